@@ -1,0 +1,84 @@
+# erni_ki.litellm developer entry points. `make demo` and `make test` do all their own set-up.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PY ?= python3.11
+VENV := .venv
+VBIN := $(abspath $(VENV))/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements-dev.txt constraints.txt | sha256sum | cut -c1-12)
+ROOT := $(abspath .)
+COLLECTIONS := $(ROOT)/build/collections
+COLL_LINK := $(COLLECTIONS)/ansible_collections/erni_ki/litellm
+SANITY_TREE := $(ROOT)/build/sanity/ansible_collections/erni_ki/litellm
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH := false
+export PYTHONPATH := $(COLLECTIONS)
+export PATH := $(VBIN):$(PATH)
+export LITELLM_LOCAL_MODEL_COST_MAP := True
+
+.PHONY: help venv collection-link lint ruff ansible-lint sanity test-unit test-live test-molecule test \
+        sandbox-up sandbox-down demo constraints clean
+
+help:
+	@echo "make demo         bring the sandbox up and run the main job on it"
+	@echo "make test         lints, sanity, unit tests, live tests on the sandbox"
+	@echo "make test-unit    the fast loop (seconds)"
+	@echo "make sandbox-up / sandbox-down"
+
+venv: $(STAMP)
+$(STAMP): requirements-dev.txt constraints.txt
+	@test -x $(VENV)/bin/python || $(PY) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt -c constraints.txt 2>&1 \
+	  | { grep -v 'is ignored: it is neither a file nor a directory' || true; }
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+collection-link:
+	@mkdir -p $(dir $(COLL_LINK))
+	@ln -sfn $(ROOT) $(COLL_LINK)
+
+constraints: venv
+	{ echo "# Exact versions tested with requirements-dev.txt (Python 3.11). Regenerate: make constraints"; \
+	  $(VBIN)/pip freeze --exclude-editable; } > constraints.txt
+
+ruff: venv
+	$(VBIN)/ruff check .
+	$(VBIN)/ruff format --check .
+
+ansible-lint: venv collection-link
+	$(VBIN)/ansible-lint --profile production --offline
+
+lint: ruff ansible-lint
+
+sanity: venv
+	@pipver=$$(grep -oE "pip='[0-9.]+'" $(VENV)/lib/python3.11/site-packages/ansible_test/_internal/python_requirements.py | cut -d"'" -f2); \
+	  mkdir -p ~/.ansible/test/cache; cp tests/sanity/get_pip_shim.py ~/.ansible/test/cache/get_pip_$${pipver//./_}.py
+	rm -rf $(ROOT)/build/sanity && mkdir -p $(SANITY_TREE)
+	git ls-files -co --exclude-standard | grep -v '^sandbox/\|^benchmarks/' | tar -cf - -T - | tar -xf - -C $(SANITY_TREE)
+	cd $(SANITY_TREE) && $(VBIN)/ansible-test sanity --venv --python 3.11 --color no
+
+test-unit: venv collection-link
+	$(VBIN)/pytest -q tests/unit
+
+sandbox-up: venv
+	bash sandbox/up.sh
+
+sandbox-down:
+	bash sandbox/down.sh
+
+test-live: venv collection-link sandbox-up
+	$(VBIN)/pytest -q tests/integration
+
+test-molecule: venv collection-link sandbox-up
+	@for s in $$(ls molecule 2>/dev/null); do \
+	  [ -f molecule/$$s/molecule.yml ] || continue; \
+	  echo "molecule: scenario $$s"; $(VBIN)/molecule test -s $$s; done
+
+test: lint sanity test-unit test-live test-molecule
+
+demo: venv collection-link sandbox-up
+	$(VBIN)/python sandbox/demo.py
+
+clean: sandbox-down
+	rm -rf build tests/output .pytest_cache .ruff_cache

@@ -1,0 +1,336 @@
+# Copyright (c) 2026 erni_ki maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What LiteLLM really does with its cache and Redis settings, by version: the knowledge base.
+
+Every rule has an id, the LiteLLM versions it applies to (``min`` inclusive, ``max`` exclusive), the
+evidence it rests on, a severity and a remedy. ``error`` findings block ``redis`` mode (by the
+caller's ``on_blocked`` policy); ``warning`` and ``info`` findings are reported.
+
+The parameter sets below were read from the real releases (``inspect.signature`` inside the sandbox
+images, which install each release with the redis-py its own requirements pin);
+``tests/integration/test_knowledge_evidence.py`` re-reads them from the images and fails when this
+table and a release disagree. This file is the one home of these facts: docs and modules refer here.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.erni_ki.litellm.plugins.module_utils.litellm_version import LiteLLMVersion, in_range
+
+# RedisCache's own default when cache_params has no socket_timeout (litellm/constants.py).
+DEFAULT_SOCKET_TIMEOUT = 5.0
+# Connection-pool wait: env REDIS_CONNECTION_POOL_TIMEOUT only, never cache_params.
+DEFAULT_POOL_TIMEOUT = 5.0
+
+# Keyword arguments LiteLLM's proxy passes from cache_params to Cache(); measured per release.
+_CACHE_COMMON = frozenset(
+    """azure_account_url azure_blob_container default_in_memory_ttl default_in_redis_ttl disk_cache_dir
+    gcp_service_account gcp_ssl_ca_certs gcs_bucket_name gcs_path gcs_path_service_account host mode
+    namespace password port qdrant_api_base qdrant_api_key qdrant_collection_name qdrant_quantization_config
+    qdrant_semantic_cache_embedding_model redis_flush_size redis_semantic_cache_embedding_model
+    redis_semantic_cache_index_name redis_startup_nodes s3_api_version s3_aws_access_key_id
+    s3_aws_secret_access_key s3_aws_session_token s3_bucket_name s3_config s3_endpoint_url s3_path
+    s3_region_name s3_use_ssl s3_verify similarity_threshold supported_call_types ttl type""".split()
+)
+CACHE_PARAMS = {
+    "1.80.0": _CACHE_COMMON,
+    "1.80.11": _CACHE_COMMON,
+    "1.108.7": _CACHE_COMMON,
+}
+# RedisCache.__init__ keyword parameters (it hands the rest to redis.Redis()).
+REDIS_CACHE_PARAMS = {
+    "1.80.0": frozenset("host namespace password port redis_flush_size socket_timeout startup_nodes".split()),
+    "1.80.11": frozenset("host namespace password port redis_flush_size socket_timeout startup_nodes".split()),
+    "1.108.7": frozenset("host namespace password port redis_flush_size socket_timeout startup_nodes".split()),
+}
+# redis.Redis.__init__ arguments of redis-py 5.2.1 (pinned by LiteLLM's requirements.txt), plus the
+# names LiteLLM's _redis.py adds to them.
+REDIS_PY_ARGS = frozenset(
+    """host port db password socket_timeout socket_connect_timeout socket_keepalive socket_keepalive_options
+    connection_pool unix_socket_path encoding encoding_errors charset errors decode_responses retry_on_timeout
+    retry_on_error ssl ssl_keyfile ssl_certfile ssl_cert_reqs ssl_ca_certs ssl_ca_path ssl_ca_data
+    ssl_check_hostname ssl_password ssl_validate_ocsp ssl_validate_ocsp_stapled ssl_ocsp_context
+    ssl_ocsp_expected_cert ssl_min_version ssl_ciphers max_connections single_connection_client
+    health_check_interval client_name lib_name lib_version username retry redis_connect_func
+    credential_provider protocol cache cache_config""".split()
+) | frozenset(("url", "gcp_service_account", "gcp_ssl_ca_certs"))
+
+# Keys the module owns in cache_params for type redis, in the order it writes them.
+REDIS_KEYS = (
+    "host",
+    "port",
+    "db",
+    "username",
+    "password",
+    "ssl",
+    "socket_timeout",
+    "socket_connect_timeout",
+    "retry_on_timeout",
+    "health_check_interval",
+    "max_connections",
+)
+# router_settings keys the module owns when router_redis is on.
+ROUTER_REDIS_KEYS = ("redis_host", "redis_port", "redis_password", "redis_db")
+# Container env variables LiteLLM's _redis.py maps onto redis.Redis() arguments (REDIS_<ARG>).
+NUMERIC_REDIS_ENV = {
+    "REDIS_SOCKET_CONNECT_TIMEOUT": "measured",
+    "REDIS_SOCKET_TIMEOUT": "same code path",
+    "REDIS_HEALTH_CHECK_INTERVAL": "same code path",
+    "REDIS_MAX_CONNECTIONS": "same code path",
+}
+
+
+def _measured_key(version):
+    """The measured release whose parameter set applies to ``version`` (the newest not after it)."""
+    known = sorted(CACHE_PARAMS, key=LiteLLMVersion)
+    if version is None:
+        return known[-1]
+    chosen = known[0]
+    for k in known:
+        if LiteLLMVersion(k) <= version:
+            chosen = k
+    return chosen
+
+
+def accepted_cache_keys(version):
+    """Every cache_params key the release accepts without crashing at start."""
+    k = _measured_key(version)
+    return CACHE_PARAMS[k] | REDIS_CACHE_PARAMS[k] | REDIS_PY_ARGS
+
+
+# ----------------------------------------------------------------------------------------- rules
+# Each check takes the context and returns None or a message. The context holds:
+#   version (LiteLLMVersion or None), mode, cache_params (dict, as written), cache_params_before,
+#   router_settings (dict, as written), container_env (set of names)
+
+
+def _check_pool_timeout(ctx):
+    if ctx["mode"] == "redis" and "connection_pool_timeout" in ctx["cache_params"]:
+        return (
+            "cache_params.connection_pool_timeout crashes the proxy at start "
+            "(TypeError: Redis.__init__() got an unexpected keyword argument 'connection_pool_timeout')"
+        )
+    return None
+
+
+def _check_unknown_keys(ctx):
+    if ctx["mode"] != "redis":
+        return None
+    accepted = accepted_cache_keys(ctx["version"])
+    unknown = sorted(k for k in ctx["cache_params"] if k not in accepted and k != "connection_pool_timeout")
+    if unknown:
+        return (
+            f"cache_params keys {', '.join(unknown)} are neither Cache() parameters nor redis.Redis() "
+            f"arguments in LiteLLM {ctx['version'] or 'of unknown version'}: the proxy crashes at start "
+            "with TypeError: unexpected keyword argument"
+        )
+    return None
+
+
+def _router_uses_redis(router):
+    return any(router.get(k) for k in ("redis_host", "redis_url", "redis_port"))
+
+
+def _check_shared_client(ctx):
+    if ctx["mode"] == "redis" and _router_uses_redis(ctx["router_settings"]):
+        return (
+            "both cache_params and router_settings use Redis: this release shares one async Redis client "
+            "between the cache and the router, so the cache may run with the router's settings "
+            f"(socket_timeout {DEFAULT_SOCKET_TIMEOUT}, db 0)"
+        )
+    return None
+
+
+def _check_router_db(ctx):
+    if ctx["router_settings"].get("redis_db") is not None:
+        return "router_settings.redis_db is silently dropped by this release: the router uses db 0"
+    return None
+
+
+def _check_redis_url_env(ctx):
+    if ctx["mode"] == "redis" and "REDIS_URL" in ctx["container_env"]:
+        return (
+            "REDIS_URL is set in the container environment: this release connects through the URL, whose "
+            "db wins over cache_params.db, and a Redis stall costs 5.0 s whatever socket_timeout says"
+        )
+    return None
+
+
+def _check_env_numbers(ctx):
+    names = sorted(n for n in NUMERIC_REDIS_ENV if n in ctx["container_env"])
+    if ctx["mode"] == "redis" and names:
+        return (
+            f"{', '.join(names)} set in the container environment reach redis.Redis() as strings in this "
+            "release: a string timeout breaks every Redis call"
+        )
+    return None
+
+
+def _check_no_type(ctx):
+    before = ctx["cache_params_before"]
+    if before is not None and "type" not in before:
+        return "the config's cache_params has no type: LiteLLM then runs an in-memory cache, not Redis"
+    return None
+
+
+def _check_default_timeout(ctx):
+    if ctx["mode"] == "redis" and "socket_timeout" not in ctx["cache_params"]:
+        return (
+            f"no socket_timeout: LiteLLM uses {DEFAULT_SOCKET_TIMEOUT} s, and a stalled Redis makes every "
+            "request wait that long, silently (no error, no log line), before it becomes a cache miss"
+        )
+    return None
+
+
+RULES = (
+    {
+        "id": "LITELLM-CACHE-001",
+        "title": "connection_pool_timeout in cache_params crashes the proxy",
+        "min": None,
+        "max": None,
+        "severity": "error",
+        "check": _check_pool_timeout,
+        "evidence": "Measured on 1.80.0 (pinned by tests/integration/test_litellm_cache_mode_live.py): the proxy "
+        "exits at start with TypeError: Redis.__init__() got an unexpected keyword argument.",
+        "remedy": "Remove connection_pool_timeout from cache_params; set the env var REDIS_CONNECTION_POOL_TIMEOUT "
+        "in the container instead (default 5 s, pool of 50).",
+    },
+    {
+        "id": "LITELLM-CACHE-002",
+        "title": "cache_params key that is neither a Cache() parameter nor a redis.Redis() argument",
+        "min": None,
+        "max": None,
+        "severity": "error",
+        "check": _check_unknown_keys,
+        "evidence": "Cache() passes unknown keys to RedisCache and on to redis.Redis(**kwargs) (litellm/_redis.py); "
+        "parameter sets read from 1.80.0, 1.80.11 and 1.108.7 with redis-py 5.2.1.",
+        "remedy": "Remove the key, or correct its spelling; see the accepted keys in docs/knowledge_base.md.",
+    },
+    {
+        "id": "LITELLM-CACHE-003",
+        "title": "cache and router share one Redis client",
+        "min": "1.80.0",
+        "max": "1.80.11",
+        "severity": "error",
+        "check": _check_shared_client,
+        "evidence": "1.80.0 - 1.80.10 with both cache_params redis and router_settings.redis_*: the cache ran with "
+        "the router's settings (5.0 s, db 0); 1.80.11 is the first release without that.",
+        "remedy": "Upgrade LiteLLM to 1.80.11 or later, or drop router_settings.redis_* (router_redis: false).",
+    },
+    {
+        "id": "LITELLM-CACHE-004",
+        "title": "router_settings.redis_db is dropped",
+        "min": None,
+        "max": "1.81.9",
+        "severity": "warning",
+        "check": _check_router_db,
+        "evidence": "router_settings.redis_db is silently dropped before 1.81.9; router_settings.cache_kwargs works.",
+        "remedy": "Use router_settings.cache_kwargs: {db: N} (router_redis: true writes that form), or upgrade to "
+        "1.81.9 or later.",
+    },
+    {
+        "id": "LITELLM-CACHE-005",
+        "title": "REDIS_URL in the container environment overrides cache_params",
+        "min": None,
+        "max": "1.96.0",
+        "severity": "error",
+        "check": _check_redis_url_env,
+        "evidence": "Measured on 1.80.0 with REDIS_URL=.../3 and cache_params {db: 1, socket_timeout: 30}: keys "
+        "landed in db 3 and an 8 s stall cost 5.0 s; without REDIS_URL it honoured 30 s. On 1.108.7 "
+        "cache_params wins (db 1, 8.1 s). The change is placed at 1.96.0. /cache/ping still reports "
+        "the cache_params values, not the effective ones.",
+        "remedy": "Stop exporting REDIS_URL in the container entrypoint (export REDIS_PASSWORD only and reference "
+        "it as os.environ/REDIS_PASSWORD), or upgrade LiteLLM to 1.96.0 or later.",
+    },
+    {
+        "id": "LITELLM-CACHE-006",
+        "title": "numeric Redis env values stay strings",
+        "min": None,
+        "max": "1.101.0",
+        "severity": "error",
+        "check": _check_env_numbers,
+        "evidence": "Before 1.101.0 REDIS_* env values reach redis.Redis() unconverted: "
+        "REDIS_SOCKET_CONNECT_TIMEOUT=10 "
+        "broke every call (measured); the other numeric REDIS_* names take the same code path.",
+        "remedy": "Remove the variable from the container environment and set the value in cache_params "
+        "(socket_connect_timeout, socket_timeout, ...), or upgrade LiteLLM to 1.101.0 or later.",
+    },
+    {
+        "id": "LITELLM-CACHE-007",
+        "title": "cache_params without type is an in-memory cache",
+        "min": None,
+        "max": None,
+        "severity": "warning",
+        "check": _check_no_type,
+        "evidence": "Cache(type=...) defaults to local (LiteLLM issue 26233).",
+        "remedy": "Always set cache_params.type; this module writes it.",
+    },
+    {
+        "id": "LITELLM-CACHE-008",
+        "title": "default socket_timeout of 5.0 s",
+        "min": None,
+        "max": None,
+        "severity": "info",
+        "check": _check_default_timeout,
+        "evidence": "RedisCache defaults socket_timeout=5.0; an 8 s Redis stall cost 5.0 s per request with no error "
+        "and no log line (measured on 1.80.0 and 1.108.7). REDIS_SOCKET_TIMEOUT in env does not "
+        "change it (sentinel only).",
+        "remedy": "Set socket_timeout explicitly (and check the probe's latency against it).",
+    },
+)
+
+
+def rule(rule_id):
+    for r in RULES:
+        if r["id"] == rule_id:
+            return r
+    raise KeyError(rule_id)
+
+
+def evaluate(version, mode, cache_params, router_settings=None, container_env=(), cache_params_before=None):
+    """Findings for this configuration on this release, as returned to the user."""
+    ctx = {
+        "version": version,
+        "mode": mode,
+        "cache_params": dict(cache_params or {}),
+        "cache_params_before": None if cache_params_before is None else dict(cache_params_before),
+        "router_settings": dict(router_settings or {}),
+        "container_env": set(container_env or ()),
+    }
+    findings = []
+    for r in RULES:
+        if version is None:
+            # Unknown release: version-bounded rules cannot be ruled out; report them as warnings.
+            applies = True
+        else:
+            applies = in_range(version, r["min"], r["max"])
+        if not applies:
+            continue
+        message = r["check"](ctx)
+        if message is None:
+            continue
+        severity = r["severity"]
+        if version is None and (r["min"] or r["max"]) and severity == "error":
+            severity = "warning"
+            message += " (applies to some releases; the target's version is unknown)"
+        findings.append(
+            {
+                "id": r["id"],
+                "severity": severity,
+                "title": r["title"],
+                "message": message,
+                "remedy": r["remedy"],
+                "evidence": r["evidence"],
+                "versions": _range_text(r),
+            }
+        )
+    return findings
+
+
+def _range_text(r):
+    if r["min"] and r["max"]:
+        return f">={r['min']},<{r['max']}"
+    if r["min"]:
+        return f">={r['min']}"
+    if r["max"]:
+        return f"<{r['max']}"
+    return "all"

@@ -1,0 +1,176 @@
+# Copyright (c) 2026 erni_ki maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Round-trip YAML editing that changes only the lines of the keys that changed.
+
+ruamel.yaml keeps comments, key order, quoting and flow style, but a dump may still re-indent or
+re-wrap parts of a hand-written file that no edit touched. So an edit here is applied as a *line
+patch*: the document is dumped before and after the change, the difference between those two dumps
+(which only covers what the caller changed) is applied to the original text, and every other byte
+of the file is kept as it was. When ruamel's rendering of an edited region differs from the file's
+own text, the edit is refused rather than reformatting the operator's file. The result is parsed
+again and compared with the intended data before it is returned.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+
+try:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.error import YAMLError
+
+    HAS_RUAMEL = True
+    RUAMEL_IMPORT_ERROR = None
+except ImportError as exc:  # pragma: no cover - reported by the module with missing_required_lib
+    HAS_RUAMEL = False
+    RUAMEL_IMPORT_ERROR = exc
+    YAMLError = Exception
+    CommentedMap = dict
+    CommentedSeq = list
+
+
+class YamlEditError(ValueError):
+    """The file cannot be read or edited safely; nothing was changed."""
+
+
+_LAYOUTS = [  # (mapping, sequence, offset): the indentation styles met in hand-written configs
+    (2, 4, 2),
+    (2, 2, 0),
+    (4, 4, 0),
+    (4, 6, 4),
+    (4, 4, 2),
+    (2, 4, 0),
+    (3, 3, 0),
+]
+
+
+def _new_yaml(layout):
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    mapping, sequence, offset = layout
+    yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
+    return yaml
+
+
+def _yaml(text, load):
+    """The YAML instance whose rendering of ``text`` keeps the most of its lines verbatim."""
+    lines = text.splitlines(keepends=True)
+    best = None
+    for layout in _LAYOUTS:
+        yaml = _new_yaml(layout)
+        data = load(yaml, text)
+        buf = io.StringIO()
+        yaml.dump(data, buf)
+        rendered = buf.getvalue().splitlines(keepends=True)
+        score = sum(
+            size for _, _, size in difflib.SequenceMatcher(None, lines, rendered, autojunk=False).get_matching_blocks()
+        )
+        if best is None or score > best[0]:
+            best = (score, yaml, data)
+        if rendered == lines:
+            break
+    return best[1], best[2]
+
+
+class RoundTripDocument:
+    """A YAML document loaded for editing. ``data`` is the ruamel tree; edit it, then call render()."""
+
+    def __init__(self, text, source="<config>"):
+        if not HAS_RUAMEL:  # pragma: no cover
+            raise YamlEditError("the Python library ruamel.yaml is required")
+        self.source = source
+        self.original = text
+        self._yaml, self.data = _yaml(text, self._load)
+        self._baseline = self._dump(self.data) if self.data is not None else ""
+
+    def _load(self, yaml, text):
+        try:
+            return yaml.load(text)
+        except YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            raise YamlEditError(f"{self.source} is not valid YAML{where}: {problem}") from None
+
+    def _dump(self, data):
+        buf = io.StringIO()
+        self._yaml.dump(data, buf)
+        return buf.getvalue()
+
+    def render(self):
+        """The original text with the changes made to ``data`` patched in; unchanged docs return the original."""
+        after = self._dump(self.data)
+        if after == self._baseline:
+            return self.original
+        patched = _patch(self.original, self._baseline, after, self.source)
+        # The patched text must parse to exactly the data the caller built.
+        if _plain(self._yaml.load(patched)) != _plain(self.data):
+            raise YamlEditError(
+                f"{self.source}: the edit could not be applied without changing other content; "
+                "the file was left as it was"
+            )
+        return patched
+
+
+def _plain(node):
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    return node
+
+
+def _patch(original, before, after, source):
+    orig = original.splitlines(keepends=True)
+    if orig and not orig[-1].endswith("\n"):
+        orig[-1] += "\n"
+        missing_final_newline = True
+    else:
+        missing_final_newline = False
+    r0 = before.splitlines(keepends=True)
+    r1 = after.splitlines(keepends=True)
+
+    # Which lines of ruamel's rendering are the file's own lines, verbatim.
+    to_orig = {}
+    for tag, i1, _i2, j1, j2 in difflib.SequenceMatcher(None, orig, r0, autojunk=False).get_opcodes():
+        if tag == "equal":
+            for k in range(j2 - j1):
+                to_orig[j1 + k] = i1 + k
+
+    out = list(orig)
+    ops = difflib.SequenceMatcher(None, r0, r1, autojunk=False).get_opcodes()
+    for tag, a1, a2, b1, b2 in reversed(ops):
+        if tag == "equal":
+            continue
+        if a1 < a2:
+            if not all(a in to_orig for a in range(a1, a2)):
+                raise YamlEditError(_reformat_message(source, r0, a1, a2))
+            o1, o2 = to_orig[a1], to_orig[a2 - 1] + 1
+            if o2 - o1 != a2 - a1:
+                raise YamlEditError(_reformat_message(source, r0, a1, a2))
+        elif a1 in to_orig:
+            o1 = o2 = to_orig[a1]
+        elif a1 - 1 in to_orig:
+            o1 = o2 = to_orig[a1 - 1] + 1
+        elif a1 == len(r0):
+            o1 = o2 = len(orig)
+        else:
+            raise YamlEditError(_reformat_message(source, r0, a1, a1 + 1))
+        out[o1:o2] = r1[b1:b2]
+    text = "".join(out)
+    if missing_final_newline and text.endswith("\n") and original and not original.endswith("\n"):
+        text = text[:-1]
+    return text
+
+
+def _reformat_message(source, rendered, a1, a2):
+    snippet = "".join(rendered[a1:a2]).strip().splitlines()
+    first = snippet[0] if snippet else ""
+    return (
+        f"{source}: the lines around {first!r} are written in a layout the YAML library would rewrite "
+        "(indentation, line wrapping or flow style), so changing them would reformat text the module "
+        "does not own; the file was left as it was. Re-indent that section consistently (2 spaces) and retry."
+    )

@@ -1,0 +1,444 @@
+#!/usr/bin/python
+# Copyright (c) 2026 erni_ki maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: litellm_cache_mode
+short_description: Switch a LiteLLM proxy config's cache between in-memory, Redis and off, in place and version-gated
+version_added: 0.1.0
+description:
+  - Reads a LiteLLM proxy C(config.yaml), sets C(litellm_settings.cache) and C(litellm_settings.cache_params)
+    for the requested O(mode), and writes the file back atomically.
+  - Only the keys the module owns change. Comments (non-ASCII too), key order, quoting, flow lists, blank lines,
+    commented-out blocks and every other key stay byte-for-byte as they were. Keys inside C(cache_params) are
+    updated in place. Switching back to V(local) removes the Redis keys, so V(local) -> V(redis) -> V(local)
+    gives back the original file.
+  - Knows LiteLLM's real behaviour by release (the collection's knowledge base): it validates C(cache_params)
+    against what the target release accepts, evaluates the version gate and the known-issue rules, and refuses
+    V(redis) (or falls back, by O(on_blocked)) with a message naming the rule, its evidence and the remedy.
+  - When the file cannot be handled (missing, unreadable, not YAML, C(litellm_settings) not a mapping, or a
+    layout the module would have to reformat), the module fails and the file is left exactly as it was.
+author:
+  - erni_ki maintainers
+requirements:
+  - ruamel.yaml >= 0.18
+  - packaging
+attributes:
+  check_mode:
+    support: full
+    description: Writes nothing and reports exactly what would change, with the diff in diff mode.
+  diff_mode:
+    support: full
+    description: Shows the file diff, with secrets masked.
+  idempotent:
+    support: full
+    description: A second identical run reports RV(ignore:changed=false) and does not touch the file.
+options:
+  path:
+    description:
+      - Path of the LiteLLM config file to edit, on the managed host.
+      - Without it, the module only computes and returns what it would write (RV(cache_params), RV(content)),
+        for a role that templates the whole file.
+    type: path
+  mode:
+    description:
+      - The cache mode to set.
+      - V(local) is LiteLLM's in-memory cache (per instance), V(redis) a Redis cache shared by all instances,
+        V(disabled) sets C(litellm_settings.cache) to V(false) and keeps C(cache_params) for later.
+    type: str
+    required: true
+    choices: [local, redis, disabled]
+  ttl:
+    description: Cache entry lifetime in seconds (C(cache_params.ttl)). Left as it is when not given.
+    type: int
+  supported_call_types:
+    description: Call types to cache (C(cache_params.supported_call_types)). Left as it is when not given.
+    type: list
+    elements: str
+  namespace:
+    description: Prefix of the cache keys in Redis (C(cache_params.namespace)). Left as it is when not given.
+    type: str
+  redis_host:
+    description: Redis host LiteLLM connects to, as seen from the LiteLLM container.
+    type: str
+  redis_port:
+    description: Redis port.
+    type: int
+  redis_db:
+    description: Redis logical database for the cache.
+    type: int
+  redis_username:
+    description: Redis ACL user name.
+    type: str
+  redis_password:
+    description:
+      - Redis password written as a literal. Prefer O(redis_password_env), which keeps the secret out of the file.
+      - Never shown in output, diffs or logs.
+    type: str
+  redis_password_env:
+    description:
+      - Name of an environment variable of the LiteLLM container that holds the Redis password. Written as
+        C(os.environ/NAME), which LiteLLM resolves at start.
+    type: str
+  redis_ssl:
+    description: Connect to Redis over TLS.
+    type: bool
+  socket_timeout:
+    description:
+      - Seconds a Redis command may take before LiteLLM gives up and treats the request as a cache miss.
+      - LiteLLM uses 5.0 when it is not set (knowledge base rule LITELLM-CACHE-008).
+    type: float
+  socket_connect_timeout:
+    description: Seconds to wait for a Redis connection.
+    type: float
+  retry_on_timeout:
+    description: Retry a Redis command once after a timeout.
+    type: bool
+  health_check_interval:
+    description: Seconds between redis-py connection health checks.
+    type: int
+  max_connections:
+    description: Maximum connections in redis-py's pool.
+    type: int
+  extra_cache_params:
+    description:
+      - Further C(cache_params) keys, written as given after validation against the target release
+        (a key LiteLLM would crash on is refused, rule LITELLM-CACHE-002).
+      - Switching to V(local) removes these keys again.
+    type: dict
+    default: {}
+  router_redis:
+    description:
+      - Also write the router's Redis settings into C(router_settings) (C(redis_host), C(redis_port),
+        C(redis_password)), and the db in the form the target release honours (C(cache_kwargs.db) before 1.81.9,
+        where C(redis_db) would be dropped).
+      - With V(local), the router's Redis keys are removed again.
+    type: bool
+    default: false
+  litellm_version:
+    description:
+      - Version of the target LiteLLM, in pip form (V(1.80.11), V(1.88.0rc3), V(1.77.2.post1)) or Docker tag form
+        (V(v1.80.0.rc.1), V(v1.80.0-stable.1), V(main-v1.80.0), V(1.88.0-rc.3)).
+      - M(erni_ki.litellm.litellm_service) returns it. Without it, V(redis) is refused unless O(force).
+    type: str
+  container_env:
+    description:
+      - Names (not values) of the environment variables set in the LiteLLM container, as
+        M(erni_ki.litellm.litellm_service) returns them in RV(erni_ki.litellm.litellm_service#module:env_overrides).
+      - Used by the rules on C(REDIS_URL) and numeric C(REDIS_*) variables.
+    type: list
+    elements: str
+    default: []
+  min_redis_version:
+    description: Oldest LiteLLM release allowed to run V(redis) mode.
+    type: str
+    default: 1.80.11
+  blocked_versions:
+    description:
+      - Releases never allowed to run V(redis) mode, in any version form. V(1.80.0) also blocks its
+        C(-stable.N) re-tags; a tag such as V(v1.80.0-stable.1) blocks only that build.
+    type: list
+    elements: str
+    default: []
+  on_blocked:
+    description:
+      - What to do when the gate refuses V(redis).
+      - V(fail) fails and changes nothing; V(fallback_local) writes V(local) instead and warns; V(warn) writes
+        V(redis) anyway and warns.
+    type: str
+    choices: [fail, fallback_local, warn]
+    default: fail
+  force:
+    description: Pass the gate whatever it found. The findings are still returned and shown as warnings.
+    type: bool
+    default: false
+  backup:
+    description: Keep a timestamped copy of the original file when it changes.
+    type: bool
+    default: false
+  owner:
+    description: Owner the file should have. The current owner is kept when not given.
+    type: str
+  group:
+    description: Group the file should have. The current group is kept when not given.
+    type: str
+  file_mode:
+    description:
+      - Permissions the file should have, octal (V('0640')) or symbolic (V(u=rw,g=r,o=)).
+      - Named C(file_mode) because O(mode) is the cache mode. The current permissions are kept when not given.
+    type: raw
+notes:
+  - The file is replaced atomically, so a container that bind-mounts the single file keeps reading the old
+    inode until it is restarted; restart it with M(erni_ki.litellm.litellm_service)
+    (O(erni_ki.litellm.litellm_service#module:state=restarted)).
+  - The knowledge base, with each rule's evidence, is documented in C(docs/knowledge_base.md).
+seealso:
+  - module: erni_ki.litellm.litellm_service
+  - module: erni_ki.litellm.redis_cache_probe
+"""
+
+EXAMPLES = r"""
+- name: Switch the proxy to a Redis cache, password from the container environment
+  erni_ki.litellm.litellm_cache_mode:
+    path: /srv/llm/conf/litellm/config.yaml
+    mode: redis
+    redis_host: redis
+    redis_port: 6379
+    redis_db: 1
+    redis_password_env: REDIS_PASSWORD
+    socket_timeout: 30
+    litellm_version: "{{ litellm_info.litellm_version }}"
+    container_env: "{{ litellm_info.env_overrides }}"
+    backup: true
+  register: cache_switch
+
+- name: Back to the in-memory cache (removes the Redis keys again)
+  erni_ki.litellm.litellm_cache_mode:
+    path: /srv/llm/conf/litellm/config.yaml
+    mode: local
+
+- name: Prefer local over failing when the release is refused
+  erni_ki.litellm.litellm_cache_mode:
+    path: /srv/llm/conf/litellm/config.yaml
+    mode: redis
+    redis_host: redis
+    redis_password_env: REDIS_PASSWORD
+    litellm_version: v1.80.0-stable.1
+    blocked_versions: [v1.80.0.rc.1]
+    on_blocked: fallback_local
+
+- name: Only compute the cache section (for a role that templates the whole file)
+  erni_ki.litellm.litellm_cache_mode:
+    mode: redis
+    redis_host: redis
+    redis_password_env: REDIS_PASSWORD
+    litellm_version: 1.108.7
+  register: cache_section
+"""
+
+RETURN = r"""
+previous_mode:
+  description: The cache mode the file had before (V(local), V(redis), V(disabled), or another LiteLLM type).
+  returned: always
+  type: str
+  sample: local
+mode:
+  description: The mode written, after the gate (V(local) when O(on_blocked=fallback_local) refused V(redis)).
+  returned: always
+  type: str
+  sample: redis
+cache_params:
+  description: C(litellm_settings.cache_params) as written, literal secrets masked.
+  returned: always
+  type: dict
+  sample: {type: redis, host: redis, port: 6379, password: os.environ/REDIS_PASSWORD, ttl: 600}
+findings:
+  description: Knowledge-base rules that apply to this configuration on this release.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: Rule id.
+      type: str
+      sample: LITELLM-CACHE-005
+    severity:
+      description: V(error) blocks V(redis) mode; V(warning) and V(info) are reported.
+      type: str
+      sample: error
+    title:
+      description: What the rule is about.
+      type: str
+    message:
+      description: What was found.
+      type: str
+    remedy:
+      description: What to do.
+      type: str
+    evidence:
+      description: What the rule rests on.
+      type: str
+    versions:
+      description: LiteLLM releases the rule applies to.
+      type: str
+      sample: <1.96.0
+gate:
+  description: The version gate's decision for V(redis) mode.
+  returned: always
+  type: dict
+  contains:
+    allowed:
+      description: Whether V(redis) may be written.
+      type: bool
+    version:
+      description: The LiteLLM version evaluated, as given.
+      type: str
+    reason:
+      description: Why.
+      type: str
+    blocked_by:
+      description: The policy names and rule ids that refused it.
+      type: list
+      elements: str
+backup_file:
+  description: Path of the backup, when O(backup) made one.
+  returned: changed and O(backup=true)
+  type: str
+  sample: /srv/llm/conf/litellm/config.yaml.12345.2026-11-29@10:00:00~
+content:
+  description: The whole config as it would be written, literal secrets masked. Only without O(path).
+  returned: when O(path) is not given
+  type: str
+warnings_list:
+  description: The findings and gate notes also emitted as Ansible warnings.
+  returned: always
+  type: list
+  elements: str
+"""
+
+import os
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.common.text.converters import to_native
+
+from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_cache_config as cfg
+from ansible_collections.erni_ki.litellm.plugins.module_utils.litellm_version import HAS_PACKAGING
+from ansible_collections.erni_ki.litellm.plugins.module_utils.yaml_roundtrip import HAS_RUAMEL, RUAMEL_IMPORT_ERROR
+
+
+def argument_spec():
+    return dict(
+        path=dict(type="path"),
+        mode=dict(type="str", required=True, choices=list(cfg.MODES)),
+        ttl=dict(type="int"),
+        supported_call_types=dict(type="list", elements="str"),
+        namespace=dict(type="str"),
+        redis_host=dict(type="str"),
+        redis_port=dict(type="int"),
+        redis_db=dict(type="int"),
+        redis_username=dict(type="str"),
+        redis_password=dict(type="str", no_log=True),
+        redis_password_env=dict(type="str", no_log=False),
+        redis_ssl=dict(type="bool"),
+        socket_timeout=dict(type="float"),
+        socket_connect_timeout=dict(type="float"),
+        retry_on_timeout=dict(type="bool"),
+        health_check_interval=dict(type="int"),
+        max_connections=dict(type="int"),
+        extra_cache_params=dict(type="dict", default={}),
+        router_redis=dict(type="bool", default=False),
+        litellm_version=dict(type="str"),
+        container_env=dict(type="list", elements="str", default=[]),
+        min_redis_version=dict(type="str", default="1.80.11"),
+        blocked_versions=dict(type="list", elements="str", default=[]),
+        on_blocked=dict(type="str", default="fail", choices=["fail", "fallback_local", "warn"]),
+        force=dict(type="bool", default=False),
+        backup=dict(type="bool", default=False),
+        owner=dict(type="str"),
+        group=dict(type="str"),
+        file_mode=dict(type="raw"),
+    )
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=argument_spec(),
+        mutually_exclusive=[("redis_password", "redis_password_env")],
+        supports_check_mode=True,
+    )
+    if not HAS_RUAMEL:
+        module.fail_json(msg=missing_required_lib("ruamel.yaml"), exception=to_native(RUAMEL_IMPORT_ERROR))
+    if not HAS_PACKAGING:
+        module.fail_json(msg=missing_required_lib("packaging"))
+
+    p = module.params
+    path = p["path"]
+    secrets = [p["redis_password"]] if p["redis_password"] else []
+    result = dict(
+        changed=False, previous_mode=None, mode=p["mode"], cache_params={}, findings=[], gate={}, warnings_list=[]
+    )
+
+    text = ""
+    if path:
+        if not os.path.exists(path):
+            module.fail_json(
+                msg=f"{path} does not exist: give the path of the LiteLLM config on the host "
+                "(litellm_service returns it as config.host_path)",
+                **result,
+            )
+        if os.path.isdir(path):
+            module.fail_json(msg=f"{path} is a directory, not a LiteLLM config file", **result)
+        try:
+            with open(path, "rb") as f:
+                raw = f.read()
+        except OSError as exc:
+            module.fail_json(msg=f"cannot read {path}: {exc.strerror}", **result)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            module.fail_json(
+                msg=f"{path} is not UTF-8 text (byte {exc.start}): LiteLLM reads its config as UTF-8", **result
+            )
+
+    try:
+        planned = cfg.plan(text, p, source=path or "<config>")
+    except cfg.GateRefused as exc:
+        result.update(gate=exc.gate, findings=exc.findings, mode=None)
+        module.fail_json(msg=cfg.mask_text(str(exc), secrets), **result)
+    except cfg.ConfigError as exc:
+        module.fail_json(msg=cfg.mask_text(str(exc), secrets), **result)
+    except Exception as exc:  # noqa: BLE001 - never leave a traceback without saying the file is untouched
+        module.fail_json(
+            msg=f"unexpected error, {path or 'nothing'} left as it was: {exc}",
+            exception=cfg.mask_text(traceback.format_exc(), secrets),
+            **result,
+        )
+
+    result.update(
+        previous_mode=planned["previous_mode"],
+        mode=planned["mode"],
+        cache_params=planned["cache_params"],
+        findings=planned["findings"],
+        gate=planned["gate"],
+        warnings_list=planned["warnings"],
+    )
+    for w in planned["warnings"]:
+        module.warn(cfg.mask_text(w, secrets))
+
+    if not path:
+        result["content"] = cfg.mask_text(planned["new_text"], secrets)
+        module.exit_json(**result)
+
+    changed = planned["changed"]
+    if changed and module._diff:
+        result["diff"] = dict(
+            before=cfg.mask_text(text, secrets),
+            after=cfg.mask_text(planned["new_text"], secrets),
+            before_header=path,
+            after_header=path,
+        )
+    if changed and not module.check_mode:
+        if p["backup"]:
+            result["backup_file"] = module.backup_local(path)
+        directory = os.path.dirname(os.path.abspath(path))
+        tmp = os.path.join(directory, f".{os.path.basename(path)}.erni_ki.{os.getpid()}.tmp")
+        try:
+            with open(tmp, "wb") as f:
+                f.write(planned["new_text"].encode("utf-8"))
+            module.atomic_move(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    changed = module.set_owner_if_different(path, p["owner"], changed)
+    changed = module.set_group_if_different(path, p["group"], changed)
+    changed = module.set_mode_if_different(path, p["file_mode"], changed)
+    result["changed"] = changed
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

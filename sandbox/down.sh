@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Remove the sandbox's containers (and any a test left in the project); keep images for the next run.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+PROJECT=${SANDBOX_PROJECT:-ernisandbox}
+if ! /usr/bin/docker info >/dev/null 2>&1; then
+  echo "sandbox: no Docker engine answers; nothing to remove"
+  exit 0
+fi
+ids=$(/usr/bin/docker ps -aq --filter "label=com.docker.compose.project=$PROJECT")
+ids="$ids $(/usr/bin/docker ps -aq --filter "label=erni_ki.sandbox=$PROJECT")"
+if [ -n "${ids// /}" ]; then
+  # shellcheck disable=SC2086
+  /usr/bin/docker rm -f $ids >/dev/null
+fi
+rm -f "$here/endpoints.json" "$here/inventory.yml"
+echo "sandbox: containers removed; images kept"

@@ -1,0 +1,185 @@
+"""Live fixtures: the sandbox's real Redis and real LiteLLM proxy containers on the real Docker engine.
+
+`make test-live` brings the sandbox up first (sandbox/up.sh writes sandbox/endpoints.json). Tests
+that need a proxy with a config of their own start extra containers from the same locally built
+images through `litellm_launcher`; these carry the label `erni_ki.sandbox=<project>` so that
+`make sandbox-down` removes any a crashed run left behind.
+"""
+
+import json
+import os
+import time
+import uuid
+
+import docker
+import pytest
+import redis
+import requests
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+SANDBOX = os.path.join(ROOT, "sandbox")
+LOCAL_FLAGS = {
+    "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+    "LITELLM_LOCAL_BLOG_POSTS": "True",
+    "LITELLM_LOCAL_POLICY_TEMPLATES": "True",
+    "LITELLM_LOCAL_AZURE_MODELS": "True",
+    "LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS": "True",
+    "LITELLM_TELEMETRY": "False",
+}
+
+
+def _read(path):
+    with open(path, encoding="utf-8") as f:
+        return f.read().strip()
+
+
+@pytest.fixture(scope="session")
+def endpoints():
+    path = os.path.join(SANDBOX, "endpoints.json")
+    if not os.path.exists(path):
+        pytest.fail("sandbox/endpoints.json is missing: run `make sandbox-up` (make test-live does)")
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+@pytest.fixture(scope="session")
+def image_tags():
+    tags = {}
+    with open(os.path.join(SANDBOX, ".state", "images.env"), encoding="utf-8") as f:
+        for line in f:
+            key, _, value = line.strip().partition("=")
+            if key.startswith("LITELLM_TAG_"):
+                tags[key[len("LITELLM_TAG_") :].replace("_", ".")] = value
+            elif key:
+                tags[key] = value
+    return tags
+
+
+@pytest.fixture(scope="session")
+def redis_password(endpoints):
+    return _read(endpoints["redis"]["password_file"])
+
+
+@pytest.fixture(scope="session")
+def master_key(endpoints):
+    return _read(endpoints["master_key_file"])
+
+
+@pytest.fixture(scope="session")
+def redis_port(endpoints):
+    return endpoints["redis"]["port"]
+
+
+@pytest.fixture
+def redis_client(endpoints, redis_password):
+    def make(db=0):
+        return redis.Redis(host="127.0.0.1", port=endpoints["redis"]["port"], db=db, password=redis_password)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def docker_client():
+    return docker.from_env()
+
+
+class Launcher:
+    """Start LiteLLM proxies from the sandbox images with a given config, as the production stack does."""
+
+    def __init__(self, client, endpoints, image_tags, tmp_path_factory):
+        self.client = client
+        self.endpoints = endpoints
+        self.tags = image_tags
+        self.tmp = tmp_path_factory
+        self.started = []
+        self.project = endpoints["proxies"][0]["compose_project"]
+        self.secrets = os.path.dirname(endpoints["master_key_file"])
+
+    def start(self, version, config_text=None, port=4011, env=None, config_path=None, wait=True, timeout=180):
+        if config_path is None:
+            cdir = self.tmp.mktemp("conf")
+            config_path = str(cdir / "config.yaml")
+            with open(config_path, "w", encoding="utf-8") as f:
+                f.write(config_text)
+        stack = os.path.join(SANDBOX, "run", "stack")
+        environment = dict(LOCAL_FLAGS)
+        environment.update(env or {})
+        container = self.client.containers.run(
+            self.tags[version],
+            name=f"erni-live-{version.replace('.', '_')}-{port}-{uuid.uuid4().hex[:6]}",
+            entrypoint=["/bin/sh", "/stack/litellm-entrypoint.sh"],
+            command=["--config", "/app/config.yaml", "--host", "127.0.0.1", "--port", str(port)],
+            environment=environment,
+            network_mode="host",
+            labels={"erni_ki.sandbox": self.project},
+            volumes={
+                config_path: {"bind": "/app/config.yaml", "mode": "ro"},
+                stack: {"bind": "/stack", "mode": "ro"},
+                os.path.join(self.secrets, "redis_password.txt"): {"bind": "/run/secrets/redis_password", "mode": "ro"},
+                os.path.join(self.secrets, "master_key.txt"): {"bind": "/run/secrets/master_key", "mode": "ro"},
+            },
+            detach=True,
+        )
+        self.started.append(container)
+        proxy = Proxy(container, f"http://127.0.0.1:{port}", config_path)
+        if wait:
+            proxy.wait_ready(timeout)
+        return proxy
+
+    def cleanup(self):
+        for c in self.started:
+            try:
+                c.remove(force=True)
+            except docker.errors.NotFound:
+                pass
+
+
+class Proxy:
+    def __init__(self, container, url, config_path):
+        self.container = container
+        self.url = url
+        self.config_path = config_path
+
+    def logs(self, tail=60):
+        return self.container.logs(tail=tail).decode("utf-8", "replace")
+
+    def wait_ready(self, timeout=180):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.container.reload()
+            if self.container.status in ("exited", "dead"):
+                raise RuntimeError(f"proxy {self.container.name} exited:\n{self.logs()}")
+            try:
+                r = requests.get(self.url + "/health/readiness", timeout=3)
+                if r.status_code == 200:
+                    return r.json()
+            except requests.RequestException:
+                pass
+            time.sleep(1)
+        raise TimeoutError(f"proxy {self.container.name} not ready after {timeout}s:\n{self.logs()}")
+
+    def wait_exit(self, timeout=120):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.container.reload()
+            if self.container.status in ("exited", "dead"):
+                return self.container.attrs["State"]["ExitCode"]
+            time.sleep(1)
+        raise TimeoutError(f"proxy {self.container.name} still {self.container.status} after {timeout}s")
+
+
+@pytest.fixture
+def litellm_launcher(docker_client, endpoints, image_tags, tmp_path_factory):
+    launcher = Launcher(docker_client, endpoints, image_tags, tmp_path_factory)
+    yield launcher
+    launcher.cleanup()
+
+
+def chat(url, key, content, timeout=30):
+    """One chat completion on the mock model; returns the response (headers say hit or miss)."""
+    return requests.post(
+        url + "/v1/chat/completions",
+        headers={"Authorization": f"Bearer {key}"},
+        json={"model": "mock-gpt", "messages": [{"role": "user", "content": content}]},
+        timeout=timeout,
+    )

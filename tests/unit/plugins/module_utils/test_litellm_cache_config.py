@@ -1,0 +1,210 @@
+import difflib
+
+import pytest
+
+from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_cache_config as cfg
+
+
+def params(**kw):
+    base = {
+        "mode": "redis",
+        "litellm_version": "1.80.11",
+        "min_redis_version": "1.80.11",
+        "blocked_versions": [],
+        "on_blocked": "fail",
+        "force": False,
+        "container_env": [],
+        "extra_cache_params": {},
+        "router_redis": False,
+    }
+    base.update(kw)
+    return base
+
+
+REDIS = {"redis_host": "redis", "redis_port": 6379, "redis_password_env": "REDIS_PASSWORD", "socket_timeout": 30}
+
+
+def diff(a, b):
+    return [
+        line
+        for line in difflib.unified_diff(a.splitlines(), b.splitlines(), lineterm="", n=0)
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
+
+
+def test_local_to_redis_changes_only_cache_params(fixture_text):
+    text = fixture_text("production.yaml")
+    out = cfg.plan(text, params(**REDIS))
+    assert out["changed"] and out["previous_mode"] == "local" and out["mode"] == "redis"
+    assert diff(text, out["new_text"]) == [
+        "-    type: local",
+        "+    type: redis",
+        "+    host: redis",
+        "+    port: 6379",
+        "+    password: os.environ/REDIS_PASSWORD",
+        "+    socket_timeout: 30",
+    ]
+    assert out["cache_params"]["password"] == "os.environ/REDIS_PASSWORD"
+
+
+def test_local_redis_local_round_trip_is_byte_identical(fixture_text):
+    text = fixture_text("production.yaml")
+    redis_text = cfg.plan(text, params(**REDIS))["new_text"]
+    back = cfg.plan(redis_text, params(mode="local"))
+    assert back["previous_mode"] == "redis"
+    assert back["new_text"] == text
+
+
+def test_second_identical_run_changes_nothing(fixture_text):
+    first = cfg.plan(fixture_text("production.yaml"), params(**REDIS))["new_text"]
+    second = cfg.plan(first, params(**REDIS))
+    assert not second["changed"] and second["new_text"] == first
+
+
+def test_whole_float_and_int_are_the_same_value(fixture_text):
+    first = cfg.plan(fixture_text("production.yaml"), params(**dict(REDIS, socket_timeout=30.0)))["new_text"]
+    assert "socket_timeout: 30\n" in first
+    assert not cfg.plan(first, params(**dict(REDIS, socket_timeout=30)))["changed"]
+
+
+def test_literal_password_is_masked_in_returns(fixture_text):
+    out = cfg.plan(fixture_text("production.yaml"), params(redis_host="redis", redis_password="hunter2"))
+    assert "hunter2" in out["new_text"]
+    assert out["cache_params"]["password"] == cfg.MASK
+    masked = cfg.mask_text(out["new_text"], ["hunter2"])
+    assert "hunter2" not in masked
+    assert "password: ********" in masked
+    # a database URL with credentials elsewhere in the file is masked too
+    assert "llm:********@db" in masked
+
+
+def test_disabled_keeps_cache_params(fixture_text):
+    text = fixture_text("production.yaml")
+    out = cfg.plan(text, params(mode="disabled"))
+    assert diff(text, out["new_text"]) == ["-  cache: true", "+  cache: false"]
+    assert cfg.plan(out["new_text"], params(mode="disabled"))["previous_mode"] == "disabled"
+
+
+def test_config_without_cache_gets_a_cache_section(fixture_text):
+    text = fixture_text("no_cache.yaml")
+    out = cfg.plan(text, params(mode="local", ttl=600))
+    assert out["previous_mode"] == "disabled"
+    assert "litellm_settings:\n  cache: true\n  cache_params:\n    type: local\n    ttl: 600\n" in out["new_text"]
+    assert out["new_text"].startswith(text)
+
+
+def test_cache_params_without_type_is_reported_and_fixed(fixture_text):
+    out = cfg.plan(fixture_text("no_type.yaml"), params(mode="local"))
+    assert [f["id"] for f in out["findings"]] == ["LITELLM-CACHE-007"]
+    assert (
+        "  cache_params:   # no type: LiteLLM silently uses memory\n    type: local\n    ttl: 600\n" in out["new_text"]
+    )
+
+
+def test_extra_params_are_validated_and_removed_on_local(fixture_text):
+    text = fixture_text("production.yaml")
+    out = cfg.plan(text, params(**REDIS, extra_cache_params={"ssl_check_hostname": False}))
+    assert "ssl_check_hostname: false" in out["new_text"]
+    back = cfg.plan(out["new_text"], params(mode="local", extra_cache_params={"ssl_check_hostname": False}))
+    assert back["new_text"] == text
+
+
+def test_crashing_key_is_refused_and_names_the_remedy(fixture_text):
+    with pytest.raises(cfg.GateRefused) as err:
+        cfg.plan(fixture_text("production.yaml"), params(**REDIS, extra_cache_params={"connection_pool_timeout": 5}))
+    assert "LITELLM-CACHE-001" in str(err.value)
+    assert "REDIS_CONNECTION_POOL_TIMEOUT" in str(err.value)
+
+
+def test_unknown_key_is_refused(fixture_text):
+    with pytest.raises(cfg.GateRefused) as err:
+        cfg.plan(fixture_text("production.yaml"), params(**REDIS, extra_cache_params={"sockettimeout": 5}))
+    assert "LITELLM-CACHE-002" in str(err.value) and "sockettimeout" in str(err.value)
+
+
+def test_gate_refuses_old_release_and_names_both_versions(fixture_text):
+    with pytest.raises(cfg.GateRefused) as err:
+        cfg.plan(fixture_text("production.yaml"), params(**REDIS, litellm_version="v1.80.0-stable.1"))
+    msg = str(err.value)
+    assert "v1.80.0-stable.1" in msg and "1.80.11" in msg
+    assert err.value.gate["blocked_by"] == ["min_redis_version"]
+
+
+def test_fallback_local_writes_local(fixture_text):
+    text = fixture_text("production.yaml")
+    out = cfg.plan(text, params(**REDIS, litellm_version="1.80.0", on_blocked="fallback_local"))
+    assert out["mode"] == "local" and not out["changed"]
+    assert out["gate"]["allowed"] is False
+    assert any("falling back to local" in w for w in out["warnings"])
+
+
+def test_warn_policy_writes_redis_anyway(fixture_text):
+    out = cfg.plan(fixture_text("production.yaml"), params(**REDIS, litellm_version="1.80.0", on_blocked="warn"))
+    assert out["mode"] == "redis" and out["changed"]
+    assert any("applied anyway" in w for w in out["warnings"])
+
+
+def test_force_passes_the_gate_but_keeps_findings(fixture_text):
+    out = cfg.plan(
+        fixture_text("production.yaml"),
+        params(**REDIS, litellm_version="1.80.11", container_env=["REDIS_URL"], force=True),
+    )
+    assert out["gate"]["allowed"] and out["gate"]["reason"].startswith("forced")
+    assert "LITELLM-CACHE-005" in [f["id"] for f in out["findings"]]
+
+
+def test_blocked_versions_by_tag(fixture_text):
+    with pytest.raises(cfg.GateRefused) as err:
+        cfg.plan(
+            fixture_text("production.yaml"),
+            params(**REDIS, litellm_version="v1.108.7-stable.1", blocked_versions=["1.108.7"]),
+        )
+    assert "blocked_versions" in err.value.gate["blocked_by"]
+
+
+def test_unknown_version_blocks_redis_but_not_local(fixture_text):
+    with pytest.raises(cfg.GateRefused) as err:
+        cfg.plan(fixture_text("production.yaml"), params(**REDIS, litellm_version=None))
+    assert "version_unknown" in err.value.gate["blocked_by"]
+    assert cfg.plan(fixture_text("production.yaml"), params(mode="local", litellm_version=None))["gate"]["allowed"]
+
+
+def test_router_redis_writes_cache_kwargs_where_redis_db_is_dropped(fixture_text):
+    text = fixture_text("production.yaml")
+    old = cfg.plan(text, params(**REDIS, redis_db=2, router_redis=True, litellm_version="1.80.11"))
+    assert "  cache_kwargs:\n    db: 2\n" in old["new_text"]
+    assert "redis_db" not in old["new_text"]
+    new = cfg.plan(text, params(**REDIS, redis_db=2, router_redis=True, litellm_version="1.108.7"))
+    assert "  redis_db: 2\n" in new["new_text"] and "cache_kwargs" not in new["new_text"]
+    assert cfg.plan(new["new_text"], params(mode="local", router_redis=True))["new_text"] == text
+    assert cfg.plan(old["new_text"], params(mode="local", router_redis=True))["new_text"] == text
+
+
+def test_shared_router_client_blocks_1_80_0_to_1_80_10(fixture_text):
+    text = fixture_text("router_redis.yaml")
+    with pytest.raises(cfg.GateRefused) as err:
+        cfg.plan(text, params(**REDIS, litellm_version="1.80.5", min_redis_version="1.80.0"))
+    assert "LITELLM-CACHE-003" in err.value.gate["blocked_by"]
+    assert cfg.plan(text, params(**REDIS, litellm_version="1.80.11"))["gate"]["allowed"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("litellm_settings: [cache]\n", "litellm_settings is a list, not a mapping"),
+        ("litellm_settings: true\n", "litellm_settings is a bool, not a mapping"),
+        ("- a\n- b\n", "top level is a list"),
+        ("litellm_settings:\n  cache_params: redis\n", "litellm_settings.cache_params is a str"),
+        ("a: [\n", "is not valid YAML at line"),
+    ],
+)
+def test_bad_input_says_what_and_where(text, expected):
+    with pytest.raises(cfg.ConfigError) as err:
+        cfg.plan(text, params(mode="local"), source="/srv/config.yaml")
+    assert expected in str(err.value)
+
+
+def test_bad_version_text_is_a_config_error(fixture_text):
+    with pytest.raises(cfg.ConfigError) as err:
+        cfg.plan(fixture_text("production.yaml"), params(**REDIS, litellm_version="latest"))
+    assert "cannot read LiteLLM version 'latest'" in str(err.value)

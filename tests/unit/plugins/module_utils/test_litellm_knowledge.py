@@ -1,0 +1,75 @@
+import pytest
+
+from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_knowledge as kb
+from ansible_collections.erni_ki.litellm.plugins.module_utils.litellm_version import LiteLLMVersion
+
+REDIS_CP = {"type": "redis", "host": "redis", "port": 6379, "socket_timeout": 30}
+
+
+def ids(version, **kw):
+    kw.setdefault("cache_params", REDIS_CP)
+    v = None if version is None else LiteLLMVersion(version)
+    return {f["id"]: f["severity"] for f in kb.evaluate(v, kw.pop("mode", "redis"), **kw)}
+
+
+def test_every_rule_is_complete_and_unique():
+    seen = set()
+    for r in kb.RULES:
+        assert r["id"] not in seen
+        seen.add(r["id"])
+        for field in ("title", "evidence", "remedy"):
+            assert len(r[field]) > 20, (r["id"], field)
+        assert r["severity"] in ("error", "warning", "info")
+
+
+def test_clean_redis_config_on_current_release_has_no_findings():
+    assert ids("1.108.7") == {}
+
+
+@pytest.mark.parametrize(
+    ("version", "expected"),
+    [("1.80.0", "error"), ("1.80.10", "error"), ("v1.80.5-stable.1", "error"), ("1.80.11", None), ("1.108.7", None)],
+)
+def test_shared_client_rule_by_version(version, expected):
+    found = ids(version, router_settings={"redis_host": "redis"})
+    assert found.get("LITELLM-CACHE-003") == expected
+
+
+@pytest.mark.parametrize(("version", "expected"), [("1.80.11", "warning"), ("1.81.8", "warning"), ("1.81.9", None)])
+def test_router_redis_db_rule_by_version(version, expected):
+    assert ids(version, router_settings={"redis_db": 1}).get("LITELLM-CACHE-004") == expected
+
+
+@pytest.mark.parametrize(("version", "expected"), [("1.80.0", "error"), ("1.95.9", "error"), ("1.96.0", None)])
+def test_redis_url_rule_by_version(version, expected):
+    assert ids(version, container_env={"REDIS_URL", "PATH"}).get("LITELLM-CACHE-005") == expected
+
+
+@pytest.mark.parametrize(("version", "expected"), [("1.80.11", "error"), ("1.100.9", "error"), ("1.101.0", None)])
+def test_env_numbers_rule_by_version(version, expected):
+    assert ids(version, container_env={"REDIS_SOCKET_CONNECT_TIMEOUT"}).get("LITELLM-CACHE-006") == expected
+
+
+def test_env_rules_do_not_fire_in_local_mode():
+    assert ids("1.80.0", mode="local", cache_params={"type": "local"}, container_env={"REDIS_URL"}) == {}
+
+
+def test_default_timeout_is_info():
+    assert ids("1.108.7", cache_params={"type": "redis", "host": "r"}) == {"LITELLM-CACHE-008": "info"}
+
+
+def test_connection_pool_timeout_is_its_own_rule():
+    found = ids("1.108.7", cache_params=dict(REDIS_CP, connection_pool_timeout=5))
+    assert found == {"LITELLM-CACHE-001": "error"}
+
+
+def test_accepted_keys_include_cache_redis_cache_and_redis_py():
+    keys = kb.accepted_cache_keys(LiteLLMVersion("1.80.0"))
+    for k in ("type", "ttl", "namespace", "socket_timeout", "db", "ssl_ca_certs", "max_connections", "url"):
+        assert k in keys
+    assert "connection_pool_timeout" not in keys
+
+
+def test_unknown_version_downgrades_bounded_errors_to_warnings():
+    found = ids(None, container_env={"REDIS_URL"})
+    assert found["LITELLM-CACHE-005"] == "warning"
