@@ -17,7 +17,7 @@ export PYTHONPATH := $(COLLECTIONS)
 export PATH := $(VBIN):$(PATH)
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 
-.PHONY: help venv collection-link lint ruff ansible-lint sanity test-unit test-live test-molecule test \
+.PHONY: help venv collection-link lint ruff ansible-lint sanity test-unit test-modules test-live test-molecule test \
         sandbox-up sandbox-down demo constraints clean
 
 help:
@@ -56,10 +56,15 @@ sanity: venv
 	  mkdir -p ~/.ansible/test/cache; cp tests/sanity/get_pip_shim.py ~/.ansible/test/cache/get_pip_$${pipver//./_}.py
 	rm -rf $(ROOT)/build/sanity && mkdir -p $(SANITY_TREE)
 	git ls-files -co --exclude-standard | grep -v '^sandbox/\|^benchmarks/' | tar -cf - -T - | tar -xf - -C $(SANITY_TREE)
-	cd $(SANITY_TREE) && $(VBIN)/ansible-test sanity --venv --python 3.11 --color no
+	@# its own git repo: ansible-test lists files with git, and build/ is ignored by ours
+	cd $(SANITY_TREE) && git init -q && git add -A && \
+	  $(VBIN)/ansible-test sanity --venv --python 3.11 --color no
 
 test-unit: venv collection-link
 	$(VBIN)/pytest -q tests/unit
+
+test-modules: venv collection-link
+	$(VBIN)/pytest -q tests/modules
 
 sandbox-up: venv
 	bash sandbox/up.sh
@@ -75,7 +80,7 @@ test-molecule: venv collection-link sandbox-up
 	  [ -f molecule/$$s/molecule.yml ] || continue; \
 	  echo "molecule: scenario $$s"; $(VBIN)/molecule test -s $$s; done
 
-test: lint sanity test-unit test-live test-molecule
+test: lint sanity test-unit test-modules test-live test-molecule
 
 demo: venv collection-link sandbox-up
 	$(VBIN)/python sandbox/demo.py

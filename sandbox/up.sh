@@ -48,7 +48,7 @@ LITELLM_A_PORT=$A_PORT
 LITELLM_B_PORT=$B_PORT
 EOF
 
-compose() { docker-compose --no-ansi -p "$PROJECT" --project-directory "$run" -f "$run/docker-compose.yml" "$@"; }
+compose() { docker-compose --ansi never -p "$PROJECT" --project-directory "$run" -f "$run/docker-compose.yml" "$@"; }
 echo "sandbox: starting project $PROJECT (LiteLLM $PROXY_VERSION, Redis on 127.0.0.1:$REDIS_PORT, proxies on :$A_PORT :$B_PORT)"
 compose up -d --force-recreate --remove-orphans 2>&1 | grep -v -E '^(Creating|Recreating|Starting)' || true
 

@@ -218,7 +218,7 @@ def gate(params, version, findings):
                 result["blocked_by"].append("blocked_versions")
     for f in findings:
         if f["severity"] == "error":
-            reasons.append(f"{f['id']} {f['title']}: {f['message']}. Remedy: {f['remedy']}")
+            reasons.append(f"{f['id']} {f['title']}: {f['message']}. Remedy: {f['remedy'].rstrip('.')}")
             result["blocked_by"].append(f["id"])
     if reasons:
         result["allowed"] = False
@@ -381,7 +381,7 @@ def plan(text, params, source="<config>"):
         if policy == "fallback_local":
             effective = "local"
             warnings.append(f"redis mode refused, falling back to local: {gate_result['reason']}")
-            findings, _ = _evaluate(doc, text, params, "local", version, before_cp, source)
+            findings = _evaluate(doc, text, params, "local", version, before_cp, source)[0]
         else:
             warnings.append(
                 f"redis mode refused by the gate, applied anyway (on_blocked=warn): {gate_result['reason']}"

@@ -18,7 +18,7 @@ import io
 
 try:
     from ruamel.yaml import YAML
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.comments import CommentedMap
     from ruamel.yaml.error import YAMLError
 
     HAS_RUAMEL = True
@@ -28,7 +28,6 @@ except ImportError as exc:  # pragma: no cover - reported by the module with mis
     RUAMEL_IMPORT_ERROR = exc
     YAMLError = Exception
     CommentedMap = dict
-    CommentedSeq = list
 
 
 class YamlEditError(ValueError):
@@ -66,7 +65,7 @@ def _yaml(text, load):
         yaml.dump(data, buf)
         rendered = buf.getvalue().splitlines(keepends=True)
         score = sum(
-            size for _, _, size in difflib.SequenceMatcher(None, lines, rendered, autojunk=False).get_matching_blocks()
+            block.size for block in difflib.SequenceMatcher(None, lines, rendered, autojunk=False).get_matching_blocks()
         )
         if best is None or score > best[0]:
             best = (score, yaml, data)

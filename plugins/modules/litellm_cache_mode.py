@@ -16,7 +16,7 @@ description:
     commented-out blocks and every other key stay byte-for-byte as they were. Keys inside C(cache_params) are
     updated in place. Switching back to V(local) removes the Redis keys, so V(local) -> V(redis) -> V(local)
     gives back the original file.
-  - Knows LiteLLM's real behaviour by release (the collection's knowledge base): it validates C(cache_params)
+  - Knows LiteLLM's real behaviour by release (the collection's knowledge base). It validates C(cache_params)
     against what the target release accepts, evaluates the version gate and the known-issue rules, and refuses
     V(redis) (or falls back, by O(on_blocked)) with a message naming the rule, its evidence and the remedy.
   - When the file cannot be handled (missing, unreadable, not YAML, C(litellm_settings) not a mapping, or a

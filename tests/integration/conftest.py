@@ -47,7 +47,7 @@ def image_tags():
     tags = {}
     with open(os.path.join(SANDBOX, ".state", "images.env"), encoding="utf-8") as f:
         for line in f:
-            key, _, value = line.strip().partition("=")
+            key, _sep, value = line.strip().partition("=")
             if key.startswith("LITELLM_TAG_"):
                 tags[key[len("LITELLM_TAG_") :].replace("_", ".")] = value
             elif key:

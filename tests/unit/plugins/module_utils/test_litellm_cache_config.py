@@ -62,9 +62,9 @@ def test_second_identical_run_changes_nothing(fixture_text):
 
 
 def test_whole_float_and_int_are_the_same_value(fixture_text):
-    first = cfg.plan(fixture_text("production.yaml"), params(**dict(REDIS, socket_timeout=30.0)))["new_text"]
+    first = cfg.plan(fixture_text("production.yaml"), params(**{**REDIS, "socket_timeout": 30.0}))["new_text"]
     assert "socket_timeout: 30\n" in first
-    assert not cfg.plan(first, params(**dict(REDIS, socket_timeout=30)))["changed"]
+    assert not cfg.plan(first, params(**{**REDIS, "socket_timeout": 30}))["changed"]
 
 
 def test_literal_password_is_masked_in_returns(fixture_text):

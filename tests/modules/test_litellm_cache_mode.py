@@ -1,0 +1,159 @@
+"""litellm_cache_mode through Ansible: check mode, diff, idempotence, backup, masking, failures."""
+
+import os
+import shutil
+
+import pytest
+
+FIXTURES = os.path.join(os.path.dirname(__file__), "..", "unit", "fixtures")
+SECRET = "Sup3r-s3cret-redis-pw"
+REDIS = {
+    "mode": "redis",
+    "redis_host": "redis",
+    "redis_port": 6379,
+    "redis_db": 1,
+    "redis_password_env": "REDIS_PASSWORD",
+    "socket_timeout": 30,
+    "litellm_version": "v1.80.11-stable.1",
+}
+
+
+@pytest.fixture
+def config(tmp_path):
+    path = tmp_path / "config.yaml"
+    shutil.copy(os.path.join(FIXTURES, "production.yaml"), path)
+    os.chmod(path, 0o640)
+    return path
+
+
+def snapshot(path):
+    st = os.stat(path)
+    return path.read_bytes(), st.st_mode & 0o7777, st.st_uid, st.st_gid, st.st_ino
+
+
+def test_check_mode_reports_the_change_and_writes_nothing(run_module, config):
+    before = snapshot(config)
+    run = run_module("litellm_cache_mode", dict(REDIS, path=str(config)), check=True, diff=True)
+    assert not run.failed, run.output
+    assert run.result["changed"] is True
+    assert run.result["previous_mode"] == "local" and run.result["mode"] == "redis"
+    assert "+    type: redis" in run.output and "+    host: redis" in run.output
+    assert snapshot(config) == before
+
+
+def test_apply_then_second_run_is_unchanged_and_untouched(run_module, config):
+    first = run_module("litellm_cache_mode", dict(REDIS, path=str(config)))
+    assert not first.failed and first.result["changed"], first.output
+    text = config.read_text()
+    assert "    type: redis\n    host: redis\n    port: 6379\n    db: 1\n" in text
+    assert "password: os.environ/REDIS_PASSWORD" in text
+    assert os.stat(config).st_mode & 0o7777 == 0o640, "file mode must be kept"
+    after_first = snapshot(config)
+    second = run_module("litellm_cache_mode", dict(REDIS, path=str(config)))
+    assert not second.failed and second.result["changed"] is False
+    assert snapshot(config) == after_first, "an unchanged run must not rewrite the file (same inode, same bytes)"
+    check = run_module("litellm_cache_mode", dict(REDIS, path=str(config)), check=True)
+    assert check.result["changed"] is False
+
+
+def test_local_redis_local_restores_the_original_bytes(run_module, config):
+    original = config.read_bytes()
+    assert run_module("litellm_cache_mode", dict(REDIS, path=str(config))).result["changed"]
+    back = run_module("litellm_cache_mode", {"path": str(config), "mode": "local"})
+    assert back.result["changed"] and back.result["previous_mode"] == "redis"
+    assert config.read_bytes() == original
+
+
+def test_backup_keeps_the_original(run_module, config):
+    original = config.read_bytes()
+    run = run_module("litellm_cache_mode", dict(REDIS, path=str(config), backup=True))
+    backup = run.result["backup_file"]
+    assert os.path.exists(backup)
+    with open(backup, "rb") as f:
+        assert f.read() == original
+
+
+def test_literal_password_never_appears_in_output(run_module, config):
+    args = dict(REDIS, path=str(config), redis_password=SECRET)
+    del args["redis_password_env"]
+    run = run_module("litellm_cache_mode", args, diff=True, verbosity=3)
+    assert not run.failed, run.output
+    assert SECRET in config.read_text(), "the literal is written to the file as asked"
+    assert SECRET not in run.output
+    assert "hunter2" not in run.output, "credentials already in the file are masked in the diff"
+    assert run.result["cache_params"]["password"] == "********"
+    # and it goes away again
+    back = run_module("litellm_cache_mode", {"path": str(config), "mode": "local"}, diff=True)
+    assert SECRET not in back.output
+    assert SECRET not in config.read_text()
+
+
+def test_file_owner_group_and_mode_options(run_module, config):
+    run = run_module("litellm_cache_mode", {"path": str(config), "mode": "local", "file_mode": "0600"})
+    assert run.result["changed"] is True
+    assert os.stat(config).st_mode & 0o7777 == 0o600
+    assert run_module("litellm_cache_mode", {"path": str(config), "mode": "local", "file_mode": "0600"}).result[
+        "changed"
+    ] is False
+
+
+def test_gate_refusal_fails_names_the_rule_and_changes_nothing(run_module, config):
+    before = snapshot(config)
+    run = run_module("litellm_cache_mode", dict(REDIS, path=str(config), container_env=["REDIS_URL", "HOME"]))
+    assert run.failed
+    assert "LITELLM-CACHE-005" in run.result["msg"] and "1.96.0" in run.result["msg"]
+    assert run.result["gate"]["allowed"] is False
+    assert snapshot(config) == before
+
+
+def test_fallback_local_warns(run_module, config):
+    before = snapshot(config)
+    run = run_module("litellm_cache_mode", dict(REDIS, path=str(config), litellm_version="1.80.0",
+                                                on_blocked="fallback_local"))
+    assert not run.failed and run.result["mode"] == "local" and run.result["changed"] is False
+    assert "falling back to local" in run.output
+    assert snapshot(config) == before
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("litellm_settings: [cache]\n# keep me\n", "litellm_settings is a list, not a mapping"),
+        ("model_list:\n  - model_name: a\n   bad: indent\n", "is not valid YAML at line 3"),
+        ("litellm_settings:\n  cache_params: {type: local,\n    ttl: 60}\n", "left as it was"),
+    ],
+)
+def test_files_the_module_cannot_handle_stay_byte_for_byte(run_module, tmp_path, content, expected):
+    path = tmp_path / "config.yaml"
+    path.write_text(content)
+    before = snapshot(path)
+    run = run_module("litellm_cache_mode", {"path": str(path), "mode": "local", "ttl": 30})
+    assert run.failed
+    assert expected in run.result["msg"]
+    assert snapshot(path) == before
+
+
+def test_non_utf8_file_is_refused(run_module, tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_bytes(b"litellm_settings:\n  cache: true # caf\xe9\n")
+    before = snapshot(path)
+    run = run_module("litellm_cache_mode", {"path": str(path), "mode": "local"})
+    assert run.failed and "not UTF-8" in run.result["msg"]
+    assert snapshot(path) == before
+
+
+def test_missing_file_and_bad_version_and_exclusive_passwords(run_module, tmp_path, config):
+    missing = run_module("litellm_cache_mode", {"path": str(tmp_path / "nope.yaml"), "mode": "local"})
+    assert missing.failed and "does not exist" in missing.result["msg"]
+    bad = run_module("litellm_cache_mode", dict(REDIS, path=str(config), litellm_version="latest"))
+    assert bad.failed and "cannot read LiteLLM version 'latest'" in bad.result["msg"]
+    both = run_module("litellm_cache_mode", dict(REDIS, path=str(config), redis_password=SECRET))
+    assert both.failed and "mutually exclusive" in both.result["msg"]
+    assert SECRET not in both.output
+
+
+def test_without_path_returns_the_computed_section(run_module):
+    run = run_module("litellm_cache_mode", dict(REDIS))
+    assert not run.failed and run.result["changed"] is False
+    assert run.result["cache_params"]["type"] == "redis"
+    assert "cache_params:\n    type: redis\n" in run.result["content"]
