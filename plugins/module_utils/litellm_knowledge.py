@@ -34,7 +34,12 @@ _CACHE_COMMON = frozenset(
 CACHE_PARAMS = {
     "1.80.0": _CACHE_COMMON,
     "1.80.11": _CACHE_COMMON,
-    "1.108.7": _CACHE_COMMON,
+    "1.108.7": _CACHE_COMMON
+    | frozenset(
+        """_backend max_messages qdrant_semantic_cache_vector_size semantic_cache_embedding_max_input_tokens
+        semantic_cache_embedding_timeout semantic_cache_scope valkey_semantic_cache_embedding_model
+        valkey_semantic_cache_index_name""".split()
+    ),
 }
 # RedisCache.__init__ keyword parameters (it hands the rest to redis.Redis()).
 REDIS_CACHE_PARAMS = {

@@ -1,0 +1,30 @@
+"""Run inside a LiteLLM image: print the parameter sets the knowledge base relies on, as JSON."""
+
+import importlib.metadata
+import inspect
+import json
+
+import redis
+from litellm.caching.caching import Cache
+from litellm.caching.redis_cache import RedisCache
+
+
+def params(func):
+    return sorted(
+        name
+        for name, p in inspect.signature(func).parameters.items()
+        if name != "self" and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
+    )
+
+
+print(
+    json.dumps(
+        {
+            "litellm": importlib.metadata.version("litellm"),
+            "redis": importlib.metadata.version("redis"),
+            "cache": params(Cache.__init__),
+            "redis_cache": params(RedisCache.__init__),
+            "redis_redis": params(redis.Redis.__init__),
+        }
+    )
+)

@@ -1,0 +1,33 @@
+"""The knowledge base's parameter tables, re-read from the real LiteLLM releases."""
+
+import json
+import os
+
+import pytest
+from conftest import LOCAL_FLAGS
+
+from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_knowledge as kb
+from ansible_collections.erni_ki.litellm.plugins.module_utils.litellm_version import LiteLLMVersion
+
+FILES = os.path.join(os.path.dirname(__file__), "files")
+
+
+@pytest.mark.parametrize("version", sorted(kb.CACHE_PARAMS, key=LiteLLMVersion))
+def test_parameter_tables_match_the_release(version, docker_client, image_tags):
+    out = docker_client.containers.run(
+        image_tags[version],
+        entrypoint=["/opt/litellm/bin/python", "/files/kb_signatures.py"],
+        command=[],
+        environment=LOCAL_FLAGS,
+        network_mode="host",
+        volumes={FILES: {"bind": "/files", "mode": "ro"}},
+        remove=True,
+    )
+    real = json.loads(out.decode().strip().splitlines()[-1])
+    assert real["litellm"] == version
+    assert real["redis"] == "5.2.1", "the image must carry the redis-py LiteLLM's requirements pin"
+    assert set(real["cache"]) == kb.CACHE_PARAMS[version]
+    assert set(real["redis_cache"]) == kb.REDIS_CACHE_PARAMS[version]
+    # LiteLLM's _redis.py hands these three to redis on top of redis.Redis()'s own arguments
+    assert set(real["redis_redis"]) | {"url", "gcp_service_account", "gcp_ssl_ca_certs"} == kb.REDIS_PY_ARGS
+    assert "connection_pool_timeout" not in kb.accepted_cache_keys(LiteLLMVersion(version))
