@@ -31,8 +31,18 @@ def _run(module, args, check=False, diff=False, verbosity=0):
         ANSIBLE_LOCALHOST_WARNING="0",
         ANSIBLE_PYTHON_INTERPRETER=sys.executable,
     )
-    cmd = [os.path.join(os.path.dirname(sys.executable), "ansible"), "localhost", "-i", "localhost,", "-c", "local",
-           "-m", f"erni_ki.litellm.{module}", "-a", json.dumps(args)]
+    cmd = [
+        os.path.join(os.path.dirname(sys.executable), "ansible"),
+        "localhost",
+        "-i",
+        "localhost,",
+        "-c",
+        "local",
+        "-m",
+        f"erni_ki.litellm.{module}",
+        "-a",
+        json.dumps(args),
+    ]
     if check:
         cmd.append("--check")
     if diff:

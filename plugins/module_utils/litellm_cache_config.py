@@ -15,9 +15,9 @@ from ansible_collections.erni_ki.litellm.plugins.module_utils.litellm_version im
     LiteLLMVersionError,
 )
 from ansible_collections.erni_ki.litellm.plugins.module_utils.yaml_roundtrip import (
-    CommentedMap,
     RoundTripDocument,
     YamlEditError,
+    new_mapping,
 )
 
 MASK = "********"
@@ -244,7 +244,7 @@ def apply_mode(doc, params, mode):
     """Edit ``doc.data`` for ``mode``. Returns the previous mode."""
     root = doc.data
     if root is None:
-        root = doc.data = CommentedMap()
+        root = doc.data = new_mapping()
     if not isinstance(root, dict):
         raise ConfigError(f"{doc.source}: the top level is a {yaml_kind(root)}, not a mapping")
     ls = _get_mapping(root, "litellm_settings", doc.source)
@@ -252,7 +252,7 @@ def apply_mode(doc, params, mode):
     if ls is None:
         if mode == "disabled":
             return previous
-        ls = CommentedMap()
+        ls = new_mapping()
         root["litellm_settings"] = ls
     cp = _get_mapping(ls, "cache_params", "litellm_settings")
 
@@ -262,7 +262,7 @@ def apply_mode(doc, params, mode):
 
     _set(ls, "cache", True)
     if cp is None:
-        cp = CommentedMap()
+        cp = new_mapping()
         ls["cache_params"] = cp
     if "type" in cp:
         _set(cp, "type", mode)
@@ -305,7 +305,7 @@ def _apply_router(root, params, mode):
                     _delete(rs, "cache_kwargs")
         return
     if rs is None:
-        rs = CommentedMap()
+        rs = new_mapping()
         root["router_settings"] = rs
     if params.get("redis_host") is not None:
         _set(rs, "redis_host", params["redis_host"])
@@ -322,7 +322,7 @@ def _apply_router(root, params, mode):
             _delete(rs, "redis_db")
             ck = rs.get("cache_kwargs")
             if ck is None:
-                ck = CommentedMap()
+                ck = new_mapping()
                 rs["cache_kwargs"] = ck
             _set(ck, "db", params["redis_db"])
         else:

@@ -325,13 +325,13 @@ def evaluate(version, mode, cache_params, router_settings=None, container_env=()
                 "message": message,
                 "remedy": r["remedy"],
                 "evidence": r["evidence"],
-                "versions": _range_text(r),
+                "versions": range_text(r),
             }
         )
     return findings
 
 
-def _range_text(r):
+def range_text(r):
     if r["min"] and r["max"]:
         return f">={r['min']},<{r['max']}"
     if r["min"]:

@@ -30,6 +30,11 @@ except ImportError as exc:  # pragma: no cover - reported by the module with mis
     CommentedMap = dict
 
 
+def new_mapping():
+    """An empty mapping that keeps comments and order when added to a document."""
+    return CommentedMap()
+
+
 class YamlEditError(ValueError):
     """The file cannot be read or edited safely; nothing was changed."""
 

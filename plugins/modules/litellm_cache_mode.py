@@ -22,7 +22,7 @@ description:
   - When the file cannot be handled (missing, unreadable, not YAML, C(litellm_settings) not a mapping, or a
     layout the module would have to reformat), the module fails and the file is left exactly as it was.
 author:
-  - erni_ki maintainers
+  - erni_ki maintainers (@erni-ki)
 requirements:
   - ruamel.yaml >= 0.18
   - packaging

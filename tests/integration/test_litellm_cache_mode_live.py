@@ -45,9 +45,7 @@ def test_written_redis_config_starts_and_caches_into_the_configured_db(
     assert redis_client(0).exists(key) == 0
 
 
-def test_connection_pool_timeout_really_crashes_1_80_0(
-    run_module, endpoints, litellm_launcher, redis_port, tmp_path
-):
+def test_connection_pool_timeout_really_crashes_1_80_0(run_module, endpoints, litellm_launcher, redis_port, tmp_path):
     """Pins LITELLM-CACHE-001 by evidence: the module refuses the key, and LiteLLM does crash on it."""
     path = tmp_path / "config.yaml"
     shutil.copy(endpoints["proxies"][0]["config_path"], path)

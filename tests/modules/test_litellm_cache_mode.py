@@ -92,9 +92,10 @@ def test_file_owner_group_and_mode_options(run_module, config):
     run = run_module("litellm_cache_mode", {"path": str(config), "mode": "local", "file_mode": "0600"})
     assert run.result["changed"] is True
     assert os.stat(config).st_mode & 0o7777 == 0o600
-    assert run_module("litellm_cache_mode", {"path": str(config), "mode": "local", "file_mode": "0600"}).result[
-        "changed"
-    ] is False
+    assert (
+        run_module("litellm_cache_mode", {"path": str(config), "mode": "local", "file_mode": "0600"}).result["changed"]
+        is False
+    )
 
 
 def test_gate_refusal_fails_names_the_rule_and_changes_nothing(run_module, config):
@@ -108,8 +109,9 @@ def test_gate_refusal_fails_names_the_rule_and_changes_nothing(run_module, confi
 
 def test_fallback_local_warns(run_module, config):
     before = snapshot(config)
-    run = run_module("litellm_cache_mode", dict(REDIS, path=str(config), litellm_version="1.80.0",
-                                                on_blocked="fallback_local"))
+    run = run_module(
+        "litellm_cache_mode", dict(REDIS, path=str(config), litellm_version="1.80.0", on_blocked="fallback_local")
+    )
     assert not run.failed and run.result["mode"] == "local" and run.result["changed"] is False
     assert "falling back to local" in run.output
     assert snapshot(config) == before
