@@ -7,13 +7,13 @@ tests/unit/test_docs.py fails when the page is out of date. Run: make docs
 import os
 import sys
 
+from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_knowledge as kb
+from ansible_collections.erni_ki.litellm.plugins.module_utils.litellm_version import LiteLLMVersion
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 
 
 def render():
-    from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_knowledge as kb
-    from ansible_collections.erni_ki.litellm.plugins.module_utils.litellm_version import LiteLLMVersion
-
     out = [
         "# LiteLLM cache knowledge base",
         "",
