@@ -1,0 +1,68 @@
+# Copyright (c) 2026 erni_ki maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    # The Redis connection options, shared by every module of the collection that talks to Redis.
+    # Names follow community.general's redis modules; db, unix socket and timeouts are added.
+    DOCUMENTATION = r"""
+options:
+  login_host:
+    description:
+      - Host running Redis, as seen from where the probe runs (the managed host, or the container of
+        O(from_container)).
+    type: str
+    default: localhost
+  login_port:
+    description: Port Redis listens on.
+    type: int
+    default: 6379
+  login_user:
+    description: Redis ACL user to authenticate as.
+    type: str
+  login_password:
+    description:
+      - Password to authenticate with. Never shown in output or logs.
+    type: str
+  login_unix_socket:
+    description:
+      - Path of a Redis unix socket. When set, O(login_host) and O(login_port) are not used.
+    type: path
+  db:
+    description: Redis logical database to select.
+    type: int
+    default: 0
+  tls:
+    description: Connect over TLS.
+    type: bool
+    default: false
+  validate_certs:
+    description: Validate the server's TLS certificate (and its host name).
+    type: bool
+    default: true
+  ca_certs:
+    description: Path of the CA certificates file used to validate the server.
+    type: path
+  client_cert_file:
+    description: Path of the client certificate file, for TLS client authentication.
+    type: path
+  client_key_file:
+    description: Path of the client private key file, for TLS client authentication.
+    type: path
+  socket_timeout:
+    description:
+      - Seconds a Redis command may take. Defaults to LiteLLM's own default, so the probe sees Redis as
+        LiteLLM will; set it to the C(socket_timeout) of the LiteLLM config.
+    type: float
+    default: 5.0
+  socket_connect_timeout:
+    description: Seconds to wait for the connection.
+    type: float
+    default: 5.0
+requirements:
+  - redis (redis-py) >= 4.2 on the host that runs the module
+notes:
+  - Passwords never appear in the module's output; error messages are masked.
+"""

@@ -1,0 +1,303 @@
+# Copyright (c) 2026 erni_ki maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Look at Redis the way LiteLLM will: availability, server facts, latency, clients, keys, scoped flush.
+
+This file imports only the standard library and redis-py, on purpose: redis_cache_probe's
+``from_container`` runs this very source inside the LiteLLM container, with that container's Python
+and redis-py (see ``container_exec.py``), so a probe from inside the compose network and a direct
+probe give the same results.
+
+Keys are counted and deleted with SCAN (bounded COUNT) and UNLINK in pipelined batches, never KEYS
+and never FLUSHALL/FLUSHDB: every server-side step stays short, so other clients (LiteLLM) do not
+stall during a probe of a large keyspace.
+"""
+
+from __future__ import annotations
+
+import errno
+import math
+import socket
+import ssl
+import time
+import uuid
+
+try:
+    import redis
+    from redis import exceptions as redis_exc
+
+    HAS_REDIS = True
+    REDIS_IMPORT_ERROR = None
+except ImportError as exc:  # pragma: no cover - reported by the module
+    HAS_REDIS = False
+    REDIS_IMPORT_ERROR = exc
+
+MASK = "********"
+SCAN_COUNT = 1000  # keys the server looks at per SCAN step: each step stays well under a millisecond
+BATCH = 1000  # UNLINKs per pipeline round trip
+TTL_SAMPLE = 100
+CLIENT_FIELDS = ("id", "addr", "laddr", "name", "age", "idle", "db", "cmd", "user", "lib-name", "lib-ver")
+
+
+def glob_escape(text):
+    """Escape Redis glob characters so a namespace is matched literally."""
+    return "".join("\\" + c if c in "*?[]\\" else c for c in text)
+
+
+def scope_pattern(namespace=None, key_pattern=None):
+    if namespace:
+        return glob_escape(namespace) + ":*"
+    return key_pattern
+
+
+def make_client(conn):
+    kwargs = dict(
+        db=conn.get("db") or 0,
+        username=conn.get("login_user"),
+        password=conn.get("login_password"),
+        socket_timeout=conn.get("socket_timeout"),
+        socket_connect_timeout=conn.get("socket_connect_timeout"),
+        client_name="erni_ki.redis_cache_probe",
+    )
+    if conn.get("login_unix_socket"):
+        kwargs["unix_socket_path"] = conn["login_unix_socket"]
+    else:
+        kwargs["host"] = conn.get("login_host") or "localhost"
+        kwargs["port"] = conn.get("login_port") or 6379
+        if conn.get("tls"):
+            kwargs.update(
+                ssl=True,
+                ssl_cert_reqs="required" if conn.get("validate_certs", True) else "none",
+                ssl_check_hostname=bool(conn.get("validate_certs", True)),
+                ssl_ca_certs=conn.get("ca_certs"),
+                ssl_certfile=conn.get("client_cert_file"),
+                ssl_keyfile=conn.get("client_key_file"),
+            )
+    return redis.Redis(**kwargs)
+
+
+def classify_error(exc):
+    """(kind, message): refused, timeout, auth, tls, dns, unreachable, error."""
+    text = str(exc)
+    chain = [exc]
+    cause = exc.__cause__ or exc.__context__
+    while cause is not None and len(chain) < 5:
+        chain.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(exc, redis_exc.AuthenticationError) or any(
+        s in text for s in ("NOAUTH", "WRONGPASS", "invalid password", "invalid username-password")
+    ):
+        return "auth", text
+    if isinstance(exc, redis_exc.TimeoutError) or any(isinstance(c, socket.timeout) for c in chain):
+        return "timeout", text
+    if any(isinstance(c, ssl.SSLError) for c in chain) or "SSL" in text or "TLS" in text:
+        return "tls", text
+    if any(isinstance(c, socket.gaierror) for c in chain) or "Name or service not known" in text:
+        return "dns", text
+    if "Connection refused" in text or any(isinstance(c, OSError) and c.errno == errno.ECONNREFUSED for c in chain):
+        return "refused", text
+    if "No such file or directory" in text or "Connection reset" in text or "Connection closed" in text:
+        return "unreachable", text
+    if isinstance(exc, redis_exc.ResponseError) and "NOPERM" in text:
+        return "auth", text
+    return "error", text
+
+
+def _percentile(sorted_values, pct):
+    if not sorted_values:
+        return None
+    k = max(0, min(len(sorted_values) - 1, int(math.ceil(pct / 100.0 * len(sorted_values))) - 1))
+    return sorted_values[k]
+
+
+def measure_latency(client, samples):
+    values = []
+    for _sample in range(max(1, samples)):
+        start = time.perf_counter()
+        client.ping()
+        values.append((time.perf_counter() - start) * 1000.0)
+    values.sort()
+    return {
+        "samples": len(values),
+        "min": round(values[0], 3),
+        "p50": round(_percentile(values, 50), 3),
+        "p95": round(_percentile(values, 95), 3),
+        "p99": round(_percentile(values, 99), 3),
+        "max": round(values[-1], 3),
+    }
+
+
+def server_facts(client):
+    info = client.info()
+    return {
+        "version": info.get("redis_version"),
+        "mode": info.get("redis_mode"),
+        "role": info.get("role"),
+        "used_memory": info.get("used_memory"),
+        "maxmemory": info.get("maxmemory"),
+        "maxmemory_policy": info.get("maxmemory_policy"),
+        "evicted_keys": info.get("evicted_keys"),
+        "connected_clients": info.get("connected_clients"),
+        "uptime_in_seconds": info.get("uptime_in_seconds"),
+    }
+
+
+def list_clients(client, name_filter=None):
+    entries = client.client_list()
+    own = client.client_id()
+    listed = []
+    for e in entries:
+        if str(e.get("id")) == str(own):
+            continue
+        if name_filter and name_filter not in (e.get("name") or "") and name_filter not in (e.get("lib-name") or ""):
+            continue
+        listed.append({k: e.get(k) for k in CLIENT_FIELDS if k in e})
+    return {"total": len(entries) - 1, "matched": len(listed), "list": listed}
+
+
+def scan_keys(client, pattern, count=SCAN_COUNT):
+    """Yield keys matching ``pattern`` (all keys when None), one bounded SCAN step at a time."""
+    cursor = 0
+    while True:
+        cursor, keys = client.scan(cursor=cursor, match=pattern, count=count)
+        yield from keys
+        if cursor == 0:
+            return
+
+
+def count_keys(client, pattern):
+    if pattern is None:
+        return client.dbsize()
+    return sum(1 for _key in scan_keys(client, pattern))
+
+
+def ttl_stats(client, pattern, sample=TTL_SAMPLE):
+    keys = []
+    for key in scan_keys(client, pattern):
+        keys.append(key)
+        if len(keys) >= sample:
+            break
+    if not keys:
+        return {"sampled": 0, "without_ttl": 0, "min": None, "max": None, "avg": None}
+    pipe = client.pipeline(transaction=False)
+    for key in keys:
+        pipe.ttl(key)
+    ttls = pipe.execute()
+    live = [t for t in ttls if t is not None and t >= 0]
+    return {
+        "sampled": len(keys),
+        "without_ttl": sum(1 for t in ttls if t == -1),
+        "min": min(live) if live else None,
+        "max": max(live) if live else None,
+        "avg": round(sum(live) / len(live), 1) if live else None,
+    }
+
+
+def write_check(client, ttl_ms=10000):
+    key = f"erni_ki:probe:{uuid.uuid4().hex}"
+    value = uuid.uuid4().hex
+    client.set(key, value, px=ttl_ms)
+    read = client.get(key)
+    client.unlink(key)
+    got = read.decode() if isinstance(read, bytes) else read
+    return {"ok": got == value, "key": key}
+
+
+def flush_keys(client, pattern, dry_run=False, batch=BATCH):
+    """Delete the keys matching ``pattern`` (all keys of the selected db when None) with SCAN + UNLINK."""
+    deleted = 0
+    pending = []
+    pipe = client.pipeline(transaction=False)
+    for key in scan_keys(client, pattern):
+        if dry_run:
+            deleted += 1
+            continue
+        pending.append(key)
+        if len(pending) >= batch:
+            pipe.unlink(*pending)
+            deleted += sum(pipe.execute())
+            pending = []
+    if pending:
+        pipe.unlink(*pending)
+        deleted += sum(pipe.execute())
+    return deleted
+
+
+def mask(text, secrets):
+    text = str(text)
+    for s in secrets:
+        if s:
+            text = text.replace(str(s), MASK)
+    return text
+
+
+def run_probe(conn, opts, check_mode=False):
+    """The whole probe as one plain dict (what the module returns, before Ansible adds its keys).
+
+    ``opts``: latency_samples, latency_budget_ratio, namespace, key_pattern, client_name_filter,
+    write_check, flush, flush_whole_db.
+    """
+    secrets = [conn.get("login_password")]
+    result = {
+        "is_available": False,
+        "error": None,
+        "server": {},
+        "latency_ms": {},
+        "warnings": [],
+        "clients": {},
+        "keys": {},
+        "flushed": 0,
+        "would_flush": 0,
+        "write_check": None,
+        "socket_timeout": conn.get("socket_timeout"),
+    }
+    client = None
+    try:
+        client = make_client(conn)
+        client.ping()
+        result["is_available"] = True
+        result["server"] = server_facts(client)
+        samples = opts.get("latency_samples") or 0
+        if samples > 0:
+            lat = measure_latency(client, samples)
+            result["latency_ms"] = lat
+            timeout = conn.get("socket_timeout")
+            ratio = opts.get("latency_budget_ratio")
+            if timeout and ratio and lat["p99"] > timeout * 1000.0 * ratio:
+                result["warnings"].append(
+                    f"p99 latency {lat['p99']} ms exceeds {ratio:g} of socket_timeout {timeout:g} s "
+                    f"({timeout * 1000.0 * ratio:g} ms): LiteLLM's requests would stall and miss the cache"
+                )
+        result["clients"] = list_clients(client, opts.get("client_name_filter"))
+        pattern = scope_pattern(opts.get("namespace"), opts.get("key_pattern"))
+        result["keys"] = {
+            "dbsize": client.dbsize(),
+            "pattern": pattern,
+            "matched": count_keys(client, pattern),
+            "ttl_sample": ttl_stats(client, pattern),
+        }
+        if opts.get("write_check"):
+            result["write_check"] = write_check(client)
+        if opts.get("flush"):
+            flush_pattern = None if opts.get("flush_whole_db") else pattern
+            if check_mode:
+                result["would_flush"] = flush_keys(client, flush_pattern, dry_run=True)
+            else:
+                result["flushed"] = flush_keys(client, flush_pattern)
+                result["keys"]["matched_after_flush"] = count_keys(client, pattern)
+        policy = result["server"].get("maxmemory_policy") or ""
+        if result["server"].get("maxmemory") and not policy.startswith(("allkeys", "volatile")):
+            result["warnings"].append(
+                f"maxmemory is set with policy {policy}: when Redis is full, LiteLLM's cache writes fail"
+            )
+    except redis_exc.RedisError as exc:
+        kind, message = classify_error(exc)
+        result["error"] = {"kind": kind, "message": mask(message, secrets)}
+    except OSError as exc:
+        result["error"] = {"kind": "unreachable", "message": mask(exc, secrets)}
+    finally:
+        if client is not None:
+            try:
+                client.close()
+            except Exception:  # noqa: BLE001, S110 - closing a broken connection is best effort
+                pass
+    return result

@@ -1,0 +1,312 @@
+#!/usr/bin/python
+# Copyright (c) 2026 erni_ki maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: redis_cache_probe
+short_description: See Redis as LiteLLM will, measure it against the socket_timeout, and flush only the cache's keys
+version_added: 0.1.0
+description:
+  - Connects to Redis as LiteLLM would (host and port, unix socket, db, ACL user, password, TLS) and reports
+    whether it is available, the server's facts, round-trip latency percentiles compared with the
+    O(socket_timeout) LiteLLM will use, the connected clients, key counts and a TTL sample.
+  - Counts and flushes with C(SCAN) (bounded C(COUNT)) and C(UNLINK) in pipelined batches. It never runs C(KEYS),
+    C(FLUSHDB) or C(FLUSHALL), so a probe of a large keyspace does not stall LiteLLM.
+  - Can probe from inside a container (O(from_container)), with that container's Python and redis-py, for stacks
+    where Redis is reachable only on the compose network.
+  - An unreachable server, a refused password or a TLS failure is a result (RV(is_available=false) with
+    RV(error)), not a crash, unless O(fail_on_unavailable=true).
+author:
+  - erni_ki maintainers (@erni-ki)
+requirements:
+  - redis (redis-py) on the managed host, or in the container of O(from_container)
+  - docker (Docker SDK for Python) on the managed host, for O(from_container)
+extends_documentation_fragment:
+  - erni_ki.litellm.redis
+attributes:
+  check_mode:
+    support: full
+    description: With O(flush=true), reports in RV(would_flush) how many keys would go and deletes none.
+  diff_mode:
+    support: none
+    description: Nothing is diffed; a flush reports counts.
+  idempotent:
+    support: full
+    description: Only a flush that deletes keys reports a change; a second flush finds nothing left.
+options:
+  from_container:
+    description:
+      - Name or id of a running container (the LiteLLM one) to probe from, through the Docker API.
+      - The connection options are then as seen from inside that container, and certificate paths are paths in
+        the container. The password travels on the process's standard input, never on a command line.
+    type: str
+  docker_host:
+    description: Docker engine address, for O(from_container).
+    type: str
+    default: unix:///var/run/docker.sock
+  latency_samples:
+    description: Number of C(PING) round trips to time. V(0) skips the measurement.
+    type: int
+    default: 50
+  latency_budget_ratio:
+    description:
+      - Warn when the p99 latency exceeds this share of O(socket_timeout).
+    type: float
+    default: 0.5
+  namespace:
+    description:
+      - LiteLLM's cache key prefix (C(cache_params.namespace)); keys C(NAMESPACE:*) are counted and flushed.
+      - Matched literally (glob characters are escaped).
+    type: str
+  key_pattern:
+    description: A Redis glob pattern of the keys to count and flush, instead of O(namespace).
+    type: str
+  client_name_filter:
+    description: Only list clients whose name or library name contains this text.
+    type: str
+  write_check:
+    description: Write, read back and delete one probe key with a 10 s TTL.
+    type: bool
+    default: false
+  flush:
+    description:
+      - Delete the keys that O(namespace) or O(key_pattern) match, in the selected O(db) only.
+      - Without O(namespace), O(key_pattern) or O(flush_whole_db), this is an error.
+    type: bool
+    default: false
+  flush_whole_db:
+    description:
+      - With O(flush), delete every key of the selected O(db) (LiteLLM's rate-limit counters too), still by SCAN and
+        UNLINK. Other dbs are never touched.
+    type: bool
+    default: false
+  fail_on_unavailable:
+    description: Fail the task when Redis cannot be used, instead of returning RV(is_available=false).
+    type: bool
+    default: false
+notes:
+  - LiteLLM's own C(/cache/flushall) endpoint runs C(FLUSHALL), which wipes every db of that Redis server. Use this
+    module's scoped flush instead.
+  - LiteLLM cache keys are 64 hexadecimal characters (after C(NAMESPACE:) when a namespace is set); LiteLLM also
+    writes rate-limit counters into the same db.
+seealso:
+  - module: erni_ki.litellm.litellm_cache_mode
+"""
+
+EXAMPLES = r"""
+- name: Probe the cache's Redis from inside the LiteLLM container
+  erni_ki.litellm.redis_cache_probe:
+    from_container: llm_litellm_1
+    login_host: redis
+    login_password: "{{ redis_password }}"
+    db: 1
+    socket_timeout: 30
+    write_check: true
+    fail_on_unavailable: true
+  register: probe
+
+- name: How many cache keys would a flush delete?
+  erni_ki.litellm.redis_cache_probe:
+    login_host: 127.0.0.1
+    login_password: "{{ redis_password }}"
+    namespace: litellm
+    flush: true
+  check_mode: true
+
+- name: Flush LiteLLM's cache keys of db 1 only
+  erni_ki.litellm.redis_cache_probe:
+    login_host: 127.0.0.1
+    login_password: "{{ redis_password }}"
+    db: 1
+    key_pattern: "????????????????????????????????????????????????????????????????"
+    flush: true
+"""
+
+RETURN = r"""
+is_available:
+  description: Whether Redis answered and accepted the credentials.
+  returned: always
+  type: bool
+error:
+  description: Why Redis could not be used.
+  returned: when RV(is_available=false)
+  type: dict
+  contains:
+    kind:
+      description: V(refused), V(timeout), V(auth), V(tls), V(dns), V(unreachable) or V(error).
+      type: str
+      sample: auth
+    message:
+      description: The client library's message, secrets masked.
+      type: str
+server:
+  description: Server facts from C(INFO).
+  returned: when available
+  type: dict
+  contains:
+    version: {description: Redis version., type: str, sample: 7.0.15}
+    mode: {description: "V(standalone), V(cluster) or V(sentinel).", type: str}
+    role: {description: "V(master) or V(slave).", type: str}
+    used_memory: {description: Bytes in use., type: int}
+    maxmemory: {description: Memory limit in bytes (0 is none)., type: int}
+    maxmemory_policy: {description: Eviction policy., type: str}
+    evicted_keys: {description: Keys evicted since start., type: int}
+    connected_clients: {description: Connected clients., type: int}
+    uptime_in_seconds: {description: Seconds since start., type: int}
+latency_ms:
+  description: PING round-trip times in milliseconds over O(latency_samples).
+  returned: when available and O(latency_samples) > 0
+  type: dict
+  contains:
+    samples: {description: Round trips timed., type: int}
+    min: {description: Fastest., type: float}
+    p50: {description: Median., type: float}
+    p95: {description: 95th percentile., type: float}
+    p99: {description: 99th percentile., type: float}
+    max: {description: Slowest., type: float}
+warnings_list:
+  description: Findings about the server, also emitted as warnings (latency over budget, eviction policy).
+  returned: always
+  type: list
+  elements: str
+clients:
+  description: Connected clients (the probe's own connection excluded) from C(CLIENT LIST).
+  returned: when available
+  type: dict
+  contains:
+    total: {description: All other clients., type: int}
+    matched: {description: Clients matching O(client_name_filter)., type: int}
+    list:
+      description: The matched clients (address, name, db, age, idle, last command; no arguments or secrets).
+      type: list
+      elements: dict
+keys:
+  description: Key counts, by SCAN.
+  returned: when available
+  type: dict
+  contains:
+    dbsize: {description: Keys in the selected db., type: int}
+    pattern: {description: The glob pattern used (null is every key)., type: str}
+    matched: {description: Keys matching the pattern., type: int}
+    matched_after_flush: {description: Keys still matching after a flush., type: int}
+    ttl_sample:
+      description: TTLs of up to 100 matched keys (sampled, without_ttl, min, max, avg in seconds).
+      type: dict
+flushed:
+  description: Keys deleted.
+  returned: always
+  type: int
+would_flush:
+  description: Keys a flush would delete, in check mode.
+  returned: always
+  type: int
+write_check:
+  description: Result of the write/read/delete round trip (C(ok), C(key)).
+  returned: when O(write_check=true) and available
+  type: dict
+probed_from:
+  description: The container the probe ran in, or V(host).
+  returned: always
+  type: str
+"""
+
+import inspect
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.erni_ki.litellm.plugins.module_utils import docker_common, redis_probe
+from ansible_collections.erni_ki.litellm.plugins.module_utils.redis_connection import (
+    connection_params,
+    redis_argument_spec,
+)
+
+RUNNER = """
+import json as _json, sys as _sys
+_payload = _json.loads(_sys.stdin.read())
+print(_json.dumps(run_probe(_payload["conn"], _payload["opts"], _payload["check_mode"]), default=str))
+"""
+
+
+def main():
+    spec = redis_argument_spec()
+    spec.update(docker_common.docker_argument_spec())
+    spec.update(
+        from_container=dict(type="str"),
+        latency_samples=dict(type="int", default=50),
+        latency_budget_ratio=dict(type="float", default=0.5),
+        namespace=dict(type="str"),
+        key_pattern=dict(type="str", no_log=False),
+        client_name_filter=dict(type="str"),
+        write_check=dict(type="bool", default=False),
+        flush=dict(type="bool", default=False),
+        flush_whole_db=dict(type="bool", default=False),
+        fail_on_unavailable=dict(type="bool", default=False),
+    )
+    module = AnsibleModule(
+        argument_spec=spec,
+        mutually_exclusive=[("namespace", "key_pattern")],
+        supports_check_mode=True,
+    )
+    p = module.params
+    if p["flush"] and not (p["namespace"] or p["key_pattern"] or p["flush_whole_db"]):
+        module.fail_json(
+            msg="flush needs a scope: set namespace (LiteLLM's cache_params.namespace) or key_pattern, or "
+            "flush_whole_db to empty the selected db; nothing was deleted"
+        )
+    if p["flush_whole_db"] and not p["flush"]:
+        module.fail_json(msg="flush_whole_db only says what flush deletes: set flush: true as well")
+    if p["latency_samples"] < 0:
+        module.fail_json(msg=f"latency_samples must be 0 or more, got {p['latency_samples']}")
+
+    conn = connection_params(p)
+    opts = {
+        k: p[k]
+        for k in (
+            "latency_samples",
+            "latency_budget_ratio",
+            "namespace",
+            "key_pattern",
+            "client_name_filter",
+            "write_check",
+            "flush",
+            "flush_whole_db",
+        )
+    }
+    if p["from_container"]:
+        if not docker_common.HAS_DOCKER:
+            module.fail_json(msg=missing_required_lib("docker"))
+        try:
+            client = docker_common.connect(p["docker_host"])
+            container = docker_common.get_container(client, p["from_container"])
+            source = inspect.getsource(redis_probe) + RUNNER
+            result = docker_common.run_python(
+                client, container, source, {"conn": conn, "opts": opts, "check_mode": module.check_mode}
+            )
+        except docker_common.DockerAccessError as exc:
+            module.fail_json(msg=redis_probe.mask(exc, [p["login_password"]]))
+        result["probed_from"] = container.name
+    else:
+        if not redis_probe.HAS_REDIS:
+            module.fail_json(msg=missing_required_lib("redis"), exception=str(redis_probe.REDIS_IMPORT_ERROR))
+        result = redis_probe.run_probe(conn, opts, check_mode=module.check_mode)
+        result["probed_from"] = "host"
+
+    result["warnings_list"] = result.pop("warnings")
+    for w in result["warnings_list"]:
+        module.warn(w)
+    if not result["is_available"]:
+        err = result["error"] or {}
+        where = p["login_unix_socket"] or f"{p['login_host']}:{p['login_port']}"
+        if p["fail_on_unavailable"]:
+            module.fail_json(
+                msg=f"Redis at {where} (db {p['db']}) is not usable: {err.get('kind')}: {err.get('message')}", **result
+            )
+    result["changed"] = bool(result["flushed"] or result["would_flush"])
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

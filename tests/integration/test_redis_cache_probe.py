@@ -1,0 +1,231 @@
+"""redis_cache_probe against real redis-server processes on loopback, and from a real LiteLLM container."""
+
+import os
+import tempfile
+
+import pytest
+
+from tests.helpers.redis_server import RedisServer, fill, free_port, make_tls_material
+
+PASSWORD = "pr0be-Secret-pw"
+
+
+@pytest.fixture(scope="module")
+def server():
+    s = RedisServer([f"requirepass {PASSWORD}"])
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def clean(server):
+    c = server.client(password=PASSWORD)
+    for db in range(4):
+        c.execute_command("SELECT", db)
+        c.flushdb()
+    c.execute_command("SELECT", 0)
+    return server
+
+
+def probe(run_module, server, check=False, **kw):
+    args = {"login_host": "127.0.0.1", "login_port": server.port, "login_password": PASSWORD, "latency_samples": 10}
+    args.update(kw)
+    run = run_module("redis_cache_probe", args, check=check)
+    assert PASSWORD not in run.output, "the password leaked into the output"
+    return run
+
+
+def test_available_server_reports_facts_latency_clients_keys(run_module, clean):
+    c = clean.client(password=PASSWORD, db=1)
+    fill(c, 50, prefix="litellm:", ttl=600)
+    c.client_setname("litellm-proxy")
+    run = probe(run_module, clean, db=1, namespace="litellm", client_name_filter="litellm", write_check=True)
+    r = run.result
+    assert not run.failed and r["changed"] is False
+    assert r["is_available"] is True and r["error"] is None
+    assert r["server"]["version"].startswith("7.") and r["server"]["role"] == "master"
+    assert r["latency_ms"]["samples"] == 10 and 0 < r["latency_ms"]["p50"] <= r["latency_ms"]["p99"]
+    assert r["clients"]["matched"] == 1 and r["clients"]["list"][0]["name"] == "litellm-proxy"
+    assert r["keys"]["dbsize"] == 50 and r["keys"]["matched"] == 50
+    assert r["keys"]["ttl_sample"]["sampled"] == 50 and 590 <= r["keys"]["ttl_sample"]["max"] <= 600
+    assert r["write_check"]["ok"] is True
+    assert c.exists(r["write_check"]["key"]) == 0
+
+
+def test_latency_over_budget_warns(run_module, clean):
+    run = probe(run_module, clean, socket_timeout=0.00001, latency_budget_ratio=0.5, socket_connect_timeout=2)
+    # a 10 microsecond timeout cannot be met: either every PING times out (a result), or p99 is over budget
+    r = run.result
+    assert (r["is_available"] is False and r["error"]["kind"] == "timeout") or r["warnings_list"]
+
+
+def test_namespace_flush_removes_only_the_namespace(run_module, clean):
+    c = clean.client(password=PASSWORD)
+    fill(c, 3000, prefix="litellm:")
+    fill(c, 500, prefix="other:")
+    fill(c, 200, prefix="")  # LiteLLM keys without namespace, and rate-limit-like keys below
+    c.set("litellm_rate_limit:key1", 5)
+    other_db = clean.client(password=PASSWORD, db=2)
+    fill(other_db, 100, prefix="litellm:")
+
+    check = probe(run_module, clean, namespace="litellm", flush=True, check=True)
+    assert check.result["changed"] is True and check.result["would_flush"] == 3000 and check.result["flushed"] == 0
+    assert c.dbsize() == 3701, "check mode deleted keys"
+
+    run = probe(run_module, clean, namespace="litellm", flush=True)
+    assert run.result["changed"] is True and run.result["flushed"] == 3000
+    assert run.result["keys"]["matched_after_flush"] == 0
+    assert c.dbsize() == 701 and c.exists("litellm_rate_limit:key1") == 1
+    assert other_db.dbsize() == 100, "another db was touched"
+
+    again = probe(run_module, clean, namespace="litellm", flush=True)
+    assert again.result["changed"] is False and again.result["flushed"] == 0
+
+
+def test_namespace_with_glob_characters_is_literal(run_module, clean):
+    c = clean.client(password=PASSWORD)
+    c.set("a*b:1", 1)
+    c.set("axxb:1", 1)
+    run = probe(run_module, clean, namespace="a*b", flush=True)
+    assert run.result["flushed"] == 1 and c.exists("axxb:1") == 1
+
+
+def test_whole_db_flush_touches_only_that_db(run_module, clean):
+    c1 = clean.client(password=PASSWORD, db=1)
+    c3 = clean.client(password=PASSWORD, db=3)
+    fill(c1, 1234)
+    fill(c3, 10)
+    run = probe(run_module, clean, db=1, flush=True, flush_whole_db=True)
+    assert run.result["flushed"] == 1234 and c1.dbsize() == 0 and c3.dbsize() == 10
+
+
+def test_flush_without_scope_is_an_error(run_module, clean):
+    c = clean.client(password=PASSWORD)
+    fill(c, 10)
+    run = probe(run_module, clean, flush=True)
+    assert run.failed and "flush needs a scope" in run.result["msg"]
+    assert c.dbsize() == 10
+
+
+def test_big_keyspace_count_and_flush(run_module, clean):
+    c = clean.client(password=PASSWORD)
+    fill(c, 200_000, prefix="litellm:")
+    fill(c, 20_000, prefix="keep:")
+    run = probe(run_module, clean, namespace="litellm", flush=True, latency_samples=0)
+    assert run.result["flushed"] == 200_000
+    assert c.dbsize() == 20_000
+
+
+def test_wrong_password_is_a_result_not_a_crash(run_module, clean):
+    run = probe(run_module, clean, login_password="not-the-password")
+    assert not run.failed and run.result["is_available"] is False
+    assert run.result["error"]["kind"] == "auth"
+    assert "not-the-password" not in run.output
+    failing = probe(run_module, clean, login_password="not-the-password", fail_on_unavailable=True)
+    assert failing.failed and "auth" in failing.result["msg"]
+
+
+def test_unreachable_server_is_refused(run_module):
+    port = free_port()
+    run = run_module("redis_cache_probe", {"login_host": "127.0.0.1", "login_port": port})
+    assert not run.failed and run.result["is_available"] is False
+    assert run.result["error"]["kind"] == "refused"
+    failing = run_module(
+        "redis_cache_probe", {"login_host": "127.0.0.1", "login_port": port, "fail_on_unavailable": True}
+    )
+    assert failing.failed and f"127.0.0.1:{port}" in failing.result["msg"]
+
+
+def test_acl_user(run_module):
+    s = RedisServer(["user default off", "user cacheprobe on >acl-pw-1 ~* &* +@all"])
+    try:
+        ok = run_module(
+            "redis_cache_probe",
+            {"login_host": "127.0.0.1", "login_port": s.port, "login_user": "cacheprobe", "login_password": "acl-pw-1"},
+        )
+        assert ok.result["is_available"] is True
+        bad = run_module(
+            "redis_cache_probe",
+            {"login_host": "127.0.0.1", "login_port": s.port, "login_user": "cacheprobe", "login_password": "nope"},
+        )
+        assert bad.result["is_available"] is False and bad.result["error"]["kind"] == "auth"
+    finally:
+        s.stop()
+
+
+def test_unix_socket(run_module):
+    d = tempfile.mkdtemp(prefix="erni-sock-")
+    sock = os.path.join(d, "redis.sock")
+    s = RedisServer([f"unixsocket {sock}", "unixsocketperm 700", f"requirepass {PASSWORD}"])
+    try:
+        run = run_module("redis_cache_probe", {"login_unix_socket": sock, "login_password": PASSWORD})
+        assert run.result["is_available"] is True
+        missing = run_module("redis_cache_probe", {"login_unix_socket": sock + ".nope"})
+        assert missing.result["is_available"] is False and missing.result["error"]["kind"] == "unreachable"
+    finally:
+        s.stop()
+
+
+def test_tls(run_module, tmp_path):
+    tls = make_tls_material(str(tmp_path))
+    s = RedisServer(
+        [
+            f"tls-cert-file {tls['server.crt']}",
+            f"tls-key-file {tls['server.key']}",
+            f"tls-ca-cert-file {tls['ca.crt']}",
+            "tls-auth-clients no",
+            f"requirepass {PASSWORD}",
+        ],
+        tls=True,
+    )
+    try:
+        base = {"login_host": "127.0.0.1", "login_port": s.port, "login_password": PASSWORD}
+        ok = run_module("redis_cache_probe", dict(base, tls=True, ca_certs=tls["ca.crt"], write_check=True))
+        assert ok.result["is_available"] is True, ok.result
+        assert ok.result["write_check"]["ok"] is True
+        untrusted = run_module("redis_cache_probe", dict(base, tls=True))
+        assert untrusted.result["is_available"] is False and untrusted.result["error"]["kind"] == "tls"
+        unvalidated = run_module("redis_cache_probe", dict(base, tls=True, validate_certs=False))
+        assert unvalidated.result["is_available"] is True
+        plain = run_module("redis_cache_probe", dict(base, socket_timeout=2, socket_connect_timeout=2))
+        assert plain.result["is_available"] is False
+    finally:
+        s.stop()
+
+
+def test_from_container_gives_the_same_result_as_a_direct_probe(run_module, endpoints, redis_password, redis_client):
+    """Through the LiteLLM container's own Python and redis-py, on the sandbox's real Redis."""
+    c = redis_client(3)
+    c.flushdb()
+    fill(c, 120, prefix="ns1:", ttl=300)
+    fill(c, 30, prefix="ns2:")
+    args = {
+        "login_host": "127.0.0.1",
+        "login_port": endpoints["redis"]["port"],
+        "login_password": redis_password,
+        "db": 3,
+        "namespace": "ns1",
+        "latency_samples": 5,
+    }
+    direct = run_module("redis_cache_probe", args)
+    inside = run_module("redis_cache_probe", dict(args, from_container=endpoints["proxies"][0]["container"]))
+    assert redis_password not in direct.output and redis_password not in inside.output
+    assert inside.result["probed_from"] == endpoints["proxies"][0]["container"]
+    assert direct.result["probed_from"] == "host"
+    for key in ("is_available", "error"):
+        assert inside.result[key] == direct.result[key], key
+    ttl_in, ttl_direct = inside.result["keys"].pop("ttl_sample"), direct.result["keys"].pop("ttl_sample")
+    assert inside.result["keys"] == direct.result["keys"] == {"dbsize": 150, "pattern": "ns1:*", "matched": 120}
+    assert ttl_in["sampled"] == ttl_direct["sampled"] == 100 and ttl_in["without_ttl"] == 0
+    assert abs(ttl_in["max"] - ttl_direct["max"]) <= 10, "the TTLs only age between the two probes"
+    assert inside.result["server"]["version"] == direct.result["server"]["version"]
+    flushed = run_module(
+        "redis_cache_probe", dict(args, from_container=endpoints["proxies"][0]["container"], flush=True)
+    )
+    assert flushed.result["flushed"] == 120 and c.dbsize() == 30
+    c.flushdb()
+
+
+def test_from_missing_container_fails_clearly(run_module):
+    run = run_module("redis_cache_probe", {"from_container": "no-such-container-xyz"})
+    assert run.failed and "no container named 'no-such-container-xyz'" in run.result["msg"]

@@ -1,0 +1,56 @@
+import socket
+
+import pytest
+from redis import exceptions as rexc
+
+from ansible_collections.erni_ki.litellm.plugins.module_utils import redis_probe as rp
+
+
+def test_namespace_is_matched_literally():
+    assert rp.scope_pattern("litellm") == "litellm:*"
+    assert rp.scope_pattern("a*b?[c]\\") == "a\\*b\\?\\[c\\]\\\\:*"
+    assert rp.scope_pattern(None, "foo:*") == "foo:*"
+    assert rp.scope_pattern(None, None) is None
+
+
+def test_percentiles():
+    values = sorted(float(i) for i in range(1, 101))
+    assert rp._percentile(values, 50) == 50.0
+    assert rp._percentile(values, 99) == 99.0
+    assert rp._percentile([3.0], 99) == 3.0
+    assert rp._percentile([], 50) is None
+
+
+def _chained(outer, inner):
+    try:
+        raise inner
+    except Exception as exc:  # noqa: BLE001
+        try:
+            raise outer from exc
+        except Exception as final:  # noqa: BLE001
+            return final
+
+
+@pytest.mark.parametrize(
+    ("exc", "kind"),
+    [
+        (rexc.AuthenticationError("invalid username-password pair"), "auth"),
+        (rexc.ResponseError("WRONGPASS invalid username-password pair"), "auth"),
+        (rexc.ConnectionError("Error 111 connecting to 127.0.0.1:1. Connection refused."), "refused"),
+        (rexc.TimeoutError("Timeout reading from socket"), "timeout"),
+        (
+            _chained(
+                rexc.ConnectionError("Error 1 connecting"), __import__("ssl").SSLError("CERTIFICATE_VERIFY_FAILED")
+            ),
+            "tls",
+        ),
+        (_chained(rexc.ConnectionError("Error -2 connecting to nohost:6379."), socket.gaierror(-2, "x")), "dns"),
+        (rexc.ConnectionError("Error 2 connecting to unix socket: /x.sock. No such file or directory."), "unreachable"),
+    ],
+)
+def test_errors_are_classified(exc, kind):
+    assert rp.classify_error(exc)[0] == kind
+
+
+def test_mask():
+    assert rp.mask("AUTH s3cret failed", ["s3cret", None]) == "AUTH ******** failed"
