@@ -17,7 +17,7 @@ export PYTHONPATH := $(COLLECTIONS)
 export PATH := $(VBIN):$(PATH)
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 
-.PHONY: docs help venv collection-link lint ruff ansible-lint sanity test-unit test-modules test-live test-molecule test \
+.PHONY: bench docs help venv collection-link lint ruff ansible-lint sanity test-unit test-modules test-live test-molecule test \
         sandbox-up sandbox-down demo constraints clean
 
 help:
@@ -84,6 +84,9 @@ test: lint sanity test-unit test-modules test-live test-molecule
 
 demo: venv collection-link sandbox-up
 	$(VBIN)/python sandbox/demo.py
+
+bench: venv collection-link
+	$(VBIN)/python benchmarks/redis_probe.py
 
 docs: venv collection-link
 	$(VBIN)/python tools/render_kb_doc.py

@@ -95,7 +95,18 @@ class Launcher:
         self.project = endpoints["proxies"][0]["compose_project"]
         self.secrets = os.path.dirname(endpoints["master_key_file"])
 
-    def start(self, version, config_text=None, port=4011, env=None, config_path=None, wait=True, timeout=180):
+    def start(
+        self,
+        version,
+        config_text=None,
+        port=4011,
+        env=None,
+        config_path=None,
+        wait=True,
+        timeout=180,
+        name=None,
+        labels=None,
+    ):
         if config_path is None:
             cdir = self.tmp.mktemp("conf")
             config_path = str(cdir / "config.yaml")
@@ -106,12 +117,12 @@ class Launcher:
         environment.update(env or {})
         container = self.client.containers.run(
             self.tags[version],
-            name=f"erni-live-{version.replace('.', '_')}-{port}-{uuid.uuid4().hex[:6]}",
+            name=name or f"erni-live-{version.replace('.', '_')}-{port}-{uuid.uuid4().hex[:6]}",
             entrypoint=["/bin/sh", "/stack/litellm-entrypoint.sh"],
             command=["--config", "/app/config.yaml", "--host", "127.0.0.1", "--port", str(port)],
             environment=environment,
             network_mode="host",
-            labels={"erni_ki.sandbox": self.project},
+            labels=dict(labels or {}, **{"erni_ki.sandbox": self.project}),
             volumes={
                 config_path: {"bind": "/app/config.yaml", "mode": "ro"},
                 stack: {"bind": "/stack", "mode": "ro"},

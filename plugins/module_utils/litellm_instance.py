@@ -1,0 +1,285 @@
+# Copyright (c) 2026 erni_ki maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Find a LiteLLM proxy container, tell its true version and config, restart it and wait until it serves.
+
+The logic behind litellm_service, over the Docker SDK for Python and plain HTTP (urllib).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+
+from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
+from ansible.module_utils.urls import open_url
+
+from ansible_collections.erni_ki.litellm.plugins.module_utils import docker_common
+from ansible_collections.erni_ki.litellm.plugins.module_utils.litellm_version import (
+    LiteLLMVersion,
+    LiteLLMVersionError,
+)
+
+MASK = "********"
+ENV_PREFIXES = ("REDIS_", "LITELLM_")
+ENV_NAMES = ("DATABASE_URL", "CACHE_TYPE", "USE_REDIS_TRANSACTION_BUFFER")
+LOG_TAIL = 30
+_SECRET_NAME = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|KEY|URL|CREDENTIAL)", re.IGNORECASE)
+_URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s]*):(?P<pw>[^@\s]+)@", re.IGNORECASE)
+_BEARER = re.compile(r"(sk-[A-Za-z0-9_-]{6,})")
+
+# Runs inside the container with its own Python: prints the package version and the NAMES of the
+# relevant variables of the main process (PID 1, after its entrypoint exported them). Values never
+# leave the container.
+INSIDE_SOURCE = r"""
+import json, os
+out = {"version": None, "env_names": [], "env_error": None}
+try:
+    import importlib.metadata as md
+    out["version"] = md.version("litellm")
+except Exception as exc:
+    out["version_error"] = type(exc).__name__
+names = set(os.environ)
+try:
+    with open("/proc/1/environ", "rb") as f:
+        names = {item.split(b"=", 1)[0].decode("utf-8", "replace") for item in f.read().split(b"\0") if item}
+except OSError as exc:
+    out["env_error"] = str(exc)
+out["env_names"] = sorted(names)
+print(json.dumps(out))
+"""
+
+
+class InstanceError(RuntimeError):
+    """The instance cannot be found, inspected or made ready. ``details`` goes into the failure result."""
+
+    def __init__(self, msg, **details):
+        super().__init__(msg)
+        self.details = details
+
+
+def relevant_env(names):
+    return sorted(n for n in names if n.startswith(ENV_PREFIXES) or n in ENV_NAMES)
+
+
+def looks_like_litellm(container):
+    cfg = container.attrs.get("Config") or {}
+    text = " ".join([cfg.get("Image") or "", " ".join(cfg.get("Entrypoint") or []), " ".join(cfg.get("Cmd") or [])])
+    labels = cfg.get("Labels") or {}
+    return "litellm" in text.lower() or "litellm" in (labels.get("com.docker.compose.service") or "").lower()
+
+
+def locate(client, container=None, compose_project=None, compose_service=None):
+    if container:
+        try:
+            return client.containers.get(container)
+        except docker_common.NotFound:
+            raise InstanceError(_not_found(client, f"no container named {container!r}")) from None
+    filters = {
+        "label": [f"com.docker.compose.project={compose_project}", f"com.docker.compose.service={compose_service}"]
+    }
+    found = client.containers.list(all=True, filters=filters)
+    if not found:
+        raise InstanceError(
+            _not_found(
+                client,
+                f"no container of compose project {compose_project!r}, service {compose_service!r} "
+                "(labels com.docker.compose.project/service; compose v1 names them proj_svc_1, v2 proj-svc-1)",
+            )
+        )
+    found.sort(key=lambda c: (c.status != "running", c.name))
+    return found[0]
+
+
+def _not_found(client, what):
+    seen = [c for c in client.containers.list(all=True) if looks_like_litellm(c)]
+    listing = ", ".join(
+        f"{c.name} ({c.status}, project {(c.labels or {}).get('com.docker.compose.project', '-')}, "
+        f"service {(c.labels or {}).get('com.docker.compose.service', '-')})"
+        for c in seen
+    )
+    return f"{what}. LiteLLM-looking containers on this engine: {listing or 'none'}"
+
+
+def container_facts(container):
+    container.reload()
+    state = container.attrs.get("State") or {}
+    cfg = container.attrs.get("Config") or {}
+    tags = container.image.tags if container.image else []
+    return {
+        "id": container.id[:12],
+        "name": container.name,
+        "image": tags[0] if tags else cfg.get("Image"),
+        "status": container.status,
+        "health": (state.get("Health") or {}).get("Status"),
+        "started_at": state.get("StartedAt"),
+    }
+
+
+def command_line(container):
+    return [container.attrs.get("Path") or ""] + list(container.attrs.get("Args") or [])
+
+
+def _arg_value(args, name):
+    for i, a in enumerate(args):
+        if a == name and i + 1 < len(args):
+            return args[i + 1]
+        if a.startswith(name + "="):
+            return a.split("=", 1)[1]
+    return None
+
+
+def config_facts(container):
+    args = command_line(container)
+    path = _arg_value(args, "--config") or _arg_value(args, "-c")
+    facts = {"container_path": path, "host_path": None, "read_only": None}
+    if not path:
+        return facts
+    best = None
+    for m in container.attrs.get("Mounts") or []:
+        dest = m.get("Destination") or ""
+        if path == dest or path.startswith(dest.rstrip("/") + "/"):
+            if best is None or len(dest) > len(best.get("Destination") or ""):
+                best = m
+    if best is not None:
+        dest = best["Destination"]
+        rest = path[len(dest) :].lstrip("/")
+        facts["host_path"] = best.get("Source") + ("/" + rest if rest else "")
+        facts["read_only"] = not best.get("RW", True)
+    return facts
+
+
+def default_url(container):
+    hc = container.attrs.get("HostConfig") or {}
+    ports = (container.attrs.get("NetworkSettings") or {}).get("Ports") or {}
+    args = command_line(container)
+    port = _arg_value(args, "--port") or "4000"
+    if hc.get("NetworkMode") == "host":
+        host = _arg_value(args, "--host") or "127.0.0.1"
+        if host in ("0.0.0.0", "::"):  # noqa: S104 - reading LiteLLM's bind address, not binding
+            host = "127.0.0.1"
+        return f"http://{host}:{port}"
+    for binding in ports.get(f"{port}/tcp") or []:
+        host_ip = binding.get("HostIp") or "127.0.0.1"
+        if host_ip in ("0.0.0.0", "::", ""):  # noqa: S104
+            host_ip = "127.0.0.1"
+        return f"http://{host_ip}:{binding.get('HostPort')}"
+    return None
+
+
+def inside_facts(client, container):
+    if container.status != "running":
+        return {"version": None, "env_names": [], "env_error": f"container is {container.status}"}
+    try:
+        return docker_common.run_python(client, container, INSIDE_SOURCE, {}, timeout=60)
+    except docker_common.DockerAccessError as exc:
+        return {"version": None, "env_names": [], "env_error": str(exc)}
+
+
+def http_get(url, key=None, timeout=5.0):
+    """(status, headers, parsed JSON body or None). Never raises for HTTP or connection errors."""
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    try:
+        resp = open_url(url, headers=headers, timeout=timeout, use_proxy=False)
+        body = resp.read()
+        status, headers = resp.status, dict(resp.headers)
+    except HTTPError as exc:
+        return exc.code, dict(exc.headers or {}), None
+    except (URLError, OSError, ValueError):
+        return None, {}, None
+    try:
+        return status, headers, json.loads(body or b"null")
+    except ValueError:
+        return status, headers, None
+
+
+def readiness(url, key=None):
+    """Readiness as LiteLLM reports it: /health/readiness (1.80.x has cache and version there);
+    newer releases moved them to /health/readiness/details (needs the key); /cache/ping as last resort."""
+    result = {"status": None, "cache_type": None, "litellm_version": None, "http_status": None, "header_version": None}
+    if not url:
+        return result
+    status, headers, body = http_get(url.rstrip("/") + "/health/readiness")
+    result["http_status"] = status
+    result["header_version"] = {k.lower(): v for k, v in headers.items()}.get("x-litellm-version")
+    if isinstance(body, dict):
+        result["status"] = body.get("status")
+        result["cache_type"] = body.get("cache")
+        result["litellm_version"] = body.get("litellm_version")
+    if key and (result["cache_type"] is None or result["litellm_version"] is None) and status == 200:
+        d_status, _h, details = http_get(url.rstrip("/") + "/health/readiness/details", key=key)
+        if d_status == 200 and isinstance(details, dict):
+            result["cache_type"] = result["cache_type"] or details.get("cache")
+            result["litellm_version"] = result["litellm_version"] or details.get("litellm_version")
+        if result["cache_type"] is None:
+            p_status, _h, ping = http_get(url.rstrip("/") + "/cache/ping", key=key)
+            # /cache/ping returns the Redis password in clear text: only the type is kept.
+            if p_status == 200 and isinstance(ping, dict):
+                result["cache_type"] = ping.get("cache_type")
+    return result
+
+
+def resolve_version(inside, image, header):
+    if inside.get("version"):
+        return inside["version"], "package"
+    tag = (image or "").rsplit(":", 1)[-1] if image and ":" in (image or "").rsplit("/", 1)[-1] else None
+    if tag:
+        try:
+            return LiteLLMVersion(tag).normalized, "image_tag"
+        except LiteLLMVersionError:
+            pass
+    if header:
+        return header, "header"
+    return None, None
+
+
+def secrets_of(container, extra=()):
+    """Values that must never be shown: secret-looking env values of the container, and given secrets."""
+    values = [s for s in extra if s]
+    for item in (container.attrs.get("Config") or {}).get("Env") or []:
+        name, _sep, value = item.partition("=")
+        if value and len(value) >= 4 and _SECRET_NAME.search(name):
+            values.append(value)
+    return values
+
+
+def mask_text(text, secrets):
+    text = _URL_CREDENTIALS.sub(lambda m: f"{m.group('scheme')}{m.group('user')}:{MASK}@", str(text))
+    for s in sorted(set(secrets), key=len, reverse=True):
+        text = text.replace(s, MASK)
+    return _BEARER.sub(MASK, text)
+
+
+def log_tail(container, secrets, lines=LOG_TAIL):
+    try:
+        raw = container.logs(tail=lines).decode("utf-8", "replace")
+    except docker_common.DockerException as exc:
+        raw = f"(logs unavailable: {exc})"
+    return mask_text(raw, secrets).splitlines()[-lines:]
+
+
+def wait_ready(container, url, key, deadline):
+    """Wait until running, healthy (when it has a healthcheck) and answering readiness. Returns readiness."""
+    last = "not started"
+    while time.monotonic() < deadline:
+        container.reload()
+        state = container.attrs.get("State") or {}
+        if container.status in ("exited", "dead"):
+            last = f"container {container.status} (exit code {state.get('ExitCode')})"
+            # a restart policy may bring it back; without one it stays down
+            policy = ((container.attrs.get("HostConfig") or {}).get("RestartPolicy") or {}).get("Name") or "no"
+            if policy == "no":
+                break
+        elif container.status == "running":
+            health = (state.get("Health") or {}).get("Status")
+            if health not in (None, "healthy"):
+                last = f"healthcheck says {health}"
+            else:
+                ready = readiness(url, key)
+                if ready["http_status"] == 200:
+                    return ready
+                last = f"readiness endpoint answered {ready['http_status'] or 'nothing'}"
+        else:
+            last = f"container {container.status}"
+        time.sleep(1)
+    raise InstanceError(f"not ready: {last}")

@@ -1,0 +1,246 @@
+#!/usr/bin/python
+# Copyright (c) 2026 erni_ki maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: litellm_service
+short_description: Find a LiteLLM proxy container, tell its true version and config, restart it and wait until it serves
+version_added: 0.1.0
+description:
+  - Finds a LiteLLM proxy by container name or by Docker Compose project and service labels (compose v1 names
+    containers C(proj_svc_1), v2 C(proj-svc-1), and C(container_name:) overrides both; the labels are the same).
+  - Reports the container, the LiteLLM version (from the package inside the container, else the image tag, else the
+    C(x-litellm-version) response header), the config file (path in the container from C(--config), host path from
+    the bind mount), the names of the Redis- and LiteLLM-related environment variables (including those the
+    entrypoint exports at run time, read from the running process; values are never read out), and readiness.
+  - With O(state=restarted), restarts through the Docker API and waits until the container runs, its healthcheck
+    (when it has one) says healthy, and the proxy answers its readiness endpoint, within O(wait_timeout). If it does
+    not, fails with the last 30 lines of its log, secrets masked.
+author:
+  - erni_ki maintainers (@erni-ki)
+requirements:
+  - docker (Docker SDK for Python) >= 7.0 on the managed host
+attributes:
+  check_mode:
+    support: full
+    description: O(state=restarted) reports that it would restart and does nothing.
+  diff_mode:
+    support: none
+    description: Nothing to diff.
+  idempotent:
+    support: partial
+    description: O(state=info) never changes anything; O(state=restarted) restarts on every run, as asked.
+options:
+  container:
+    description: Name or id of the LiteLLM container.
+    type: str
+  compose_project:
+    description: Docker Compose project (label C(com.docker.compose.project)).
+    type: str
+  compose_service:
+    description: Docker Compose service (label C(com.docker.compose.service)).
+    type: str
+  docker_host:
+    description: Docker engine address.
+    type: str
+    default: unix:///var/run/docker.sock
+  state:
+    description:
+      - V(info) only reports. V(restarted) restarts the container and waits until it is ready.
+    type: str
+    choices: [info, restarted]
+    default: info
+  wait_timeout:
+    description: Seconds to wait for the restarted proxy to be ready.
+    type: int
+    default: 180
+  url:
+    description:
+      - Base URL of the proxy. Default derived from the published port, or for host networking from the C(--host) and
+        C(--port) arguments (C(127.0.0.1) for a wildcard bind).
+    type: str
+  master_key:
+    description:
+      - LiteLLM master key, for the authenticated readiness details of newer releases. Never shown.
+    type: str
+  master_key_file:
+    description: File on the managed host holding the master key (as the stack's docker secret does).
+    type: path
+notes:
+  - The C(/cache/ping) endpoint returns the Redis password in clear text; this module keeps only its C(cache_type).
+seealso:
+  - module: erni_ki.litellm.litellm_cache_mode
+  - module: erni_ki.litellm.redis_cache_probe
+"""
+
+EXAMPLES = r"""
+- name: What runs, in which version, reading which config?
+  erni_ki.litellm.litellm_service:
+    compose_project: llm
+    compose_service: litellm
+  register: litellm_info
+
+- name: Restart and wait until it serves again
+  erni_ki.litellm.litellm_service:
+    container: "{{ litellm_info.container.name }}"
+    state: restarted
+    master_key_file: /srv/llm/secrets/litellm_master_key.txt
+    wait_timeout: 120
+"""
+
+RETURN = r"""
+container:
+  description: The container.
+  returned: always
+  type: dict
+  contains:
+    id: {description: Short id., type: str}
+    name: {description: Name., type: str, sample: llm-litellm-1}
+    image: {description: Image reference., type: str, sample: "ghcr.io/berriai/litellm:v1.80.11-stable.1"}
+    status: {description: Docker status., type: str, sample: running}
+    health: {description: "Healthcheck status; null without a healthcheck.", type: str, sample: healthy}
+    started_at: {description: Start time., type: str}
+litellm_version:
+  description: The LiteLLM version, in pip form.
+  returned: always
+  type: str
+  sample: 1.80.11
+version_source:
+  description: Where the version came from, V(package), V(image_tag) or V(header).
+  returned: always
+  type: str
+config:
+  description: The proxy's config file.
+  returned: always
+  type: dict
+  contains:
+    container_path: {description: Path given to C(--config)., type: str, sample: /app/config.yaml}
+    host_path: {description: Host path of the bind mount holding it., type: str}
+    read_only: {description: Whether that mount is read-only., type: bool}
+env_overrides:
+  description: Names (never values) of the Redis- and LiteLLM-related environment variables of the proxy process.
+  returned: always
+  type: list
+  elements: str
+  sample: [LITELLM_MASTER_KEY, REDIS_PASSWORD, REDIS_URL]
+url:
+  description: The base URL used for the HTTP checks.
+  returned: always
+  type: str
+readiness:
+  description: What the proxy's readiness endpoints say.
+  returned: always
+  type: dict
+  contains:
+    status: {description: Readiness status., type: str, sample: healthy}
+    cache_type: {description: "The cache type the running proxy uses (null when it has none).", type: str}
+    litellm_version: {description: Version the proxy reports., type: str}
+    http_status: {description: HTTP status of C(/health/readiness)., type: int}
+restarted:
+  description: Whether the container was (or in check mode would be) restarted.
+  returned: always
+  type: bool
+ready_after_s:
+  description: Seconds from the restart until the proxy was ready.
+  returned: when restarted
+  type: float
+log_tail:
+  description: The last 30 log lines, secrets masked, when the restarted proxy did not become ready.
+  returned: on failure to become ready
+  type: list
+  elements: str
+"""
+
+import time
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.erni_ki.litellm.plugins.module_utils import docker_common
+from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_instance as li
+
+
+def main():
+    spec = docker_common.docker_argument_spec()
+    spec.update(
+        container=dict(type="str"),
+        compose_project=dict(type="str"),
+        compose_service=dict(type="str"),
+        state=dict(type="str", default="info", choices=["info", "restarted"]),
+        wait_timeout=dict(type="int", default=180),
+        url=dict(type="str"),
+        master_key=dict(type="str", no_log=True),
+        master_key_file=dict(type="path"),
+    )
+    module = AnsibleModule(
+        argument_spec=spec,
+        required_one_of=[("container", "compose_project")],
+        mutually_exclusive=[("container", "compose_project"), ("master_key", "master_key_file")],
+        required_together=[("compose_project", "compose_service")],
+        supports_check_mode=True,
+    )
+    if not docker_common.HAS_DOCKER:
+        module.fail_json(msg=missing_required_lib("docker"), exception=str(docker_common.DOCKER_IMPORT_ERROR))
+    p = module.params
+    key = p["master_key"]
+    if p["master_key_file"]:
+        try:
+            with open(p["master_key_file"], encoding="utf-8") as f:
+                key = f.read().strip()
+        except OSError as exc:
+            module.fail_json(msg=f"cannot read master_key_file {p['master_key_file']}: {exc.strerror}")
+        module.no_log_values.add(key)
+
+    try:
+        client = docker_common.connect(p["docker_host"])
+        container = li.locate(client, p["container"], p["compose_project"], p["compose_service"])
+    except (docker_common.DockerAccessError, li.InstanceError) as exc:
+        module.fail_json(msg=str(exc))
+    secrets = li.secrets_of(container, [key])
+    url = p["url"] or li.default_url(container)
+    result = dict(changed=False, restarted=False, url=url)
+
+    if p["state"] == "restarted":
+        result["changed"] = result["restarted"] = True
+        if not module.check_mode:
+            start = time.monotonic()
+            try:
+                container.restart(timeout=30)
+                ready = li.wait_ready(container, url, key, start + p["wait_timeout"])
+            except li.InstanceError as exc:
+                result.update(container=li.container_facts(container), log_tail=li.log_tail(container, secrets))
+                module.fail_json(
+                    msg=f"{container.name} did not become ready within {p['wait_timeout']} s after the restart "
+                    f"({exc}); the last {li.LOG_TAIL} log lines are in log_tail",
+                    **result,
+                )
+            except docker_common.DockerException as exc:
+                module.fail_json(msg=li.mask_text(f"restart of {container.name} failed: {exc}", secrets), **result)
+            result["ready_after_s"] = round(time.monotonic() - start, 2)
+            result["readiness"] = ready
+
+    facts = li.container_facts(container)
+    inside = li.inside_facts(client, container)
+    if "readiness" not in result:
+        result["readiness"] = li.readiness(url, key)
+    version, source = li.resolve_version(inside, facts["image"], result["readiness"].get("header_version"))
+    for k in ("header_version",):
+        result["readiness"].pop(k, None)
+    result.update(
+        container=facts,
+        litellm_version=version,
+        version_source=source,
+        config=li.config_facts(container),
+        env_overrides=li.relevant_env(inside.get("env_names") or []),
+    )
+    if inside.get("env_error"):
+        module.warn(
+            f"could not read the environment of the proxy process: {li.mask_text(inside['env_error'], secrets)}"
+        )
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

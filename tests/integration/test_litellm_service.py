@@ -1,0 +1,131 @@
+"""litellm_service against the sandbox's real LiteLLM containers."""
+
+import shutil
+
+import pytest
+
+VERSIONS = {"1.80.0": 4041, "1.80.11": 4042, "1.108.7": 4043}
+
+
+def service(run_module, check=False, **kw):
+    return run_module("litellm_service", kw, check=check)
+
+
+def test_info_by_name_and_by_compose_labels_agree(run_module, endpoints, master_key):
+    proxy = endpoints["proxies"][0]
+    by_name = service(run_module, container=proxy["container"])
+    by_labels = service(run_module, compose_project=proxy["compose_project"], compose_service=proxy["compose_service"])
+    assert not by_name.failed and not by_labels.failed, by_name.output
+    for r in (by_name.result, by_labels.result):
+        assert r["changed"] is False
+        assert r["container"]["name"] == proxy["container"]
+        assert r["container"]["status"] == "running" and r["container"]["health"] == "healthy"
+        assert r["litellm_version"] == proxy["version"] and r["version_source"] == "package"
+        assert r["config"] == {
+            "container_path": "/app/config.yaml",
+            "host_path": proxy["config_path"],
+            "read_only": True,
+        }
+        assert r["url"] == proxy["url"]
+        assert r["readiness"]["status"] == "healthy" and r["readiness"]["cache_type"] == "local"
+        # exported by the entrypoint at run time, not in the container's configured env
+        assert "REDIS_PASSWORD" in r["env_overrides"] and "LITELLM_MASTER_KEY" in r["env_overrides"]
+        assert "PATH" not in r["env_overrides"]
+    assert master_key not in by_name.output
+
+
+def test_version_from_each_image_and_env_names(run_module, litellm_launcher, endpoints, master_key, redis_password):
+    config = endpoints["proxies"][0]["config_path"]
+    proxies = {
+        v: litellm_launcher.start(
+            v,
+            config_path=config,
+            port=port,
+            wait=False,
+            env={"SANDBOX_EXPORT_REDIS_URL": "6390/0"} if v == "1.80.0" else None,
+        )
+        for v, port in VERSIONS.items()
+    }
+    for v, proxy in proxies.items():
+        proxy.wait_ready()
+        run = service(run_module, container=proxy.container.name, master_key=master_key)
+        assert not run.failed, run.output
+        r = run.result
+        assert r["litellm_version"] == v and r["version_source"] == "package"
+        assert r["readiness"]["status"] == "healthy"
+        # 1.108.x no longer reports these publicly: the module asks the authenticated details endpoint
+        assert r["readiness"]["cache_type"] == "local", (v, r["readiness"])
+        assert r["readiness"]["litellm_version"] == v
+        assert ("REDIS_URL" in r["env_overrides"]) is (v == "1.80.0")
+        assert master_key not in run.output and redis_password not in run.output
+
+
+def test_compose_v2_style_names_are_found_by_labels(run_module, litellm_launcher, endpoints):
+    proxy = litellm_launcher.start(
+        "1.80.11",
+        config_path=endpoints["proxies"][0]["config_path"],
+        port=4044,
+        wait=False,
+        name="ernitestv2-litellm-1",
+        labels={"com.docker.compose.project": "ernitestv2", "com.docker.compose.service": "litellm"},
+    )
+    run = service(run_module, compose_project="ernitestv2", compose_service="litellm")
+    assert not run.failed and run.result["container"]["name"] == proxy.container.name
+
+
+def test_restart_waits_until_ready(run_module, endpoints, master_key):
+    proxy = endpoints["proxies"][1]
+    check = service(run_module, check=True, container=proxy["container"], state="restarted")
+    assert check.result["changed"] is True and check.result["restarted"] is True
+    assert "ready_after_s" not in check.result
+    before = service(run_module, container=proxy["container"]).result["container"]["started_at"]
+    assert before == check.result["container"]["started_at"], "check mode restarted the container"
+    run = service(run_module, container=proxy["container"], state="restarted", master_key=master_key, wait_timeout=180)
+    assert not run.failed, run.output
+    r = run.result
+    assert r["changed"] and r["restarted"] and r["container"]["started_at"] != before
+    assert r["container"]["health"] == "healthy" and r["readiness"]["http_status"] == 200
+    assert 0 < r["ready_after_s"] < 180
+    assert master_key not in run.output
+
+
+def test_proxy_that_cannot_start_fails_with_its_log_tail(
+    run_module, litellm_launcher, endpoints, tmp_path, redis_password
+):
+    path = tmp_path / "config.yaml"
+    shutil.copy(endpoints["proxies"][0]["config_path"], path)
+    text = path.read_text().replace(
+        "    type: local\n",
+        f"    type: redis\n    host: 127.0.0.1\n    port: {endpoints['redis']['port']}\n"
+        "    password: os.environ/REDIS_PASSWORD\n    connection_pool_timeout: 5\n",
+    )
+    path.write_text(text)
+    proxy = litellm_launcher.start("1.80.0", config_path=str(path), port=4045, wait=False)
+    proxy.wait_exit()
+    run = service(run_module, container=proxy.container.name, state="restarted", wait_timeout=60)
+    assert run.failed
+    assert "did not become ready" in run.result["msg"]
+    tail = "\n".join(run.result["log_tail"])
+    assert 0 < len(run.result["log_tail"]) <= 30
+    assert "connection_pool_timeout" in tail
+    assert redis_password not in run.output
+
+
+def test_not_found_lists_what_it_saw(run_module, endpoints):
+    run = service(run_module, container="no-such-litellm")
+    assert run.failed and "no container named 'no-such-litellm'" in run.result["msg"]
+    assert endpoints["proxies"][0]["container"] in run.result["msg"]
+    labels = service(run_module, compose_project="nope", compose_service="litellm")
+    assert labels.failed and "proj_svc_1" in labels.result["msg"]
+
+
+def test_docker_unreachable_names_the_socket(run_module):
+    run = service(run_module, container="x", docker_host="unix:///tmp/no-docker-here.sock")
+    assert run.failed and "/tmp/no-docker-here.sock" in run.result["msg"]
+
+
+@pytest.mark.parametrize(
+    "args", [{}, {"compose_project": "p"}, {"container": "a", "compose_project": "p", "compose_service": "s"}]
+)
+def test_bad_locator_arguments(run_module, args):
+    assert service(run_module, **args).failed
