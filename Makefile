@@ -84,6 +84,7 @@ test: lint sanity test-unit test-modules test-live test-molecule
 
 demo: venv collection-link sandbox-up
 	$(VBIN)/python sandbox/demo.py
+	$(VBIN)/ansible-playbook -i sandbox/inventory.yml playbooks/demo.yml
 
 bench: venv collection-link
 	$(VBIN)/python benchmarks/redis_probe.py

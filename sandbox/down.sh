@@ -13,5 +13,6 @@ if [ -n "${ids// /}" ]; then
   # shellcheck disable=SC2086
   /usr/bin/docker rm -f $ids >/dev/null
 fi
-rm -f "$here/endpoints.json" "$here/inventory.yml"
+# endpoints.json and inventory.yml stay: they describe the sandbox as it was last brought up, and
+# molecule links the inventory before its create step brings the stack up again.
 echo "sandbox: containers removed; images kept"

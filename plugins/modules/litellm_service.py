@@ -32,7 +32,7 @@ attributes:
     description: Nothing to diff.
   idempotent:
     support: partial
-    description: O(state=info) never changes anything; O(state=restarted) restarts on every run, as asked.
+    description: O(state=present) never changes anything; O(state=restarted) restarts on every run, as asked.
 options:
   container:
     description: Name or id of the LiteLLM container.
@@ -49,10 +49,11 @@ options:
     default: unix:///var/run/docker.sock
   state:
     description:
-      - V(info) only reports. V(restarted) restarts the container and waits until it is ready.
+      - V(present) only reports (the instance must exist). V(restarted) restarts the container and waits until it is
+        ready.
     type: str
-    choices: [info, restarted]
-    default: info
+    choices: [present, restarted]
+    default: present
   wait_timeout:
     description: Seconds to wait for the restarted proxy to be ready.
     type: int
@@ -168,7 +169,7 @@ def main():
         container=dict(type="str"),
         compose_project=dict(type="str"),
         compose_service=dict(type="str"),
-        state=dict(type="str", default="info", choices=["info", "restarted"]),
+        state=dict(type="str", default="present", choices=["present", "restarted"]),
         wait_timeout=dict(type="int", default=180),
         url=dict(type="str"),
         master_key=dict(type="str", no_log=True),
