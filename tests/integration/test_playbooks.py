@@ -1,0 +1,58 @@
+"""The collection playbooks, run as operators run them (ansible-playbook erni_ki.litellm.<name>)."""
+
+import os
+import subprocess
+import sys
+
+from tests.helpers.redis_server import fill
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+
+def playbook(name, *extra):
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, "build", "collections"), ANSIBLE_NOCOLOR="1")
+    cmd = [
+        os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
+        f"erni_ki.litellm.{name}",
+        "-i",
+        os.path.join(ROOT, "sandbox", "inventory.yml"),
+        *extra,
+    ]
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600, check=False)
+
+
+def test_flush_cache_counts_first_and_deletes_only_when_confirmed(redis_client, redis_password, master_key):
+    c = redis_client(4)
+    c.flushdb()
+    fill(c, 2500, prefix="team1:")
+    fill(c, 40, prefix="team2:")
+    args = [
+        "-e",
+        "litellm_cache_redis_host=127.0.0.1",
+        "-e",
+        "litellm_cache_redis_db=4",
+        "-e",
+        "litellm_cache_flush_namespace=team1",
+    ]
+    count = playbook("flush_cache", *args)
+    assert count.returncode == 0, count.stdout + count.stderr
+    assert "2500 keys matching team1:*" in count.stdout and "litellm_cache_flush_confirm=true" in count.stdout
+    assert c.dbsize() == 2540
+    done = playbook("flush_cache", *args, "-e", "litellm_cache_flush_confirm=true")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "2500 keys deleted" in done.stdout
+    assert c.dbsize() == 40
+    for out in (count, done):
+        assert redis_password not in out.stdout + out.stderr and master_key not in out.stdout + out.stderr
+    c.flushdb()
+
+
+def test_cache_status_one_line_per_instance(endpoints, redis_password, master_key):
+    run = playbook("cache_status")
+    assert run.returncode == 0, run.stdout + run.stderr
+    for proxy in endpoints["proxies"]:
+        line = [x for x in run.stdout.splitlines() if f'"msg": "{proxy["name"]}: LiteLLM' in x]
+        assert len(line) == 1, run.stdout
+        assert f"LiteLLM {proxy['version']} (package)" in line[0]
+        assert "config mode local, running cache local, readiness healthy, redis not used" in line[0]
+    assert redis_password not in run.stdout + run.stderr and master_key not in run.stdout + run.stderr
