@@ -38,6 +38,9 @@ def render():
             f"- Evidence: {r['evidence']}",
             f"- Remedy: {r['remedy']}",
         ]
+    out += ["", "## Facts the role's verification relies on", ""]
+    for f in kb.FACTS:
+        out.append(f"- **{f['id']}**: {f['fact']} _Pinned by: {f['pinned_by']}._")
     out += [
         "",
         "## Accepted `cache_params` keys",

@@ -284,6 +284,51 @@ RULES = (
 )
 
 
+# Behaviour that no config rule can catch, but that the role's verification and the operators rely on.
+FACTS = (
+    {
+        "id": "LITELLM-FACT-001",
+        "fact": "With type redis every proxy keeps an in-memory layer in front of Redis: a repeated request to the "
+        "same instance is a hit even when Redis is down. Only a hit on another instance, or the key seen in "
+        "Redis, proves Redis caching.",
+        "pinned_by": "role verify (cross-instance hit + key in Redis); molecule scenario redis",
+    },
+    {
+        "id": "LITELLM-FACT-002",
+        "fact": "When Redis's password changes under LiteLLM 1.80.11 (CONFIG SET requirepass), the restarted proxy "
+        "starts, reports healthy and answers every request; the cache silently stops being shared (no hit on "
+        "the other instance), with no error to the client.",
+        "pinned_by": "molecule scenario rollback (the role's verification catches it and rolls back)",
+    },
+    {
+        "id": "LITELLM-FACT-003",
+        "fact": "1.80.x reports the cache type and version on the public /health/readiness; 1.108.x does not, and "
+        "/health/readiness/details (master key) does.",
+        "pinned_by": "tests/integration/test_litellm_service.py::test_version_from_each_image_and_env_names",
+    },
+    {
+        "id": "LITELLM-FACT-004",
+        "fact": "A request-level mock_response is cached like a real answer and shared through Redis, so "
+        "verification requests need no provider.",
+        "pinned_by": "role verify; molecule scenario redis",
+    },
+    {
+        "id": "LITELLM-FACT-005",
+        "fact": "/cache/ping returns the Redis password in clear text (health_check_cache_params.redis_kwargs), "
+        "and /cache/flushall runs FLUSHALL on the whole Redis server. The collection reads only cache_type "
+        "from the first and never calls the second.",
+        "pinned_by": "design facts of 2026-11-29; litellm_service keeps only cache_type",
+    },
+    {
+        "id": "LITELLM-FACT-006",
+        "fact": "redis-py is not a dependency of litellm[proxy] (it arrives through rq, unpinned: a fresh pip "
+        "install gets redis 8.x); LiteLLM's own image pins redis==5.2.1 in requirements.txt. The accepted "
+        "cache_params keys depend on it.",
+        "pinned_by": "tests/integration/test_knowledge_evidence.py (the sandbox images carry 5.2.1)",
+    },
+)
+
+
 def rule(rule_id):
     for r in RULES:
         if r["id"] == rule_id:
