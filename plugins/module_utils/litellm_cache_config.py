@@ -14,17 +14,17 @@ from ansible_collections.erni_ki.litellm.plugins.module_utils.litellm_version im
     LiteLLMVersion,
     LiteLLMVersionError,
 )
+from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import MASK, mask_secrets, mask_url_credentials
 from ansible_collections.erni_ki.litellm.plugins.module_utils.yaml_roundtrip import (
     RoundTripDocument,
     YamlEditError,
     new_mapping,
+    plain,
 )
 
-MASK = "********"
 MODES = ("local", "redis", "disabled")
 ENV_PREFIX = "os.environ/"
 _SECRET_KEY = re.compile(r"(password|passwd|secret|token|api_key|master_key|credential)", re.IGNORECASE)
-_URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s]*):(?P<pw>[^@\s]+)@", re.IGNORECASE)
 _SECRET_LINE = re.compile(
     r"^(?P<lead>\s*-?\s*[\"']?(?P<key>[\w.-]*(?:password|passwd|secret|token|api_key|master_key)[\w.-]*)[\"']?\s*:\s*)"
     r"(?P<value>\S.*?)(?P<comment>\s+#.*)?$",
@@ -48,14 +48,14 @@ def mask_value(key, value):
     if is_secret_key(key):
         return MASK
     if isinstance(value, str):
-        return _URL_CREDENTIALS.sub(lambda m: f"{m.group('scheme')}{m.group('user')}:{MASK}@", value)
+        return mask_url_credentials(value)
     return value
 
 
 def mask_mapping(mapping):
     out = {}
     for k, v in (mapping or {}).items():
-        out[str(k)] = mask_mapping(v) if isinstance(v, dict) else mask_value(k, _plain(v))
+        out[str(k)] = mask_mapping(v) if isinstance(v, dict) else mask_value(k, plain(v))
     return out
 
 
@@ -68,13 +68,8 @@ def mask_text(text, secrets=()):
         m = _SECRET_LINE.match(body)
         if m and not m.group("value").strip("\"'").startswith(ENV_PREFIX):
             body = m.group("lead") + MASK + (m.group("comment") or "")
-        body = _URL_CREDENTIALS.sub(lambda m: f"{m.group('scheme')}{m.group('user')}:{MASK}@", body)
-        lines.append(body + end)
-    text = "".join(lines)
-    for s in secrets:
-        if s:
-            text = text.replace(str(s), MASK)
-    return text
+        lines.append(mask_url_credentials(body) + end)
+    return mask_secrets("".join(lines), secrets)
 
 
 def yaml_kind(value):
@@ -90,14 +85,6 @@ def yaml_kind(value):
     if value is None:
         return "null"
     return type(value).__name__
-
-
-def _plain(value):
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 def _same(old, new):
@@ -369,7 +356,7 @@ def plan(text, params, source="<config>"):
             "fix it by hand (it must hold cache and cache_params), then run again"
         )
     before_cp = before_ls.get("cache_params") if isinstance(before_ls, dict) else None
-    before_cp = _plain(before_cp) if isinstance(before_cp, dict) else None
+    before_cp = plain(before_cp) if isinstance(before_cp, dict) else None
 
     warnings = []
     effective = mode
@@ -422,8 +409,8 @@ def _evaluate(doc, text, params, mode, version, before_cp, source):
     findings = kb.evaluate(
         version,
         mode,
-        _plain(cp) if isinstance(cp, dict) else {},
-        router_settings=_plain(rs) if isinstance(rs, dict) else {},
+        plain(cp) if isinstance(cp, dict) else {},
+        router_settings=plain(rs) if isinstance(rs, dict) else {},
         container_env=params.get("container_env") or (),
         cache_params_before=before_cp,
     )

@@ -19,13 +19,12 @@ from ansible_collections.erni_ki.litellm.plugins.module_utils.litellm_version im
     LiteLLMVersion,
     LiteLLMVersionError,
 )
+from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import MASK, mask_secrets, mask_url_credentials
 
-MASK = "********"
 ENV_PREFIXES = ("REDIS_", "LITELLM_")
 ENV_NAMES = ("DATABASE_URL", "CACHE_TYPE", "USE_REDIS_TRANSACTION_BUFFER")
 LOG_TAIL = 30
 _SECRET_NAME = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|KEY|URL|CREDENTIAL)", re.IGNORECASE)
-_URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s]*):(?P<pw>[^@\s]+)@", re.IGNORECASE)
 _BEARER = re.compile(r"(sk-[A-Za-z0-9_-]{6,})")
 
 # Runs inside the container with its own Python: prints the package version and the NAMES of the
@@ -244,10 +243,7 @@ def secrets_of(container, extra=()):
 
 
 def mask_text(text, secrets):
-    text = _URL_CREDENTIALS.sub(lambda m: f"{m.group('scheme')}{m.group('user')}:{MASK}@", str(text))
-    for s in sorted(set(secrets), key=len, reverse=True):
-        text = text.replace(s, MASK)
-    return _BEARER.sub(MASK, text)
+    return _BEARER.sub(MASK, mask_secrets(mask_url_credentials(text), secrets))
 
 
 def log_tail(container, secrets, lines=LOG_TAIL):

@@ -111,7 +111,7 @@ class RoundTripDocument:
             return self.original
         patched = _patch(self.original, self._baseline, after, self.source)
         # The patched text must parse to exactly the data the caller built.
-        if _plain(self._yaml.load(patched)) != _plain(self.data):
+        if plain(self._yaml.load(patched)) != plain(self.data):
             raise YamlEditError(
                 f"{self.source}: the edit could not be applied without changing other content; "
                 "the file was left as it was"
@@ -119,11 +119,12 @@ class RoundTripDocument:
         return patched
 
 
-def _plain(node):
+def plain(node):
+    """Plain dicts and lists of a ruamel tree (for comparisons and return values)."""
     if isinstance(node, dict):
-        return {str(k): _plain(v) for k, v in node.items()}
+        return {str(k): plain(v) for k, v in node.items()}
     if isinstance(node, list):
-        return [_plain(v) for v in node]
+        return [plain(v) for v in node]
     return node
 
 

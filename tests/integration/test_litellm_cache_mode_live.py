@@ -9,6 +9,25 @@ from conftest import chat
 PORTS = {"1.80.0": 4021, "1.80.11": 4022, "1.108.7": 4023}
 
 
+def sandbox_copy(endpoints, tmp_path):
+    path = tmp_path / "config.yaml"
+    shutil.copy(endpoints["proxies"][0]["config_path"], path)
+    return path
+
+
+def redis_args(redis_port, version, **kw):
+    """Module arguments for redis mode on the sandbox's Redis, password from the container env."""
+    return dict(
+        mode="redis",
+        redis_host="127.0.0.1",
+        redis_port=redis_port,
+        redis_password_env="REDIS_PASSWORD",
+        litellm_version=version,
+        min_redis_version="1.80.0",
+        **kw,
+    )
+
+
 def switch(run_module, path, **kw):
     run = run_module("litellm_cache_mode", dict({"path": str(path)}, **kw))
     assert not run.failed, run.output
@@ -20,20 +39,12 @@ def test_written_redis_config_starts_and_caches_into_the_configured_db(
     version, run_module, endpoints, litellm_launcher, redis_client, redis_port, master_key, tmp_path
 ):
     db = 5
-    path = tmp_path / "config.yaml"
-    shutil.copy(endpoints["proxies"][0]["config_path"], path)
-    run = switch(
-        run_module,
-        path,
-        mode="redis",
-        redis_host="127.0.0.1",
-        redis_port=redis_port,
-        redis_db=db,
-        redis_password_env="REDIS_PASSWORD",
-        socket_timeout=30,
-        litellm_version=version,
-        container_env=["REDIS_PASSWORD", "LITELLM_MASTER_KEY"],
+    path = sandbox_copy(endpoints, tmp_path)
+    args = redis_args(
+        redis_port, version, redis_db=db, socket_timeout=30, container_env=["REDIS_PASSWORD", "LITELLM_MASTER_KEY"]
     )
+    args["min_redis_version"] = "1.80.11"
+    run = switch(run_module, path, **args)
     assert run.result["changed"] and run.result["mode"] == "redis"
     proxy = litellm_launcher.start(version, config_path=str(path), port=PORTS[version])
     prompt = f"live {version} {uuid.uuid4()}"
@@ -47,17 +58,8 @@ def test_written_redis_config_starts_and_caches_into_the_configured_db(
 
 def test_connection_pool_timeout_really_crashes_1_80_0(run_module, endpoints, litellm_launcher, redis_port, tmp_path):
     """Pins LITELLM-CACHE-001 by evidence: the module refuses the key, and LiteLLM does crash on it."""
-    path = tmp_path / "config.yaml"
-    shutil.copy(endpoints["proxies"][0]["config_path"], path)
-    args = dict(
-        mode="redis",
-        redis_host="127.0.0.1",
-        redis_port=redis_port,
-        redis_password_env="REDIS_PASSWORD",
-        extra_cache_params={"connection_pool_timeout": 5},
-        litellm_version="1.80.0",
-        min_redis_version="1.80.0",
-    )
+    path = sandbox_copy(endpoints, tmp_path)
+    args = redis_args(redis_port, "1.80.0", extra_cache_params={"connection_pool_timeout": 5})
     refused = run_module("litellm_cache_mode", dict(args, path=str(path)))
     assert refused.failed and "LITELLM-CACHE-001" in refused.result["msg"]
     # Write it anyway (force) and watch the real proxy die of it.
@@ -72,19 +74,8 @@ def test_redis_url_in_env_overrides_cache_params_db_before_1_96(
     version, expected_db, run_module, endpoints, litellm_launcher, redis_client, redis_port, master_key, tmp_path
 ):
     """Pins LITELLM-CACHE-005: with REDIS_URL in the container env, 1.80.0 uses the URL's db."""
-    path = tmp_path / "config.yaml"
-    shutil.copy(endpoints["proxies"][0]["config_path"], path)
-    args = dict(
-        mode="redis",
-        redis_host="127.0.0.1",
-        redis_port=redis_port,
-        redis_db=1,
-        redis_password_env="REDIS_PASSWORD",
-        socket_timeout=30,
-        litellm_version=version,
-        min_redis_version="1.80.0",
-        container_env=["REDIS_URL"],
-    )
+    path = sandbox_copy(endpoints, tmp_path)
+    args = redis_args(redis_port, version, redis_db=1, socket_timeout=30, container_env=["REDIS_URL"])
     run = run_module("litellm_cache_mode", dict(args, path=str(path)))
     if version == "1.80.0":
         assert run.failed and "LITELLM-CACHE-005" in run.result["msg"]
