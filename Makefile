@@ -17,7 +17,7 @@ export PYTHONPATH := $(COLLECTIONS)
 export PATH := $(VBIN):$(PATH)
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 
-.PHONY: bench docs help venv collection-link lint ruff ansible-lint sanity test-unit test-modules test-live test-molecule test \
+.PHONY: changelog-lint bench docs help venv collection-link lint ruff ansible-lint sanity test-unit test-modules test-live test-molecule test \
         sandbox-up sandbox-down demo constraints clean
 
 help:
@@ -49,7 +49,10 @@ ruff: venv
 ansible-lint: venv collection-link
 	$(VBIN)/ansible-lint --profile production --offline
 
-lint: ruff ansible-lint
+changelog-lint: venv
+	$(VBIN)/antsibull-changelog lint
+
+lint: ruff ansible-lint changelog-lint
 
 sanity: venv
 	@pipver=$$(grep -oE "pip='[0-9.]+'" $(VENV)/lib/python3.11/site-packages/ansible_test/_internal/python_requirements.py | cut -d"'" -f2); \

@@ -112,6 +112,12 @@ class Launcher:
             config_path = str(cdir / "config.yaml")
             with open(config_path, "w", encoding="utf-8") as f:
                 f.write(config_text)
+        if name:
+            # a fixed name left behind by an interrupted run would block this one
+            try:
+                self.client.containers.get(name).remove(force=True)
+            except docker.errors.NotFound:
+                pass
         stack = os.path.join(SANDBOX, "run", "stack")
         environment = dict(LOCAL_FLAGS)
         environment.update(env or {})
