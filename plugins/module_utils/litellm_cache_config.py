@@ -360,7 +360,7 @@ def plan(text, params, source="<config>"):
 
     warnings = []
     effective = mode
-    findings, gate_result = _evaluate(doc, text, params, mode, version, before_cp, source)
+    findings, gate_result = _evaluate(text, params, mode, version, before_cp, source)
     if not gate_result["allowed"]:
         policy = params.get("on_blocked") or "fail"
         if policy == "fail":
@@ -368,7 +368,7 @@ def plan(text, params, source="<config>"):
         if policy == "fallback_local":
             effective = "local"
             warnings.append(f"redis mode refused, falling back to local: {gate_result['reason']}")
-            findings = _evaluate(doc, text, params, "local", version, before_cp, source)[0]
+            findings = _evaluate(text, params, "local", version, before_cp, source)[0]
         else:
             warnings.append(
                 f"redis mode refused by the gate, applied anyway (on_blocked=warn): {gate_result['reason']}"
@@ -399,7 +399,7 @@ def plan(text, params, source="<config>"):
     }
 
 
-def _evaluate(doc, text, params, mode, version, before_cp, source):
+def _evaluate(text, params, mode, version, before_cp, source):
     trial = RoundTripDocument(text, source=source)
     apply_mode(trial, params, mode)
     data = trial.data if isinstance(trial.data, dict) else {}

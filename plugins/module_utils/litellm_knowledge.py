@@ -329,13 +329,6 @@ FACTS = (
 )
 
 
-def rule(rule_id):
-    for r in RULES:
-        if r["id"] == rule_id:
-            return r
-    raise KeyError(rule_id)
-
-
 def evaluate(version, mode, cache_params, router_settings=None, container_env=(), cache_params_before=None):
     """Findings for this configuration on this release, as returned to the user."""
     ctx = {

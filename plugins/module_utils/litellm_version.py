@@ -120,10 +120,6 @@ class LiteLLMVersion:
         return entry.channel is None or entry.channel == self.channel
 
 
-def parse_version(text):
-    return LiteLLMVersion(text)
-
-
 def in_range(version, min_version=None, max_version=None):
     """min inclusive, max exclusive; pre-releases of a bound count as before it (1.80.11rc1 < 1.80.11)."""
     if min_version is not None and version < LiteLLMVersion(min_version):
