@@ -360,7 +360,9 @@ def plan(text, params, source="<config>"):
 
     warnings = []
     effective = mode
-    findings, gate_result = _evaluate(text, params, mode, version, before_cp, source)
+    # The document is parsed once; it is parsed again only when the gate falls back to local.
+    previous = apply_mode(doc, params, mode)
+    findings, gate_result = _evaluate(doc, params, mode, version, before_cp)
     if not gate_result["allowed"]:
         policy = params.get("on_blocked") or "fail"
         if policy == "fail":
@@ -368,7 +370,9 @@ def plan(text, params, source="<config>"):
         if policy == "fallback_local":
             effective = "local"
             warnings.append(f"redis mode refused, falling back to local: {gate_result['reason']}")
-            findings = _evaluate(text, params, "local", version, before_cp, source)[0]
+            doc = RoundTripDocument(text, source=source)
+            apply_mode(doc, params, effective)
+            findings = _evaluate(doc, params, effective, version, before_cp)[0]
         else:
             warnings.append(
                 f"redis mode refused by the gate, applied anyway (on_blocked=warn): {gate_result['reason']}"
@@ -376,8 +380,6 @@ def plan(text, params, source="<config>"):
     elif gate_result["reason"].startswith("forced"):
         warnings.append(gate_result["reason"])
 
-    doc = RoundTripDocument(text, source=source)
-    previous = apply_mode(doc, params, effective)
     try:
         new_text = doc.render()
     except YamlEditError as exc:
@@ -399,10 +401,9 @@ def plan(text, params, source="<config>"):
     }
 
 
-def _evaluate(text, params, mode, version, before_cp, source):
-    trial = RoundTripDocument(text, source=source)
-    apply_mode(trial, params, mode)
-    data = trial.data if isinstance(trial.data, dict) else {}
+def _evaluate(doc, params, mode, version, before_cp):
+    """Knowledge-base findings and the gate decision for the document as edited for ``mode``."""
+    data = doc.data if isinstance(doc.data, dict) else {}
     ls = data.get("litellm_settings") or {}
     cp = ls.get("cache_params") if isinstance(ls, dict) else None
     rs = data.get("router_settings")

@@ -221,7 +221,8 @@ def readiness(url, key=None):
 def resolve_version(inside, image, header):
     if inside.get("version"):
         return inside["version"], "package"
-    tag = (image or "").rsplit(":", 1)[-1] if image and ":" in (image or "").rsplit("/", 1)[-1] else None
+    name = (image or "").rsplit("/", 1)[-1]  # a registry host may carry a port: look after the last "/"
+    tag = name.rsplit(":", 1)[1] if ":" in name else None
     if tag:
         try:
             return LiteLLMVersion(tag).normalized, "image_tag"
