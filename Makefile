@@ -10,14 +10,13 @@ STAMP := $(VENV)/.installed-$(shell cat requirements-dev.txt constraints.txt | s
 ROOT := $(abspath .)
 COLLECTIONS := $(ROOT)/build/collections
 COLL_LINK := $(COLLECTIONS)/ansible_collections/erni_ki/litellm
-SANITY_TREE := $(ROOT)/build/sanity/ansible_collections/erni_ki/litellm
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH := false
 export PYTHONPATH := $(COLLECTIONS)
 export PATH := $(VBIN):$(PATH)
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 
-.PHONY: changelog-lint bench docs help venv collection-link lint ruff ansible-lint sanity test-unit test-modules test-live test-molecule test \
+.PHONY: sanity-matrix units galaxy-import docsite changelog-lint bench docs help venv collection-link lint ruff ansible-lint sanity test-unit test-modules test-live test-molecule test \
         sandbox-up sandbox-down demo constraints clean
 
 help:
@@ -54,17 +53,26 @@ changelog-lint: venv
 
 lint: ruff ansible-lint changelog-lint
 
+# ansible-core versions the collection supports (meta/runtime.yml), each with the Python it is tested on.
+SANITY_MATRIX := 2.17:3.12 2.18:3.12 2.19:3.11 2.20:3.12 2.21:3.13
+# make test: the pinned version (the dev venv's) and the newest.
+SANITY_DEFAULT := dev:3.11 2.21:3.13
+
 sanity: venv
-	@pipver=$$(grep -oE "pip='[0-9.]+'" $(VENV)/lib/python3.11/site-packages/ansible_test/_internal/python_requirements.py | cut -d"'" -f2); \
-	  mkdir -p ~/.ansible/test/cache; cp tests/sanity/get_pip_shim.py ~/.ansible/test/cache/get_pip_$${pipver//./_}.py
-	rm -rf $(ROOT)/build/sanity && mkdir -p $(SANITY_TREE)
-	git ls-files -co --exclude-standard | grep -v '^sandbox/\|^benchmarks/' | tar -cf - -T - | tar -xf - -C $(SANITY_TREE)
-	@# its own git repo: ansible-test lists files with git, and build/ is ignored by ours
-	cd $(SANITY_TREE) && git init -q && git add -A && \
-	  $(VBIN)/ansible-test sanity --venv --python 3.11 --color no
+	@for cv in $(SANITY_DEFAULT); do bash tools/ansible_test.sh $${cv%%:*} $${cv##*:} sanity; done
+
+sanity-matrix: venv
+	@for cv in $(SANITY_MATRIX); do bash tools/ansible_test.sh $${cv%%:*} $${cv##*:} sanity; done
+
+# ansible-test units, as a collection's standard CI runs them (tests/unit/requirements.txt)
+units: venv
+	bash tools/ansible_test.sh dev 3.11 units --requirements
+
+galaxy-import: venv
+	bash tools/galaxy_import.sh
 
 test-unit: venv collection-link
-	$(VBIN)/pytest -q tests/unit
+	$(VBIN)/pytest -q tests/unit tests/repo
 
 test-modules: venv collection-link
 	$(VBIN)/pytest -q tests/modules
@@ -83,17 +91,23 @@ test-molecule: venv collection-link sandbox-up
 	  [ -f molecule/$$s/molecule.yml ] || continue; \
 	  echo "molecule: scenario $$s"; $(VBIN)/molecule test -s $$s; done
 
-test: lint sanity test-unit test-modules test-live test-molecule
+test: lint sanity units galaxy-import docsite test-unit test-modules test-live test-molecule
 
 demo: venv collection-link sandbox-up
 	$(VBIN)/python sandbox/demo.py
-	$(VBIN)/ansible-playbook -i sandbox/inventory.yml playbooks/demo.yml
+	$(VBIN)/ansible-playbook -i sandbox/inventory.yml sandbox/demo.yml
 
-bench: venv collection-link
+bench: venv collection-link sandbox-up
 	$(VBIN)/python benchmarks/redis_probe.py
 
+# regenerate the knowledge-base pages from the rules, then build the docs site
 docs: venv collection-link
 	$(VBIN)/python tools/render_kb_doc.py
+	bash tools/docsite.sh
+
+# the antsibull-docs site alone (offline; warnings are errors)
+docsite: collection-link
+	bash tools/docsite.sh
 
 clean: sandbox-down
 	rm -rf build tests/output .pytest_cache .ruff_cache

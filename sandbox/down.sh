@@ -9,6 +9,7 @@ if ! /usr/bin/docker info >/dev/null 2>&1; then
 fi
 ids=$(/usr/bin/docker ps -aq --filter "label=com.docker.compose.project=$PROJECT")
 ids="$ids $(/usr/bin/docker ps -aq --filter "label=erni_ki.sandbox=$PROJECT")"
+ids="$ids $(/usr/bin/docker ps -aq --filter "label=erni_ki.test_redis")"
 if [ -n "${ids// /}" ]; then
   # shellcheck disable=SC2086
   /usr/bin/docker rm -f $ids >/dev/null

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Make sure a Docker engine answers on the local socket, and the Debian client and compose exist.
+# Make sure a Docker engine answers on the local socket, and the Debian client, compose, mmdebstrap
+# and openssl exist (the host needs nothing else: test Redis servers run from the sandbox image).
 # An engine that already answers is used as it is, never restarted. A new one is started with the
 # network rules of this project: no bridge, no iptables (every container runs with host networking
 # and every server binds 127.0.0.1).
@@ -13,6 +14,7 @@ need_pkgs=()
 [ -x "$DOCKER" ] && [ -x /usr/sbin/dockerd ] || need_pkgs+=(docker.io)
 command -v docker-compose >/dev/null || need_pkgs+=(docker-compose)
 command -v mmdebstrap >/dev/null || need_pkgs+=(mmdebstrap)
+command -v openssl >/dev/null || need_pkgs+=(openssl)   # the TLS tests make their certificates with it
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "engine: installing ${need_pkgs[*]} from the machine's apt sources"
   export DEBIAN_FRONTEND=noninteractive

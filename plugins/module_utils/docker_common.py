@@ -5,11 +5,15 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
+
+from ansible.module_utils.basic import env_fallback
 
 try:
     import docker
     from docker.errors import DockerException, NotFound
+    from docker.tls import TLSConfig
     from docker.utils.socket import consume_socket_output, demux_adaptor, frames_iter
 
     HAS_DOCKER = True
@@ -21,6 +25,16 @@ except ImportError as exc:  # pragma: no cover - reported by the module with mis
 
 DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock"
 PYTHON_CANDIDATES = ("python3", "python", "/usr/local/bin/python3", "/usr/bin/python3")
+DOCKER_KEYS = (
+    "docker_host",
+    "docker_tls",
+    "docker_validate_certs",
+    "docker_ca_path",
+    "docker_client_cert",
+    "docker_client_key",
+    "docker_api_version",
+    "docker_timeout",
+)
 
 
 class DockerAccessError(RuntimeError):
@@ -28,18 +42,72 @@ class DockerAccessError(RuntimeError):
 
 
 def docker_argument_spec():
-    return dict(docker_host=dict(type="str", default=DEFAULT_DOCKER_HOST))
+    """The Docker connection options (doc_fragments/docker.py), with community.docker's env fallbacks."""
+    return dict(
+        docker_host=dict(
+            type="str", default=DEFAULT_DOCKER_HOST, aliases=["docker_url"], fallback=(env_fallback, ["DOCKER_HOST"])
+        ),
+        docker_tls=dict(type="bool", default=False, fallback=(env_fallback, ["DOCKER_TLS"])),
+        docker_validate_certs=dict(
+            type="bool", default=False, aliases=["docker_tls_verify"], fallback=(env_fallback, ["DOCKER_TLS_VERIFY"])
+        ),
+        docker_ca_path=dict(type="path", aliases=["docker_ca_cert"]),
+        docker_client_cert=dict(type="path"),
+        docker_client_key=dict(type="path", no_log=False),
+        docker_api_version=dict(type="str", default="auto", fallback=(env_fallback, ["DOCKER_API_VERSION"])),
+        docker_timeout=dict(type="int", default=120, fallback=(env_fallback, ["DOCKER_TIMEOUT"])),
+    )
 
 
-def connect(docker_host=None):
-    host = docker_host or DEFAULT_DOCKER_HOST
+def docker_params(params):
+    """The Docker connection options out of a module's params, as connect() takes them."""
+    return {k: params.get(k) for k in DOCKER_KEYS}
+
+
+def tls_config(opts, cert_path=None):
+    """docker.tls.TLSConfig for the options (None without TLS); DOCKER_CERT_PATH supplies missing files."""
+    if not (opts.get("docker_tls") or opts.get("docker_validate_certs")):
+        return None
+    cert_path = cert_path if cert_path is not None else os.environ.get("DOCKER_CERT_PATH")
+
+    def pick(key, name):
+        if opts.get(key):
+            return opts[key]
+        if cert_path and os.path.exists(os.path.join(cert_path, name)):
+            return os.path.join(cert_path, name)
+        return None
+
+    ca, cert, key = (
+        pick("docker_ca_path", "ca.pem"),
+        pick("docker_client_cert", "cert.pem"),
+        pick("docker_client_key", "key.pem"),
+    )
+    if bool(cert) != bool(key):
+        raise DockerAccessError("docker_client_cert and docker_client_key go together: give both, or neither")
+    verify = bool(opts.get("docker_validate_certs"))
+    if verify and not ca:
+        raise DockerAccessError("docker_validate_certs needs docker_ca_path (or ca.pem in DOCKER_CERT_PATH)")
+    return TLSConfig(client_cert=(cert, key) if cert else None, ca_cert=ca if verify else None, verify=verify)
+
+
+def connect(opts):
+    """A DockerClient for the connection options (a dict of DOCKER_KEYS; missing keys take their defaults)."""
+    host = opts.get("docker_host") or DEFAULT_DOCKER_HOST
     try:
-        client = docker.DockerClient(base_url=host, timeout=60)
+        tls = tls_config(opts)
+        if tls is not None and host.startswith("tcp://"):
+            host = "https://" + host[len("tcp://") :]
+        client = docker.DockerClient(
+            base_url=host,
+            version=opts.get("docker_api_version") or "auto",
+            timeout=opts.get("docker_timeout") or 120,
+            tls=tls or False,
+        )
         client.ping()
     except (DockerException, OSError) as exc:
         raise DockerAccessError(
             f"cannot reach the Docker engine at {host}: {exc}. Is dockerd running, and may this user use "
-            "its socket? Set docker_host to the engine's address."
+            "its socket? Set docker_host (or DOCKER_HOST) to the engine's address."
         ) from None
     return client
 
@@ -51,26 +119,41 @@ def get_container(client, name):
         raise DockerAccessError(f"no container named {name!r} on this Docker engine") from None
 
 
-def exec_with_stdin(client, container, cmd, data=b"", timeout=120):
-    """Run ``cmd`` in the container, feed ``data`` on stdin; return (exit code, stdout, stderr)."""
+def _writer(attached):
+    """A writable socket for the exec's attached stream, through public APIs only: the SDK hands over a
+    TLS socket as it is, and a read-only ``socket.SocketIO`` for unix and plain TCP engines, whose file
+    descriptor a duplicate socket object can write to."""
+    if hasattr(attached, "sendall"):
+        return attached, False
+    return socket.socket(fileno=os.dup(attached.fileno())), True
+
+
+def exec_with_input(client, container, cmd, line=b""):
+    """Run ``cmd`` in the container with ``line`` (one line, no newline in it) on its standard input,
+    then end of input. Returns (exit code, stdout, stderr)."""
+    if b"\n" in line:
+        raise ValueError("exec_with_input sends a single line")
     exec_id = client.api.exec_create(container.id, cmd, stdin=True, stdout=True, stderr=True)["Id"]
-    sock = client.api.exec_start(exec_id, socket=True)
-    raw = getattr(sock, "_sock", sock)
-    raw.settimeout(timeout)
+    attached = client.api.exec_start(exec_id, socket=True)
     try:
-        if data:
-            raw.sendall(data)
-        raw.shutdown(socket.SHUT_WR)
-        frames = (demux_adaptor(*frame) for frame in frames_iter(sock, tty=False))
+        writer, own = _writer(attached)
+        try:
+            writer.sendall(line + b"\n")
+            writer.shutdown(socket.SHUT_WR)
+        finally:
+            if own:
+                writer.close()
+        frames = (demux_adaptor(*frame) for frame in frames_iter(attached, tty=False))
         stdout, stderr = consume_socket_output(frames, demux=True)
     finally:
-        sock.close()
+        attached.close()
     code = client.api.exec_inspect(exec_id).get("ExitCode")
     return code, (stdout or b"").decode("utf-8", "replace"), (stderr or b"").decode("utf-8", "replace")
 
 
-def run_python(client, container, source, payload, timeout=120):
-    """Run Python ``source`` with the container's own interpreter; ``payload`` (JSON) arrives on stdin.
+def run_python(client, container, source, payload):
+    """Run Python ``source`` with the container's own interpreter; ``payload`` arrives as one JSON line on
+    stdin (``json.loads(sys.stdin.readline())``).
 
     The payload never appears on a command line or in the environment of the process.
     Returns the JSON object the source prints last on stdout.
@@ -78,7 +161,7 @@ def run_python(client, container, source, payload, timeout=120):
     data = json.dumps(payload).encode("utf-8")
     errors = []
     for python in PYTHON_CANDIDATES:
-        code, out, err = exec_with_stdin(client, container, [python, "-c", source], data, timeout=timeout)
+        code, out, err = exec_with_input(client, container, [python, "-c", source], data)
         if code in (126, 127) or "executable file not found" in (out + err):
             errors.append(python)
             continue

@@ -31,7 +31,8 @@ _BEARER = re.compile(r"(sk-[A-Za-z0-9_-]{6,})")
 # relevant variables of the main process (PID 1, after its entrypoint exported them). Values never
 # leave the container.
 INSIDE_SOURCE = r"""
-import json, os
+import json, os, sys
+sys.stdin.readline()  # run_python's payload line (empty here)
 out = {"version": None, "env_names": [], "env_error": None}
 try:
     import importlib.metadata as md
@@ -50,11 +51,7 @@ print(json.dumps(out))
 
 
 class InstanceError(RuntimeError):
-    """The instance cannot be found, inspected or made ready. ``details`` goes into the failure result."""
-
-    def __init__(self, msg, **details):
-        super().__init__(msg)
-        self.details = details
+    """The instance cannot be found, inspected or made ready."""
 
 
 def relevant_env(names):
@@ -68,16 +65,33 @@ def looks_like_litellm(container):
     return "litellm" in text.lower() or "litellm" in (labels.get("com.docker.compose.service") or "").lower()
 
 
+def normalize_project(name):
+    """A compose project name as compose itself stores it: lower case, only [-_a-z0-9]."""
+    return re.sub(r"[^-_a-z0-9]", "", str(name).lower())
+
+
+def _replica_number(container):
+    try:
+        return int((container.labels or {}).get("com.docker.compose.container-number") or 0)
+    except ValueError:
+        return 0
+
+
 def locate(client, container=None, compose_project=None, compose_service=None):
+    """The instance's containers: the named one, or every replica of a compose service in replica order
+    (one-off ``compose run`` containers are not replicas). Raises InstanceError naming what exists."""
     if container:
         try:
-            return client.containers.get(container)
-        except docker_common.NotFound:
+            return [docker_common.get_container(client, container)]
+        except docker_common.DockerAccessError:
             raise InstanceError(_not_found(client, f"no container named {container!r}")) from None
-    filters = {
-        "label": [f"com.docker.compose.project={compose_project}", f"com.docker.compose.service={compose_service}"]
-    }
-    found = client.containers.list(all=True, filters=filters)
+    project = normalize_project(compose_project)
+    found = [
+        c
+        for c in client.containers.list(all=True, filters={"label": f"com.docker.compose.service={compose_service}"})
+        if normalize_project((c.labels or {}).get("com.docker.compose.project", "")) == project
+        and (c.labels or {}).get("com.docker.compose.oneoff", "False") != "True"
+    ]
     if not found:
         raise InstanceError(
             _not_found(
@@ -86,8 +100,7 @@ def locate(client, container=None, compose_project=None, compose_service=None):
                 "(labels com.docker.compose.project/service; compose v1 names them proj_svc_1, v2 proj-svc-1)",
             )
         )
-    found.sort(key=lambda c: (c.status != "running", c.name))
-    return found[0]
+    return sorted(found, key=lambda c: (_replica_number(c), c.name))
 
 
 def _not_found(client, what):
@@ -170,7 +183,7 @@ def inside_facts(client, container):
     if container.status != "running":
         return {"version": None, "env_names": [], "env_error": f"container is {container.status}"}
     try:
-        return docker_common.run_python(client, container, INSIDE_SOURCE, {}, timeout=60)
+        return docker_common.run_python(client, container, INSIDE_SOURCE, {})
     except docker_common.DockerAccessError as exc:
         return {"version": None, "env_names": [], "env_error": str(exc)}
 

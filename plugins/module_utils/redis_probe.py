@@ -4,7 +4,7 @@
 
 This file imports only the standard library and redis-py, on purpose: redis_cache_probe's
 ``from_container`` runs this very source inside the LiteLLM container, with that container's Python
-and redis-py (see ``container_exec.py``), so a probe from inside the compose network and a direct
+and redis-py (``docker_common.run_python``), so a probe from inside the compose network and a direct
 probe give the same results.
 
 Keys are counted and deleted with SCAN (bounded COUNT) and UNLINK in pipelined batches, never KEYS
@@ -15,9 +15,9 @@ stall during a probe of a large keyspace.
 from __future__ import annotations
 
 import errno
-import math
 import socket
 import ssl
+import statistics
 import time
 import uuid
 
@@ -102,11 +102,14 @@ def classify_error(exc):
     return "error", text
 
 
-def _percentile(sorted_values, pct):
-    if not sorted_values:
-        return None
-    k = max(0, min(len(sorted_values) - 1, int(math.ceil(pct / 100.0 * len(sorted_values))) - 1))
-    return sorted_values[k]
+def percentiles(values, points=(50, 95, 99)):
+    """{point: value} by statistics.quantiles (inclusive method: interpolated between the samples)."""
+    if not values:
+        return {pt: None for pt in points}
+    if len(values) == 1:
+        return {pt: values[0] for pt in points}
+    cuts = statistics.quantiles(values, n=100, method="inclusive")
+    return {pt: cuts[pt - 1] for pt in points}
 
 
 def measure_latency(client, samples):
@@ -115,14 +118,14 @@ def measure_latency(client, samples):
         start = time.perf_counter()
         client.ping()
         values.append((time.perf_counter() - start) * 1000.0)
-    values.sort()
+    pct = percentiles(values)
     return {
         "samples": len(values),
-        "min": round(values[0], 3),
-        "p50": round(_percentile(values, 50), 3),
-        "p95": round(_percentile(values, 95), 3),
-        "p99": round(_percentile(values, 99), 3),
-        "max": round(values[-1], 3),
+        "min": round(min(values), 3),
+        "p50": round(pct[50], 3),
+        "p95": round(pct[95], 3),
+        "p99": round(pct[99], 3),
+        "max": round(max(values), 3),
     }
 
 
@@ -244,7 +247,7 @@ def run_probe(conn, opts, check_mode=False):
         "latency_ms": {},
         "warnings": [],
         "clients": {},
-        "keys": {},
+        "keyspace": {},
         "flushed": 0,
         "would_flush": 0,
         "write_check": None,
@@ -269,7 +272,7 @@ def run_probe(conn, opts, check_mode=False):
                 )
         result["clients"] = list_clients(client, opts.get("client_name_filter"))
         pattern = scope_pattern(opts.get("namespace"), opts.get("key_pattern"))
-        result["keys"] = {
+        result["keyspace"] = {
             "dbsize": client.dbsize(),
             "pattern": pattern,
             "matched": count_keys(client, pattern),
@@ -283,7 +286,7 @@ def run_probe(conn, opts, check_mode=False):
                 result["would_flush"] = flush_keys(client, flush_pattern, dry_run=True)
             else:
                 result["flushed"] = flush_keys(client, flush_pattern)
-                result["keys"]["matched_after_flush"] = count_keys(client, pattern)
+                result["keyspace"]["matched_after_flush"] = count_keys(client, pattern)
         policy = result["server"].get("maxmemory_policy") or ""
         if result["server"].get("maxmemory") and not policy.startswith(("allkeys", "volatile")):
             result["warnings"].append(

@@ -26,6 +26,8 @@ author:
 requirements:
   - ruamel.yaml >= 0.18
   - packaging
+extends_documentation_fragment:
+  - ansible.builtin.files
 attributes:
   check_mode:
     support: full
@@ -159,16 +161,12 @@ options:
     description: Keep a timestamped copy of the original file when it changes.
     type: bool
     default: false
-  owner:
-    description: Owner the file should have. The current owner is kept when not given.
-    type: str
-  group:
-    description: Group the file should have. The current group is kept when not given.
-    type: str
   file_mode:
     description:
       - Permissions the file should have, octal (V('0640')) or symbolic (V(u=rw,g=r,o=)).
-      - Named C(file_mode) because O(mode) is the cache mode. The current permissions are kept when not given.
+      - This is the C(mode) of Ansible's file options, named C(file_mode) here because O(mode) is the cache mode.
+        The current permissions are kept when not given. O(owner), O(group), the SELinux options, O(attributes) and
+        O(unsafe_writes) are the usual file options.
     type: raw
 notes:
   - The file is replaced atomically, so a container that bind-mounts the single file keeps reading the old
@@ -300,6 +298,7 @@ warnings_list:
 """
 
 import os
+import tempfile
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
@@ -338,10 +337,20 @@ def argument_spec():
         on_blocked=dict(type="str", default="fail", choices=["fail", "fallback_local", "warn"]),
         force=dict(type="bool", default=False),
         backup=dict(type="bool", default=False),
-        owner=dict(type="str"),
-        group=dict(type="str"),
         file_mode=dict(type="raw"),
     )
+
+
+def write_atomically(module, path, data):
+    """A temporary file beside the target (same filesystem), then Ansible's atomic_move over it."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=os.path.dirname(path) or ".")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        module.atomic_move(tmp, path, unsafe_writes=module.params["unsafe_writes"])
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def main():
@@ -349,6 +358,7 @@ def main():
         argument_spec=argument_spec(),
         mutually_exclusive=[("redis_password", "redis_password_env")],
         supports_check_mode=True,
+        add_file_common_args=True,
     )
     if not HAS_RUAMEL:
         module.fail_json(msg=missing_required_lib("ruamel.yaml"), exception=to_native(RUAMEL_IMPORT_ERROR))
@@ -424,18 +434,10 @@ def main():
     if changed and not module.check_mode:
         if p["backup"]:
             result["backup_file"] = module.backup_local(path)
-        directory = os.path.dirname(os.path.abspath(path))
-        tmp = os.path.join(directory, f".{os.path.basename(path)}.erni_ki.{os.getpid()}.tmp")
-        try:
-            with open(tmp, "wb") as f:
-                f.write(planned["new_text"].encode("utf-8"))
-            module.atomic_move(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-    changed = module.set_owner_if_different(path, p["owner"], changed)
-    changed = module.set_group_if_different(path, p["group"], changed)
-    changed = module.set_mode_if_different(path, p["file_mode"], changed)
+        write_atomically(module, path, planned["new_text"].encode("utf-8"))
+    # owner, group, mode (as file_mode), SELinux context and attributes, as every Ansible file module does
+    file_args = module.load_file_common_arguments(dict(p, mode=p["file_mode"]), path=path)
+    changed = module.set_fs_attributes_if_different(file_args, changed)
     result["changed"] = changed
     module.exit_json(**result)
 

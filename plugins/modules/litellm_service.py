@@ -12,6 +12,7 @@ version_added: 0.1.0
 description:
   - Finds a LiteLLM proxy by container name or by Docker Compose project and service labels (compose v1 names
     containers C(proj_svc_1), v2 C(proj-svc-1), and C(container_name:) overrides both; the labels are the same).
+    The project name is compared the way compose normalises it (lower case, only letters, digits, C(-) and C(_)).
   - Reports the container, the LiteLLM version (from the package inside the container, else the image tag, else the
     C(x-litellm-version) response header), the config file (path in the container from C(--config), host path from
     the bind mount), the names of the Redis- and LiteLLM-related environment variables (including those the
@@ -23,6 +24,8 @@ author:
   - erni_ki maintainers (@erni-ki)
 requirements:
   - docker (Docker SDK for Python) >= 7.0 on the managed host
+extends_documentation_fragment:
+  - erni_ki.litellm.docker
 attributes:
   check_mode:
     support: full
@@ -43,10 +46,6 @@ options:
   compose_service:
     description: Docker Compose service (label C(com.docker.compose.service)).
     type: str
-  docker_host:
-    description: Docker engine address.
-    type: str
-    default: unix:///var/run/docker.sock
   state:
     description:
       - V(present) only reports (the instance must exist). V(restarted) restarts the container and waits until it is
@@ -145,9 +144,19 @@ restarted:
   returned: always
   type: bool
 ready_after_s:
-  description: Seconds from the restart until the proxy was ready.
+  description: Seconds from the restart until the proxy was ready (the first replica's).
   returned: when restarted
   type: float
+replicas:
+  description:
+    - Every container of the instance, each with the keys above (C(container), C(url), C(readiness),
+      C(litellm_version), ...). The top-level keys are those of the first.
+    - A compose service scaled to several replicas is restarted replica by replica, each one ready before the next
+      restarts; one-off C(compose run) containers are never part of it.
+  returned: always
+  type: list
+  elements: dict
+  version_added: 0.1.0
 log_tail:
   description: The last 30 log lines, secrets masked, when the restarted proxy did not become ready.
   returned: on failure to become ready
@@ -163,7 +172,7 @@ from ansible_collections.erni_ki.litellm.plugins.module_utils import docker_comm
 from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_instance as li
 
 
-def main():
+def argument_spec():
     spec = docker_common.docker_argument_spec()
     spec.update(
         container=dict(type="str"),
@@ -175,8 +184,64 @@ def main():
         master_key=dict(type="str", no_log=True),
         master_key_file=dict(type="path"),
     )
+    return spec
+
+
+def read_master_key(module):
+    p = module.params
+    if not p["master_key_file"]:
+        return p["master_key"]
+    try:
+        with open(p["master_key_file"], encoding="utf-8") as f:
+            key = f.read().strip()
+    except OSError as exc:
+        module.fail_json(msg=f"cannot read master_key_file {p['master_key_file']}: {exc.strerror}")
+    module.no_log_values.add(key)
+    return key
+
+
+def restart_replica(module, container, url, key, secrets):
+    """Restart one container and wait until it serves; fail the module with its masked log tail if not."""
+    start = time.monotonic()
+    try:
+        container.restart(timeout=30)
+        ready = li.wait_ready(container, url, key, start + module.params["wait_timeout"])
+    except li.InstanceError as exc:
+        module.fail_json(
+            msg=f"{container.name} did not become ready within {module.params['wait_timeout']} s after the restart "
+            f"({exc}); the last {li.LOG_TAIL} log lines are in log_tail",
+            changed=True,
+            restarted=True,
+            container=li.container_facts(container),
+            log_tail=li.log_tail(container, secrets),
+        )
+    except docker_common.DockerException as exc:
+        module.fail_json(msg=li.mask_text(f"restart of {container.name} failed: {exc}", secrets), changed=True)
+    return ready, round(time.monotonic() - start, 2)
+
+
+def describe(module, client, container, url, key, secrets, ready=None):
+    """Everything the module reports about one container (a replica)."""
+    facts = li.container_facts(container)
+    inside = li.inside_facts(client, container)
+    readiness = ready if ready is not None else li.readiness(url, key)
+    version, source = li.resolve_version(inside, facts["image"], readiness.pop("header_version", None))
+    if inside.get("env_error"):
+        module.warn(f"could not read the environment of {container.name}: {li.mask_text(inside['env_error'], secrets)}")
+    return dict(
+        container=facts,
+        url=url,
+        readiness=readiness,
+        litellm_version=version,
+        version_source=source,
+        config=li.config_facts(container),
+        env_overrides=li.relevant_env(inside.get("env_names") or []),
+    )
+
+
+def main():
     module = AnsibleModule(
-        argument_spec=spec,
+        argument_spec=argument_spec(),
         required_one_of=[("container", "compose_project")],
         mutually_exclusive=[("container", "compose_project"), ("master_key", "master_key_file")],
         required_together=[("compose_project", "compose_service")],
@@ -185,61 +250,26 @@ def main():
     if not docker_common.HAS_DOCKER:
         module.fail_json(msg=missing_required_lib("docker"), exception=str(docker_common.DOCKER_IMPORT_ERROR))
     p = module.params
-    key = p["master_key"]
-    if p["master_key_file"]:
-        try:
-            with open(p["master_key_file"], encoding="utf-8") as f:
-                key = f.read().strip()
-        except OSError as exc:
-            module.fail_json(msg=f"cannot read master_key_file {p['master_key_file']}: {exc.strerror}")
-        module.no_log_values.add(key)
-
+    key = read_master_key(module)
     try:
-        client = docker_common.connect(p["docker_host"])
-        container = li.locate(client, p["container"], p["compose_project"], p["compose_service"])
+        client = docker_common.connect(docker_common.docker_params(p))
+        containers = li.locate(client, p["container"], p["compose_project"], p["compose_service"])
     except (docker_common.DockerAccessError, li.InstanceError) as exc:
         module.fail_json(msg=str(exc))
-    secrets = li.secrets_of(container, [key])
-    url = p["url"] or li.default_url(container)
-    result = dict(changed=False, restarted=False, url=url)
 
-    if p["state"] == "restarted":
-        result["changed"] = result["restarted"] = True
-        if not module.check_mode:
-            start = time.monotonic()
-            try:
-                container.restart(timeout=30)
-                ready = li.wait_ready(container, url, key, start + p["wait_timeout"])
-            except li.InstanceError as exc:
-                result.update(container=li.container_facts(container), log_tail=li.log_tail(container, secrets))
-                module.fail_json(
-                    msg=f"{container.name} did not become ready within {p['wait_timeout']} s after the restart "
-                    f"({exc}); the last {li.LOG_TAIL} log lines are in log_tail",
-                    **result,
-                )
-            except docker_common.DockerException as exc:
-                module.fail_json(msg=li.mask_text(f"restart of {container.name} failed: {exc}", secrets), **result)
-            result["ready_after_s"] = round(time.monotonic() - start, 2)
-            result["readiness"] = ready
-
-    facts = li.container_facts(container)
-    inside = li.inside_facts(client, container)
-    if "readiness" not in result:
-        result["readiness"] = li.readiness(url, key)
-    version, source = li.resolve_version(inside, facts["image"], result["readiness"].get("header_version"))
-    for k in ("header_version",):
-        result["readiness"].pop(k, None)
-    result.update(
-        container=facts,
-        litellm_version=version,
-        version_source=source,
-        config=li.config_facts(container),
-        env_overrides=li.relevant_env(inside.get("env_names") or []),
-    )
-    if inside.get("env_error"):
-        module.warn(
-            f"could not read the environment of the proxy process: {li.mask_text(inside['env_error'], secrets)}"
-        )
+    restart = p["state"] == "restarted"
+    replicas = []
+    for container in containers:  # replica by replica: the next restarts only once this one serves
+        secrets = li.secrets_of(container, [key])
+        url = p["url"] or li.default_url(container)
+        ready, took = None, None
+        if restart and not module.check_mode:
+            ready, took = restart_replica(module, container, url, key, secrets)
+        replica = describe(module, client, container, url, key, secrets, ready)
+        if took is not None:
+            replica["ready_after_s"] = took
+        replicas.append(replica)
+    result = dict(replicas[0], changed=restart, restarted=restart, replicas=replicas)
     module.exit_json(**result)
 
 

@@ -26,6 +26,7 @@ requirements:
   - docker (Docker SDK for Python) on the managed host, for O(from_container)
 extends_documentation_fragment:
   - erni_ki.litellm.redis
+  - erni_ki.litellm.docker
 attributes:
   check_mode:
     support: full
@@ -43,10 +44,6 @@ options:
       - The connection options are then as seen from inside that container, and certificate paths are paths in
         the container. The password travels on the process's standard input, never on a command line.
     type: str
-  docker_host:
-    description: Docker engine address, for O(from_container).
-    type: str
-    default: unix:///var/run/docker.sock
   latency_samples:
     description: Number of C(PING) round trips to time. V(0) skips the measurement.
     type: int
@@ -183,8 +180,11 @@ clients:
       description: The matched clients (address, name, db, age, idle, last command; no arguments or secrets).
       type: list
       elements: dict
-keys:
-  description: Key counts, by SCAN.
+keyspace:
+  description:
+    - Key counts, by SCAN.
+    - Called C(keys) in development builds before the first release; renamed because ansible-core 2.21 refuses a
+      return key that shadows a Python C(dict) method.
   returned: when available
   type: dict
   contains:
@@ -225,7 +225,7 @@ from ansible_collections.erni_ki.litellm.plugins.module_utils.redis_connection i
 
 RUNNER = """
 import json as _json, sys as _sys
-_payload = _json.loads(_sys.stdin.read())
+_payload = _json.loads(_sys.stdin.readline())
 print(_json.dumps(run_probe(_payload["conn"], _payload["opts"], _payload["check_mode"]), default=str))
 """
 
@@ -279,7 +279,7 @@ def main():
         if not docker_common.HAS_DOCKER:
             module.fail_json(msg=missing_required_lib("docker"))
         try:
-            client = docker_common.connect(p["docker_host"])
+            client = docker_common.connect(docker_common.docker_params(p))
             container = docker_common.get_container(client, p["from_container"])
             source = inspect.getsource(redis_probe) + RUNNER
             result = docker_common.run_python(

@@ -1,4 +1,11 @@
-"""Start real redis-server processes on loopback for tests and benchmarks (config from a file, not argv)."""
+"""Start real redis-server processes on loopback for tests and benchmarks (config from a file, not argv).
+
+Each server runs in a container of the sandbox's own Redis image (`sandbox/images.sh` builds it;
+`make test` brings the sandbox up first), with host networking, so the host-side tests and the
+sandbox use the same Redis build and nothing needs redis-server or redis-tools on the host. The
+server's directory, and the directory of every absolute path in its config lines (TLS files, a
+unix socket), are bind-mounted at the same path, so paths mean the same inside and out.
+"""
 
 import os
 import shutil
@@ -6,8 +13,36 @@ import socket
 import subprocess
 import tempfile
 import time
+import uuid
 
+import docker
 import redis
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+IMAGES_ENV = os.path.join(ROOT, "sandbox", ".state", "images.env")
+LABEL = "erni_ki.test_redis"
+
+
+def redis_image():
+    """The tag of the sandbox's Redis image (written by sandbox/images.sh)."""
+    try:
+        with open(IMAGES_ENV, encoding="utf-8") as f:
+            for line in f:
+                key, _sep, value = line.strip().partition("=")
+                if key == "REDIS_TAG":
+                    return value
+    except OSError:
+        pass
+    raise RuntimeError(f"{IMAGES_ENV} names no Redis image: run `make sandbox-up` (make test does) first")
+
+
+def _mounts(directory, lines):
+    dirs = {directory}
+    for line in lines:
+        for token in line.split()[1:]:
+            if token.startswith("/"):
+                dirs.add(os.path.dirname(token))
+    return {d: {"bind": d, "mode": "rw"} for d in sorted(dirs)}
 
 
 def free_port():
@@ -34,17 +69,24 @@ class RedisServer:
             f.write("\n".join(conf) + "\n")
         os.chmod(self.conf, 0o600)
         self.log = os.path.join(self.dir, "redis.log")
-        self.proc = subprocess.Popen(
-            ["redis-server", self.conf, "--logfile", self.log], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+        self.docker = docker.from_env()
+        self.container = self.docker.containers.run(
+            redis_image(),
+            command=[self.conf, "--logfile", self.log],
+            name=f"erni-test-redis-{self.port}-{uuid.uuid4().hex[:6]}",
+            network_mode="host",
+            volumes=_mounts(self.dir, conf),
+            labels={LABEL: "1"},
+            detach=True,
         )
         self._wait()
 
     def _wait(self, timeout=15):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                with open(self.log, encoding="utf-8") as f:
-                    raise RuntimeError(f"redis-server exited: {f.read()[-2000:]}")
+            self.container.reload()
+            if self.container.status in ("exited", "dead"):
+                raise RuntimeError(f"redis-server exited: {self._log_text()}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
                     return
@@ -52,18 +94,31 @@ class RedisServer:
                 time.sleep(0.05)
         raise TimeoutError(f"redis-server on 127.0.0.1:{self.port} did not start")
 
+    def _log_text(self):
+        try:
+            with open(self.log, encoding="utf-8") as f:
+                return f.read()[-2000:]
+        except OSError:
+            return self.container.logs(tail=20).decode("utf-8", "replace")
+
+    def shell(self, command):
+        """Run a shell command inside the server's container (redis-cli is there); returns its output."""
+        code, out = self.container.exec_run(["/bin/sh", "-c", command])
+        if code != 0:
+            raise RuntimeError(f"{command!r} exited {code}: {out.decode('utf-8', 'replace')[-2000:]}")
+        return out.decode("utf-8", "replace")
+
     def client(self, **kw):
         kw.setdefault("host", "127.0.0.1")
         kw.setdefault("port", self.port)
         return redis.Redis(**kw)
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        try:
+            self.container.remove(force=True)
+        except docker.errors.NotFound:
+            pass
+        self.docker.close()
         shutil.rmtree(self.dir, ignore_errors=True)
 
 

@@ -1,6 +1,7 @@
 """litellm_service against the sandbox's real LiteLLM containers."""
 
 import shutil
+from datetime import datetime
 
 import pytest
 
@@ -129,3 +130,60 @@ def test_docker_unreachable_names_the_socket(run_module):
 )
 def test_bad_locator_arguments(run_module, args):
     assert service(run_module, **args).failed
+
+
+def test_scaled_service_is_restarted_replica_by_replica(
+    run_module, litellm_launcher, endpoints, docker_client, image_tags, master_key
+):
+    """Two replicas of a compose service (project name as compose normalises it) and a one-off `compose run`."""
+    labels = {"com.docker.compose.project": "erniscaled", "com.docker.compose.service": "litellm"}
+    config = endpoints["proxies"][0]["config_path"]
+    replicas = [
+        litellm_launcher.start(
+            "1.80.11",
+            config_path=config,
+            port=port,
+            wait=False,
+            name=f"erniscaled-litellm-{n}",
+            labels=dict(labels, **{"com.docker.compose.container-number": str(n)}),
+        )
+        for n, port in ((2, 4047), (1, 4046))
+    ]
+    oneoff = docker_client.containers.run(
+        image_tags["REDIS_TAG"],
+        entrypoint=["sleep", "600"],
+        name="erniscaled-litellm-run-1",
+        network_mode="host",
+        labels=dict(labels, **{"com.docker.compose.oneoff": "True", "erni_ki.sandbox": litellm_launcher.project}),
+        detach=True,
+    )
+    litellm_launcher.started.append(oneoff)
+    for proxy in replicas:
+        proxy.wait_ready()
+    oneoff.reload()
+    oneoff_started = oneoff.attrs["State"]["StartedAt"]
+
+    info = service(run_module, compose_project="Erni.Scaled", compose_service="litellm")
+    assert [r["container"]["name"] for r in info.result["replicas"]] == ["erniscaled-litellm-1", "erniscaled-litellm-2"]
+    assert [r["url"] for r in info.result["replicas"]] == ["http://127.0.0.1:4046", "http://127.0.0.1:4047"]
+    before = [r["container"]["started_at"] for r in info.result["replicas"]]
+
+    run = service(
+        run_module, compose_project="Erni.Scaled", compose_service="litellm", state="restarted", master_key=master_key
+    )
+    assert not run.failed, run.output
+    after = run.result["replicas"]
+    assert len(after) == 2 and all(r["readiness"]["http_status"] == 200 for r in after)
+    assert all(a["container"]["started_at"] != b for a, b in zip(after, before)), "a replica was not restarted"
+    # the second replica restarts only once the first serves again
+    first, second = (datetime.fromisoformat(r["container"]["started_at"][:26]) for r in after)
+    assert (second - first).total_seconds() >= after[0]["ready_after_s"] - 1.5
+    oneoff.reload()
+    assert oneoff.attrs["State"]["StartedAt"] == oneoff_started, "the one-off container was restarted"
+
+
+def test_docker_host_comes_from_the_environment(run_module, monkeypatch):
+    monkeypatch.setenv("DOCKER_HOST", "unix:///tmp/erni-no-docker-env.sock")
+    run = service(run_module, container="x")
+    assert run.failed and "/tmp/erni-no-docker-env.sock" in run.result["msg"]
+    assert "DOCKER_HOST" in run.result["msg"]

@@ -46,8 +46,8 @@ def test_available_server_reports_facts_latency_clients_keys(run_module, clean):
     assert r["server"]["version"].startswith("7.") and r["server"]["role"] == "master"
     assert r["latency_ms"]["samples"] == 10 and 0 < r["latency_ms"]["p50"] <= r["latency_ms"]["p99"]
     assert r["clients"]["matched"] == 1 and r["clients"]["list"][0]["name"] == "litellm-proxy"
-    assert r["keys"]["dbsize"] == 50 and r["keys"]["matched"] == 50
-    assert r["keys"]["ttl_sample"]["sampled"] == 50 and 590 <= r["keys"]["ttl_sample"]["max"] <= 600
+    assert r["keyspace"]["dbsize"] == 50 and r["keyspace"]["matched"] == 50
+    assert r["keyspace"]["ttl_sample"]["sampled"] == 50 and 590 <= r["keyspace"]["ttl_sample"]["max"] <= 600
     assert r["write_check"]["ok"] is True
     assert c.exists(r["write_check"]["key"]) == 0
 
@@ -74,7 +74,7 @@ def test_namespace_flush_removes_only_the_namespace(run_module, clean):
 
     run = probe(run_module, clean, namespace="litellm", flush=True)
     assert run.result["changed"] is True and run.result["flushed"] == 3000
-    assert run.result["keys"]["matched_after_flush"] == 0
+    assert run.result["keyspace"]["matched_after_flush"] == 0
     assert c.dbsize() == 701 and c.exists("litellm_rate_limit:key1") == 1
     assert other_db.dbsize() == 100, "another db was touched"
 
@@ -214,8 +214,8 @@ def test_from_container_gives_the_same_result_as_a_direct_probe(run_module, endp
     assert direct.result["probed_from"] == "host"
     for key in ("is_available", "error"):
         assert inside.result[key] == direct.result[key], key
-    ttl_in, ttl_direct = inside.result["keys"].pop("ttl_sample"), direct.result["keys"].pop("ttl_sample")
-    assert inside.result["keys"] == direct.result["keys"] == {"dbsize": 150, "pattern": "ns1:*", "matched": 120}
+    ttl_in, ttl_direct = inside.result["keyspace"].pop("ttl_sample"), direct.result["keyspace"].pop("ttl_sample")
+    assert inside.result["keyspace"] == direct.result["keyspace"] == {"dbsize": 150, "pattern": "ns1:*", "matched": 120}
     assert ttl_in["sampled"] == ttl_direct["sampled"] == 100 and ttl_in["without_ttl"] == 0
     assert abs(ttl_in["max"] - ttl_direct["max"]) <= 10, "the TTLs only age between the two probes"
     assert inside.result["server"]["version"] == direct.result["server"]["version"]

@@ -15,10 +15,10 @@ def test_namespace_is_matched_literally():
 
 def test_percentiles():
     values = sorted(float(i) for i in range(1, 101))
-    assert rp._percentile(values, 50) == 50.0
-    assert rp._percentile(values, 99) == 99.0
-    assert rp._percentile([3.0], 99) == 3.0
-    assert rp._percentile([], 50) is None
+    pct = rp.percentiles(values)
+    assert pct[50] == 50.5 and pct[99] == pytest.approx(99.01)
+    assert rp.percentiles([3.0]) == {50: 3.0, 95: 3.0, 99: 3.0}
+    assert rp.percentiles([]) == {50: None, 95: None, 99: None}
 
 
 def _chained(outer, inner):
