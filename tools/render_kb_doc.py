@@ -62,9 +62,9 @@ class Rst:
             if i % 2:
                 out.append(f"``{part}``")
             else:
-                part = part.replace("*", "\\*")
-                part = re.sub(r"(?<![\w*])_([^_]+)_(?![\w])", r"*\1*", part)
-                out.append(re.sub(r"(?<=\w)_(?=\W|$)", r"\\_", part))  # name_ would be a link target
+                escaped = part.replace("*", "\\*")
+                escaped = re.sub(r"(?<![\w*])_([^_]+)_(?![\w])", r"*\1*", escaped)
+                out.append(re.sub(r"(?<=\w)_(?=\W|$)", r"\\_", escaped))  # name_ would be a link target
         return "".join(out)
 
     def strong(self, text):
@@ -112,11 +112,8 @@ def _lines(fmt):
             t(f"- LiteLLM {version}, `Cache()`: {', '.join(f'`{k}`' for k in sorted(kb.CACHE_PARAMS[version]))}")
         )
         out.append(t(f"  `RedisCache()`: {', '.join(f'`{k}`' for k in sorted(kb.REDIS_CACHE_PARAMS[version]))}"))
-    out.append(
-        t(
-            f"- `redis.Redis()` (redis-py 5.2.1) and LiteLLM's additions: {', '.join(f'`{k}`' for k in sorted(kb.REDIS_PY_ARGS))}"
-        )
-    )
+    redis_args = ", ".join(f"`{k}`" for k in sorted(kb.REDIS_PY_ARGS))
+    out.append(t(f"- `redis.Redis()` (redis-py 5.2.1) and LiteLLM's additions: {redis_args}"))
     out.append("")
     return out
 
