@@ -1,9 +1,14 @@
-"""Run the collection's modules through Ansible itself (ansible ad-hoc on localhost), as users do."""
+"""Run the collection's modules through Ansible itself (ansible ad-hoc on localhost), as users do.
+
+The result is the one Ansible registers, read from the tree callback's file (``ansible -t DIR``); the
+printed output (minimal callback, with diffs) is kept for what a user sees, such as leaked secrets.
+"""
 
 import json
 import os
 import subprocess
 import sys
+import tempfile
 
 import pytest
 
@@ -31,31 +36,36 @@ def _run(module, args, check=False, diff=False, verbosity=0):
         ANSIBLE_LOCALHOST_WARNING="0",
         ANSIBLE_PYTHON_INTERPRETER=sys.executable,
     )
-    cmd = [
-        os.path.join(os.path.dirname(sys.executable), "ansible"),
-        "localhost",
-        "-i",
-        "localhost,",
-        "-c",
-        "local",
-        "-m",
-        f"erni_ki.litellm.{module}",
-        "-a",
-        json.dumps(args),
-    ]
-    if check:
-        cmd.append("--check")
-    if diff:
-        cmd.append("--diff")
-    if verbosity:
-        cmd.append("-" + "v" * verbosity)
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300, check=False)
-    out = proc.stdout + proc.stderr
-    marker = out.find("localhost | ")
-    if marker < 0:
-        raise AssertionError(f"no module result in the output:\n{out}")
-    start = out.index("{", marker)
-    result, _end = json.JSONDecoder().raw_decode(out[start:])
+    with tempfile.TemporaryDirectory(prefix="erni-tree-") as tree:
+        cmd = [
+            os.path.join(os.path.dirname(sys.executable), "ansible"),
+            "localhost",
+            "-i",
+            "localhost,",
+            "-c",
+            "local",
+            "-t",
+            tree,
+            "-m",
+            f"erni_ki.litellm.{module}",
+            "-a",
+            json.dumps(args),
+        ]
+        if check:
+            cmd.append("--check")
+        if diff:
+            cmd.append("--diff")
+        if verbosity:
+            cmd.append("-" + "v" * verbosity)
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300, check=False)
+        out = proc.stdout + proc.stderr
+        path = os.path.join(tree, "localhost")
+        if not os.path.exists(path):
+            raise AssertionError(f"Ansible registered no result:\n{out}")
+        with open(path, encoding="utf-8") as f:
+            result = json.load(f)
+        with open(path, encoding="utf-8") as f:
+            out += f.read()  # what the tree file holds must be free of secrets too
     return ModuleRun(proc.returncode, result, out)
 
 

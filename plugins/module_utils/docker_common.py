@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import socket
@@ -171,3 +172,27 @@ def run_python(client, container, source, payload):
             raise DockerAccessError(f"Python in container {container.name} failed (exit {code}): {tail}")
         return json.loads(lines[-1])
     raise DockerAccessError(f"no Python interpreter in container {container.name} (tried {', '.join(errors)})")
+
+
+# Loads the module_utils sources it is given under their own names, then calls one function of the last.
+_CALL_BOOTSTRAP = r"""
+import json, sys, types
+_p = json.loads(sys.stdin.readline())
+for _name, _source in _p["modules"]:
+    _m = types.ModuleType(_name)
+    sys.modules[_name] = _m
+    exec(compile(_source, _name, "exec"), _m.__dict__)
+print(json.dumps(getattr(sys.modules[_p["modules"][-1][0]], _p["function"])(*_p["args"]), default=str))
+"""
+
+
+def call_in_container(client, container, modules, function, *args):
+    """Call ``function`` of the last of ``modules`` (module_utils that import only the standard library,
+    what the container has, and each other) inside the container, with its own Python; the sources and
+    the JSON ``args`` travel on stdin. Returns the function's JSON result."""
+    payload = {
+        "modules": [(m.__name__, inspect.getsource(m)) for m in modules],
+        "function": function,
+        "args": list(args),
+    }
+    return run_python(client, container, _CALL_BOOTSTRAP, payload)

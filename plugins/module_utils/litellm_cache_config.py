@@ -1,322 +1,282 @@
 # Copyright (c) 2026 erni_ki maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Plan and apply a cache-mode change to a LiteLLM config: the logic behind litellm_cache_mode.
+"""Plan a cache-mode change to a LiteLLM config: the logic behind litellm_cache_mode.
 
-Pure Python over the round-trip document: no Ansible here, so it is unit-tested directly.
+Pure Python over the round-trip document: no Ansible here, so it is unit-tested directly. The
+module's policy lives here (which keys it owns and in which order it writes them); what LiteLLM does
+lives in litellm_knowledge.py, YAML editing in yaml_roundtrip.py, masking in masking.py.
 """
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass, field, fields
 
 from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_knowledge as kb
 from ansible_collections.erni_ki.litellm.plugins.module_utils.litellm_version import (
     LiteLLMVersion,
     LiteLLMVersionError,
 )
-from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import MASK, mask_secrets, mask_url_credentials
+from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import ENV_REFERENCE, mask_mapping
 from ansible_collections.erni_ki.litellm.plugins.module_utils.yaml_roundtrip import (
     RoundTripDocument,
     YamlEditError,
+    delete_key,
+    get_mapping,
     new_mapping,
     plain,
+    set_key,
+    yaml_kind,
+    yaml_number,
 )
 
 MODES = ("local", "redis", "disabled")
-ENV_PREFIX = "os.environ/"
-_SECRET_KEY = re.compile(r"(password|passwd|secret|token|api_key|master_key|credential)", re.IGNORECASE)
-_SECRET_LINE = re.compile(
-    r"^(?P<lead>\s*-?\s*[\"']?(?P<key>[\w.-]*(?:password|passwd|secret|token|api_key|master_key)[\w.-]*)[\"']?\s*:\s*)"
-    r"(?P<value>\S.*?)(?P<comment>\s+#.*)?$",
-    re.IGNORECASE,
-)
+ON_BLOCKED = ("fail", "fallback_local", "warn")
+
+# The cache_params keys the module owns for type redis, in the order it writes them, and the option
+# that sets each. The password is written from redis_password_env (as os.environ/NAME) or redis_password.
+REDIS_OPTIONS = {
+    "host": "redis_host",
+    "port": "redis_port",
+    "db": "redis_db",
+    "username": "redis_user",
+    "password": None,
+    "ssl": "redis_tls",
+    "socket_timeout": "socket_timeout",
+    "socket_connect_timeout": "socket_connect_timeout",
+    "retry_on_timeout": "retry_on_timeout",
+    "health_check_interval": "health_check_interval",
+    "max_connections": "max_connections",
+}
+REDIS_KEYS = tuple(REDIS_OPTIONS)
+# Options that keep their value whatever the mode (cache_params keys of the same name).
+COMMON_OPTIONS = ("ttl", "namespace", "supported_call_types")
+# router_settings keys the module owns when router_redis is on.
+ROUTER_REDIS_KEYS = ("redis_host", "redis_port", "redis_password", "redis_db")
 
 
 class ConfigError(ValueError):
     """The config cannot be changed as asked; the file was not touched."""
 
 
-def is_secret_key(key):
-    return bool(_SECRET_KEY.search(str(key)))
+class GateRefused(ConfigError):
+    """Redis mode was refused by the gate (policy ``fail``)."""
+
+    def __init__(self, gate_result, findings):
+        self.gate = gate_result
+        self.findings = findings
+        super().__init__(f"redis mode refused by the version gate: {gate_result['reason']}")
 
 
-def mask_value(key, value):
-    if value is None:
-        return None
-    if isinstance(value, str) and value.startswith(ENV_PREFIX):
-        return value
-    if is_secret_key(key):
-        return MASK
-    if isinstance(value, str):
-        return mask_url_credentials(value)
-    return value
+@dataclass(frozen=True)
+class CacheRequest:
+    """What the caller asks for: the cache section to write, and the gate's policy. Field names are the
+    module's option names; None means "leave what the file has"."""
+
+    mode: str
+    ttl: int | None = None
+    namespace: str | None = None
+    supported_call_types: list | None = None
+    redis_host: str | None = None
+    redis_port: int | None = None
+    redis_db: int | None = None
+    redis_user: str | None = None
+    redis_password: str | None = None
+    redis_password_env: str | None = None
+    redis_tls: bool | None = None
+    socket_timeout: float | None = None
+    socket_connect_timeout: float | None = None
+    retry_on_timeout: bool | None = None
+    health_check_interval: int | None = None
+    max_connections: int | None = None
+    extra_cache_params: dict = field(default_factory=dict)
+    router_redis: bool = False
+    litellm_version: str | None = None
+    container_env: tuple = ()
+    min_redis_version: str | None = kb.MIN_REDIS_VERSION
+    blocked_versions: tuple = ()
+    on_blocked: str = "fail"
+    force: bool = False
+
+    @classmethod
+    def from_params(cls, params):
+        """From a module's params (options it does not know are ignored; None keeps the field's default)."""
+        return cls(**{f.name: params[f.name] for f in fields(cls) if params.get(f.name) is not None})
+
+    def version(self):
+        """The target release, or None when unknown."""
+        if self.litellm_version in (None, ""):
+            return None
+        try:
+            return LiteLLMVersion(self.litellm_version)
+        except LiteLLMVersionError as exc:
+            raise ConfigError(str(exc)) from None
+
+    def redis_password_value(self):
+        """The password as written into the config: an os.environ/ reference, the literal, or None."""
+        if self.redis_password_env:
+            return ENV_REFERENCE + self.redis_password_env
+        return self.redis_password
 
 
-def mask_mapping(mapping):
-    out = {}
-    for k, v in (mapping or {}).items():
-        out[str(k)] = mask_mapping(v) if isinstance(v, dict) else mask_value(k, plain(v))
-    return out
-
-
-def mask_text(text, secrets=()):
-    """Mask secret values in config text (for diffs): password-like keys, URL credentials, known secrets."""
-    lines = []
-    for line in text.splitlines(keepends=True):
-        end = "\n" if line.endswith("\n") else ""
-        body = line[:-1] if end else line
-        m = _SECRET_LINE.match(body)
-        if m and not m.group("value").strip("\"'").startswith(ENV_PREFIX):
-            body = m.group("lead") + MASK + (m.group("comment") or "")
-        lines.append(mask_url_credentials(body) + end)
-    return mask_secrets("".join(lines), secrets)
-
-
-def yaml_kind(value):
-    """The YAML name of a value's kind, for messages."""
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, dict):
-        return "mapping"
-    if isinstance(value, list):
-        return "list"
-    if isinstance(value, str):
-        return "str"
-    if value is None:
-        return "null"
-    return type(value).__name__
-
-
-def _same(old, new):
-    """Equal as LiteLLM would read them: 30 and 30.0 are the same, True and 1 are not."""
-    if isinstance(old, bool) or isinstance(new, bool):
-        return isinstance(old, bool) and isinstance(new, bool) and old == new
-    if isinstance(old, dict) and isinstance(new, dict):
-        return old.keys() == new.keys() and all(_same(old[k], new[k]) for k in old)
-    if isinstance(old, list) and isinstance(new, list):
-        return len(old) == len(new) and all(_same(a, b) for a, b in zip(old, new))
-    return old == new
-
-
-def _number(value):
-    """Whole floats are written as integers (socket_timeout: 30, not 30.0)."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
-def _set(mapping, key, value, after=None):
-    """Set a key in place; a new key goes right after ``after`` (or at the end). Returns True if changed."""
-    if key in mapping:
-        if _same(mapping[key], value):
-            return False
-        mapping[key] = value
-        return True
-    keys = list(mapping.keys())
-    if after is not None and after in mapping:
-        mapping.insert(keys.index(after) + 1, key, value)
-    else:
-        mapping[key] = value
-    return True
-
-
-def _delete(mapping, key):
-    if key not in mapping:
-        return False
-    # Comments attached to the deleted key (a trailing comment block) go to the key before it.
-    keys = list(mapping.keys())
-    idx = keys.index(key)
-    comment = mapping.ca.items.pop(key, None) if hasattr(mapping, "ca") else None
-    del mapping[key]
-    if comment and idx > 0 and comment[2] is not None:
-        prev = keys[idx - 1]
-        entry = mapping.ca.items.setdefault(prev, [None, None, None, None])
-        if entry[2] is None:
-            entry[2] = comment[2]
-    return True
-
-
-def parse_target_version(text):
-    if text in (None, ""):
-        return None
-    try:
-        return LiteLLMVersion(text)
-    except LiteLLMVersionError as exc:
-        raise ConfigError(str(exc)) from None
-
-
-def desired_cache_params(params, mode):
+def desired_cache_params(req, mode):
     """The cache_params keys and values the module owns for ``mode`` (secrets as given)."""
-    want = {}
-    for key in ("ttl", "namespace", "supported_call_types"):
-        if params.get(key) is not None:
-            want[key] = params[key]
+    want = {key: getattr(req, key) for key in COMMON_OPTIONS if getattr(req, key) is not None}
     if mode != "redis":
         return want
-    mapping = {
-        "host": "redis_host",
-        "port": "redis_port",
-        "db": "redis_db",
-        "username": "redis_username",
-        "ssl": "redis_ssl",
-        "socket_timeout": "socket_timeout",
-        "socket_connect_timeout": "socket_connect_timeout",
-        "retry_on_timeout": "retry_on_timeout",
-        "health_check_interval": "health_check_interval",
-        "max_connections": "max_connections",
-    }
-    for key, opt in mapping.items():
-        if params.get(opt) is not None:
-            want[key] = _number(params[opt])
-    if params.get("redis_password_env"):
-        want["password"] = ENV_PREFIX + params["redis_password_env"]
-    elif params.get("redis_password") is not None:
-        want["password"] = params["redis_password"]
-    for key, value in (params.get("extra_cache_params") or {}).items():
-        want[key] = value
+    for key, option in REDIS_OPTIONS.items():
+        value = req.redis_password_value() if option is None else getattr(req, option)
+        if value is not None:
+            want[key] = yaml_number(value)
+    want.update(req.extra_cache_params or {})
     return want
 
 
-def gate(params, version, findings):
-    """The version gate for redis mode: {allowed, version, reason, blocked_by}."""
-    result = {"allowed": True, "version": None if version is None else version.text, "reason": "", "blocked_by": []}
-    if params["mode"] != "redis":
-        result["reason"] = f"mode {params['mode']} needs no Redis gate"
+# ------------------------------------------------------------------------------------------ gate
+
+
+def gate(req, version, findings):
+    """The version gate for redis mode: {allowed, forced, version, reason, blocked_by}."""
+    result = {
+        "allowed": True,
+        "forced": False,
+        "version": None if version is None else version.text,
+        "reason": "",
+        "blocked_by": [],
+    }
+    if req.mode != "redis":
+        result["reason"] = f"mode {req.mode} needs no Redis gate"
         return result
     reasons = []
-    if version is None:
-        reasons.append("the LiteLLM version is unknown: pass litellm_version (litellm_service returns it)")
-        result["blocked_by"].append("version_unknown")
-    else:
-        minimum = params.get("min_redis_version")
-        if minimum and version < parse_target_version(minimum):
-            reasons.append(
-                f"LiteLLM {version.text} is older than min_redis_version {minimum}: "
-                f"upgrade to {minimum} or later, or lower min_redis_version"
-            )
-            result["blocked_by"].append("min_redis_version")
-        for entry in params.get("blocked_versions") or []:
-            try:
-                hit = version.matches(entry)
-            except LiteLLMVersionError as exc:
-                raise ConfigError(f"blocked_versions entry {entry!r}: {exc}") from None
-            if hit:
-                reasons.append(f"LiteLLM {version.text} is in blocked_versions ({entry})")
-                result["blocked_by"].append("blocked_versions")
+    for policy, reason in _policy_refusals(req, version):
+        reasons.append(reason)
+        result["blocked_by"].append(policy)
     for f in findings:
         if f["severity"] == "error":
             reasons.append(f"{f['id']} {f['title']}: {f['message']}. Remedy: {f['remedy'].rstrip('.')}")
             result["blocked_by"].append(f["id"])
-    if reasons:
-        result["allowed"] = False
-        result["reason"] = "; ".join(reasons)
-        if params.get("force"):
-            result["allowed"] = True
-            result["reason"] = "forced past the gate: " + result["reason"]
-    else:
+    if not reasons:
         result["reason"] = f"LiteLLM {version.text} passes the gate for redis mode"
+        return result
+    result["reason"] = "; ".join(reasons)
+    if req.force:
+        result["forced"] = True
+        result["reason"] = "forced past the gate: " + result["reason"]
+    else:
+        result["allowed"] = False
     return result
 
 
-def _get_mapping(parent, key, where):
-    value = parent.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        raise ConfigError(f"{where}.{key} is a {yaml_kind(value)}, not a mapping; fix the config by hand first")
-    return value
+def _policy_refusals(req, version):
+    """(policy name, reason) for each of the caller's own policies that refuses ``version``."""
+    if version is None:
+        yield "version_unknown", "the LiteLLM version is unknown: pass litellm_version (litellm_service returns it)"
+        return
+    minimum = req.min_redis_version
+    if minimum:
+        try:
+            too_old = version < LiteLLMVersion(minimum)
+        except LiteLLMVersionError as exc:
+            raise ConfigError(f"min_redis_version: {exc}") from None
+        if too_old:
+            yield (
+                "min_redis_version",
+                f"LiteLLM {version.text} is older than min_redis_version {minimum}: "
+                f"upgrade to {minimum} or later, or lower min_redis_version",
+            )
+    for entry in req.blocked_versions or ():
+        try:
+            hit = version.matches(entry)
+        except LiteLLMVersionError as exc:
+            raise ConfigError(f"blocked_versions entry {entry!r}: {exc}") from None
+        if hit:
+            yield "blocked_versions", f"LiteLLM {version.text} is in blocked_versions ({entry})"
 
 
-def apply_mode(doc, params, mode):
-    """Edit ``doc.data`` for ``mode``. Returns the previous mode."""
+# ------------------------------------------------------------------------------------------ edit
+
+
+def apply_mode(doc, req, mode, version):
+    """Edit ``doc.data`` for ``mode``."""
     root = doc.data
     if root is None:
         root = doc.data = new_mapping()
-    if not isinstance(root, dict):
-        raise ConfigError(f"{doc.source}: the top level is a {yaml_kind(root)}, not a mapping")
-    ls = _get_mapping(root, "litellm_settings", doc.source)
-    previous = current_mode(root)
+    ls = get_mapping(root, "litellm_settings", doc.source)
     if ls is None:
         if mode == "disabled":
-            return previous
-        ls = new_mapping()
-        root["litellm_settings"] = ls
-    cp = _get_mapping(ls, "cache_params", "litellm_settings")
-
+            return
+        ls = root["litellm_settings"] = new_mapping()
+    cp = get_mapping(ls, "cache_params", "litellm_settings")
     if mode == "disabled":
-        _set(ls, "cache", False)
-        return previous
-
-    _set(ls, "cache", True)
+        set_key(ls, "cache", False)
+        return
+    set_key(ls, "cache", True)
     if cp is None:
-        cp = new_mapping()
-        ls["cache_params"] = cp
+        cp = ls["cache_params"] = new_mapping()
     if "type" in cp:
-        _set(cp, "type", mode)
+        set_key(cp, "type", mode)
     else:
         cp.insert(0, "type", mode)
-    want = desired_cache_params(params, mode)
-    owned = set(kb.REDIS_KEYS) | set((params.get("extra_cache_params") or {}).keys())
+    want = desired_cache_params(req, mode)
+    extra = list((req.extra_cache_params or {}).keys())
     if mode == "local":
-        for key in kb.REDIS_KEYS:
-            _delete(cp, key)
-        for key in params.get("extra_cache_params") or {}:
-            _delete(cp, key)
+        for key in REDIS_KEYS + tuple(extra):
+            delete_key(cp, key)
         for key, value in want.items():
-            _set(cp, key, value)
+            set_key(cp, key, value)
     else:
-        after = "type"
-        for key in list(kb.REDIS_KEYS) + [k for k in want if k not in kb.REDIS_KEYS]:
-            if key in want:
-                _set(cp, key, want[key], after=after if key in owned else None)
-                if key in owned:
-                    after = key
-            elif key in cp and key in owned:
+        _write_redis_keys(cp, want, owned=set(REDIS_KEYS) | set(extra))
+    if req.router_redis:
+        _apply_router(root, req, mode, version)
+
+
+def _write_redis_keys(cp, want, owned):
+    """Owned keys go in REDIS_KEYS order right after ``type`` (or after the owned key before them)."""
+    after = "type"
+    for key in list(REDIS_KEYS) + [k for k in want if k not in REDIS_KEYS]:
+        if key in want:
+            set_key(cp, key, want[key], after=after if key in owned else None)
+            if key in owned:
                 after = key
-
-    if params.get("router_redis"):
-        _apply_router(root, params, mode)
-    return previous
+        elif key in cp and key in owned:
+            after = key
 
 
-def _apply_router(root, params, mode):
-    rs = _get_mapping(root, "router_settings", "config")
+def _apply_router(root, req, mode, version):
+    rs = get_mapping(root, "router_settings", "config")
     if mode != "redis":
         if rs is not None:
-            for key in kb.ROUTER_REDIS_KEYS:
-                _delete(rs, key)
+            for key in ROUTER_REDIS_KEYS:
+                delete_key(rs, key)
             ck = rs.get("cache_kwargs")
             if isinstance(ck, dict):
-                _delete(ck, "db")
+                delete_key(ck, "db")
                 if not ck:
-                    _delete(rs, "cache_kwargs")
+                    delete_key(rs, "cache_kwargs")
         return
     if rs is None:
-        rs = new_mapping()
-        root["router_settings"] = rs
-    if params.get("redis_host") is not None:
-        _set(rs, "redis_host", params["redis_host"])
-    if params.get("redis_port") is not None:
-        _set(rs, "redis_port", params["redis_port"])
-    if params.get("redis_password_env"):
-        _set(rs, "redis_password", ENV_PREFIX + params["redis_password_env"])
-    elif params.get("redis_password") is not None:
-        _set(rs, "redis_password", params["redis_password"])
-    if params.get("redis_db") is not None:
-        version = params.get("_version")
-        if version is not None and version < LiteLLMVersion("1.81.9"):
-            # redis_db is dropped by these releases; cache_kwargs is honoured (LITELLM-CACHE-004).
-            _delete(rs, "redis_db")
-            ck = rs.get("cache_kwargs")
-            if ck is None:
-                ck = new_mapping()
-                rs["cache_kwargs"] = ck
-            _set(ck, "db", params["redis_db"])
-        else:
-            _set(rs, "redis_db", params["redis_db"])
+        rs = root["router_settings"] = new_mapping()
+    for key, value in (
+        ("redis_host", req.redis_host),
+        ("redis_port", req.redis_port),
+        ("redis_password", req.redis_password_value()),
+    ):
+        if value is not None:
+            set_key(rs, key, value)
+    if req.redis_db is None:
+        return
+    if kb.router_redis_db_honoured(version):
+        set_key(rs, "redis_db", req.redis_db)
+    else:
+        # redis_db is dropped by these releases; cache_kwargs is honoured (LITELLM-CACHE-004).
+        delete_key(rs, "redis_db")
+        ck = rs.get("cache_kwargs")
+        if ck is None:
+            ck = rs["cache_kwargs"] = new_mapping()
+        set_key(ck, "db", req.redis_db)
 
 
 def current_mode(root):
+    """The cache mode a parsed config runs: local, redis, disabled (or another cache type)."""
     if not isinstance(root, dict):
         return "disabled"
     ls = root.get("litellm_settings")
@@ -331,17 +291,11 @@ def current_mode(root):
     return str(cp.get("type") or "local")
 
 
-def plan(text, params, source="<config>"):
-    """Everything the module decides, without touching any file.
+# ------------------------------------------------------------------------------------------ plan
 
-    Returns a dict: new_text, changed, previous_mode, mode, cache_params (masked), findings, gate,
-    warnings. Raises ConfigError or YamlEditError (the file is then left as it was).
-    """
-    mode = params["mode"]
-    if mode not in MODES:
-        raise ConfigError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
-    version = parse_target_version(params.get("litellm_version"))
-    params = dict(params, _version=version)
+
+def parse(text, source):
+    """The round-trip document of a LiteLLM config, checked to be a mapping with a mapping of settings."""
     try:
         doc = RoundTripDocument(text, source=source)
     except YamlEditError as exc:
@@ -349,77 +303,102 @@ def plan(text, params, source="<config>"):
     root = doc.data
     if root is not None and not isinstance(root, dict):
         raise ConfigError(f"{source}: the top level is a {yaml_kind(root)}, not a mapping of LiteLLM settings")
-    before_ls = root.get("litellm_settings") if isinstance(root, dict) else None
-    if before_ls is not None and not isinstance(before_ls, dict):
+    ls = root.get("litellm_settings") if isinstance(root, dict) else None
+    if ls is not None and not isinstance(ls, dict):
         raise ConfigError(
-            f"{source}: litellm_settings is a {yaml_kind(before_ls)}, not a mapping; "
+            f"{source}: litellm_settings is a {yaml_kind(ls)}, not a mapping; "
             "fix it by hand (it must hold cache and cache_params), then run again"
         )
-    before_cp = before_ls.get("cache_params") if isinstance(before_ls, dict) else None
-    before_cp = plain(before_cp) if isinstance(before_cp, dict) else None
+    return doc
 
-    warnings = []
-    effective = mode
-    # The document is parsed once; it is parsed again only when the gate falls back to local.
-    previous = apply_mode(doc, params, mode)
-    findings, gate_result = _evaluate(doc, params, mode, version, before_cp)
+
+def mode_of_text(text, source="<config>"):
+    """The cache mode of a config text (empty text: disabled)."""
+    return current_mode(parse(text, source).data)
+
+
+def plan(text, req, source="<config>"):
+    """Everything the module decides for ``req`` (a CacheRequest) on the config ``text``, touching no file.
+
+    Returns a dict: new_text, changed, previous_mode, mode, cache_params (masked), findings, gate,
+    warnings. Raises ConfigError (GateRefused when the gate refuses); the file is then left as it was.
+    """
+    if req.mode not in MODES:
+        raise ConfigError(f"mode must be one of {', '.join(MODES)}, got {req.mode!r}")
+    if req.on_blocked not in ON_BLOCKED:
+        raise ConfigError(f"on_blocked must be one of {', '.join(ON_BLOCKED)}, got {req.on_blocked!r}")
+    version = req.version()
+    doc = parse(text, source)
+    previous = current_mode(doc.data)
+    before_cp = _cache_params(doc.data)
+
+    effective = req.mode
+    notes = []
+    _edit(doc, req, effective, version)
+    findings, gate_result = _evaluate(doc, req, effective, version, before_cp)
     if not gate_result["allowed"]:
-        policy = params.get("on_blocked") or "fail"
-        if policy == "fail":
+        if req.on_blocked == "fail":
             raise GateRefused(gate_result, findings)
-        if policy == "fallback_local":
+        if req.on_blocked == "fallback_local":
             effective = "local"
-            warnings.append(f"redis mode refused, falling back to local: {gate_result['reason']}")
-            doc = RoundTripDocument(text, source=source)
-            apply_mode(doc, params, effective)
-            findings = _evaluate(doc, params, effective, version, before_cp)[0]
+            notes.append(f"redis mode refused, falling back to local: {gate_result['reason']}")
+            doc = parse(text, source)
+            _edit(doc, req, effective, version)
+            findings = _evaluate(doc, req, effective, version, before_cp)[0]
         else:
-            warnings.append(
-                f"redis mode refused by the gate, applied anyway (on_blocked=warn): {gate_result['reason']}"
-            )
-    elif gate_result["reason"].startswith("forced"):
-        warnings.append(gate_result["reason"])
+            notes.append(f"redis mode refused by the gate, applied anyway (on_blocked=warn): {gate_result['reason']}")
+    elif gate_result["forced"]:
+        notes.append(gate_result["reason"])
 
     try:
         new_text = doc.render()
     except YamlEditError as exc:
         raise ConfigError(str(exc)) from None
-    ls = doc.data.get("litellm_settings") if isinstance(doc.data, dict) else None
-    cp = ls.get("cache_params") if isinstance(ls, dict) else None
-    for f in findings:
-        if f["severity"] in ("warning", "error") and not any(f["id"] in w for w in warnings):
-            warnings.append(f"{f['id']} ({f['severity']}): {f['message']}. Remedy: {f['remedy']}")
+    cp = _cache_params(doc.data)
     return {
         "new_text": new_text,
         "changed": new_text != text,
         "previous_mode": previous,
         "mode": effective,
-        "cache_params": mask_mapping(cp) if isinstance(cp, dict) else {},
+        "cache_params": mask_mapping(cp) if cp is not None else {},
         "findings": findings,
         "gate": gate_result,
-        "warnings": warnings,
+        "warnings": notes + _finding_warnings(findings, already=set(gate_result["blocked_by"]) if notes else set()),
     }
 
 
-def _evaluate(doc, params, mode, version, before_cp):
+def _edit(doc, req, mode, version):
+    try:
+        apply_mode(doc, req, mode, version)
+    except YamlEditError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def _cache_params(root):
+    ls = root.get("litellm_settings") if isinstance(root, dict) else None
+    cp = ls.get("cache_params") if isinstance(ls, dict) else None
+    return plain(cp) if isinstance(cp, dict) else None
+
+
+def _finding_warnings(findings, already):
+    """Warnings for the findings that the gate's own note does not already carry (by rule id)."""
+    return [
+        f"{f['id']} ({f['severity']}): {f['message']}. Remedy: {f['remedy']}"
+        for f in findings
+        if f["severity"] in ("warning", "error") and f["id"] not in already
+    ]
+
+
+def _evaluate(doc, req, mode, version, before_cp):
     """Knowledge-base findings and the gate decision for the document as edited for ``mode``."""
     data = doc.data if isinstance(doc.data, dict) else {}
-    ls = data.get("litellm_settings") or {}
-    cp = ls.get("cache_params") if isinstance(ls, dict) else None
     rs = data.get("router_settings")
     findings = kb.evaluate(
         version,
         mode,
-        plain(cp) if isinstance(cp, dict) else {},
+        _cache_params(data) or {},
         router_settings=plain(rs) if isinstance(rs, dict) else {},
-        container_env=params.get("container_env") or (),
+        container_env=req.container_env or (),
         cache_params_before=before_cp,
     )
-    return findings, gate(params, version, findings)
-
-
-class GateRefused(ConfigError):
-    def __init__(self, gate_result, findings):
-        self.gate = gate_result
-        self.findings = findings
-        super().__init__(f"redis mode refused by the version gate: {gate_result['reason']}")
+    return findings, gate(req, version, findings)

@@ -19,13 +19,12 @@ from ansible_collections.erni_ki.litellm.plugins.module_utils.litellm_version im
     LiteLLMVersion,
     LiteLLMVersionError,
 )
-from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import MASK, mask_secrets, mask_url_credentials
+from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import mask_text
 
 ENV_PREFIXES = ("REDIS_", "LITELLM_")
 ENV_NAMES = ("DATABASE_URL", "CACHE_TYPE", "USE_REDIS_TRANSACTION_BUFFER")
 LOG_TAIL = 30
 _SECRET_NAME = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|KEY|URL|CREDENTIAL)", re.IGNORECASE)
-_BEARER = re.compile(r"(sk-[A-Za-z0-9_-]{6,})")
 
 # Runs inside the container with its own Python: prints the package version and the NAMES of the
 # relevant variables of the main process (PID 1, after its entrypoint exported them). Values never
@@ -254,10 +253,6 @@ def secrets_of(container, extra=()):
         if value and len(value) >= 4 and _SECRET_NAME.search(name):
             values.append(value)
     return values
-
-
-def mask_text(text, secrets):
-    return _BEARER.sub(MASK, mask_secrets(mask_url_credentials(text), secrets))
 
 
 def log_tail(container, secrets, lines=LOG_TAIL):

@@ -18,8 +18,15 @@ from ansible_collections.erni_ki.litellm.plugins.module_utils.litellm_version im
 
 # RedisCache's own default when cache_params has no socket_timeout (litellm/constants.py).
 DEFAULT_SOCKET_TIMEOUT = 5.0
-# Connection-pool wait: env REDIS_CONNECTION_POOL_TIMEOUT only, never cache_params.
-DEFAULT_POOL_TIMEOUT = 5.0
+
+# The releases where a behaviour changes: the rules' version ranges below are made of these.
+SHARED_CLIENT_FIXED_IN = "1.80.11"  # LITELLM-CACHE-003: cache and router stop sharing one client
+ROUTER_REDIS_DB_HONOURED_FROM = "1.81.9"  # LITELLM-CACHE-004: router_settings.redis_db is honoured
+CACHE_PARAMS_WIN_OVER_REDIS_URL_FROM = "1.96.0"  # LITELLM-CACHE-005
+ENV_NUMBERS_CONVERTED_FROM = "1.101.0"  # LITELLM-CACHE-006
+# The oldest release the gate lets run a Redis cache unless told otherwise (min_redis_version's default):
+# the first one that no error rule refuses for a plain Redis cache.
+MIN_REDIS_VERSION = SHARED_CLIENT_FIXED_IN
 
 # Keyword arguments LiteLLM's proxy passes from cache_params to Cache(); measured per release.
 _CACHE_COMMON = frozenset(
@@ -59,22 +66,6 @@ REDIS_PY_ARGS = frozenset(
     credential_provider protocol cache cache_config""".split()
 ) | frozenset(("url", "gcp_service_account", "gcp_ssl_ca_certs"))
 
-# Keys the module owns in cache_params for type redis, in the order it writes them.
-REDIS_KEYS = (
-    "host",
-    "port",
-    "db",
-    "username",
-    "password",
-    "ssl",
-    "socket_timeout",
-    "socket_connect_timeout",
-    "retry_on_timeout",
-    "health_check_interval",
-    "max_connections",
-)
-# router_settings keys the module owns when router_redis is on.
-ROUTER_REDIS_KEYS = ("redis_host", "redis_port", "redis_password", "redis_db")
 # Container env variables LiteLLM's _redis.py maps onto redis.Redis() arguments (REDIS_<ARG>).
 NUMERIC_REDIS_ENV = {
     "REDIS_SOCKET_CONNECT_TIMEOUT": "measured",
@@ -155,7 +146,8 @@ def _check_redis_url_env(ctx):
     if ctx["mode"] == "redis" and "REDIS_URL" in ctx["container_env"]:
         return (
             "REDIS_URL is set in the container environment: this release connects through the URL, whose "
-            "db wins over cache_params.db, and a Redis stall costs 5.0 s whatever socket_timeout says"
+            f"db wins over cache_params.db, and a Redis stall costs {DEFAULT_SOCKET_TIMEOUT} s whatever "
+            "socket_timeout says"
         )
     return None
 
@@ -214,7 +206,7 @@ RULES = (
         "id": "LITELLM-CACHE-003",
         "title": "cache and router share one Redis client",
         "min": "1.80.0",
-        "max": "1.80.11",
+        "max": SHARED_CLIENT_FIXED_IN,
         "severity": "error",
         "check": _check_shared_client,
         "evidence": "1.80.0 - 1.80.10 with both cache_params redis and router_settings.redis_*: the cache ran with "
@@ -225,7 +217,7 @@ RULES = (
         "id": "LITELLM-CACHE-004",
         "title": "router_settings.redis_db is dropped",
         "min": None,
-        "max": "1.81.9",
+        "max": ROUTER_REDIS_DB_HONOURED_FROM,
         "severity": "warning",
         "check": _check_router_db,
         "evidence": "router_settings.redis_db is silently dropped before 1.81.9; router_settings.cache_kwargs works.",
@@ -236,7 +228,7 @@ RULES = (
         "id": "LITELLM-CACHE-005",
         "title": "REDIS_URL in the container environment overrides cache_params",
         "min": None,
-        "max": "1.96.0",
+        "max": CACHE_PARAMS_WIN_OVER_REDIS_URL_FROM,
         "severity": "error",
         "check": _check_redis_url_env,
         "evidence": "Measured on 1.80.0 with REDIS_URL=.../3 and cache_params {db: 1, socket_timeout: 30}: keys "
@@ -250,7 +242,7 @@ RULES = (
         "id": "LITELLM-CACHE-006",
         "title": "numeric Redis env values stay strings",
         "min": None,
-        "max": "1.101.0",
+        "max": ENV_NUMBERS_CONVERTED_FROM,
         "severity": "error",
         "check": _check_env_numbers,
         "evidence": "Before 1.101.0 REDIS_* env values reach redis.Redis() unconverted: "
@@ -327,6 +319,11 @@ FACTS = (
         "pinned_by": "tests/integration/test_knowledge_evidence.py (the sandbox images carry 5.2.1)",
     },
 )
+
+
+def router_redis_db_honoured(version):
+    """Whether router_settings.redis_db takes effect on ``version`` (unknown: assume a current release)."""
+    return version is None or version >= LiteLLMVersion(ROUTER_REDIS_DB_HONOURED_FROM)
 
 
 def evaluate(version, mode, cache_params, router_settings=None, container_env=(), cache_params_before=None):

@@ -1,9 +1,10 @@
 # Copyright (c) 2026 erni_ki maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Secrets never reach output: the one place that masks them in text.
+"""Secrets never reach output: the one place that masks them, in text, in config text and in mappings.
 
-(redis_probe.py keeps a two-line equivalent of mask_secrets because it must run inside a LiteLLM
-container with nothing but the standard library and redis-py.)
+Standard library only, on purpose: redis_cache_probe's ``from_container`` runs this file inside the
+LiteLLM container next to redis_probe.py (docker_common.call_in_container), so the probe masks there
+exactly as the modules mask here.
 """
 
 from __future__ import annotations
@@ -11,7 +12,17 @@ from __future__ import annotations
 import re
 
 MASK = "********"
+# LiteLLM resolves a value "os.environ/NAME" from the environment at start: a reference, not a secret.
+ENV_REFERENCE = "os.environ/"
+
 _URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s]*):(?P<pw>[^@\s]+)@", re.IGNORECASE)
+_BEARER = re.compile(r"(sk-[A-Za-z0-9_-]{6,})")
+_SECRET_KEY = re.compile(r"(password|passwd|secret|token|api_key|master_key|credential)", re.IGNORECASE)
+_SECRET_LINE = re.compile(
+    r"^(?P<lead>\s*-?\s*[\"']?(?P<key>[\w.-]*(?:password|passwd|secret|token|api_key|master_key)[\w.-]*)[\"']?\s*:\s*)"
+    r"(?P<value>\S.*?)(?P<comment>\s+#.*)?$",
+    re.IGNORECASE,
+)
 
 
 def mask_url_credentials(text):
@@ -25,3 +36,46 @@ def mask_secrets(text, secrets):
     for s in sorted({str(s) for s in secrets if s}, key=len, reverse=True):
         text = text.replace(s, MASK)
     return text
+
+
+def mask_text(text, secrets=()):
+    """Free text (messages, logs): known secrets, URL credentials and LiteLLM keys (``sk-...``)."""
+    return _BEARER.sub(MASK, mask_secrets(mask_url_credentials(text), secrets))
+
+
+def is_secret_key(key):
+    return bool(_SECRET_KEY.search(str(key)))
+
+
+def mask_value(key, value):
+    """A config value as it may be shown: secrets masked, ``os.environ/`` references kept."""
+    if value is None:
+        return None
+    if isinstance(value, str) and value.startswith(ENV_REFERENCE):
+        return value
+    if is_secret_key(key):
+        return MASK
+    if isinstance(value, str):
+        return mask_url_credentials(value)
+    return value
+
+
+def mask_mapping(mapping):
+    """A plain mapping (nested) with every secret value masked."""
+    out = {}
+    for k, v in (mapping or {}).items():
+        out[str(k)] = mask_mapping(v) if isinstance(v, dict) else mask_value(k, v)
+    return out
+
+
+def mask_config_text(text, secrets=()):
+    """Config text (for diffs and returned content): values of password-like keys, URL credentials, known secrets."""
+    lines = []
+    for line in str(text).splitlines(keepends=True):
+        end = "\n" if line.endswith("\n") else ""
+        body = line[:-1] if end else line
+        m = _SECRET_LINE.match(body)
+        if m and not m.group("value").strip("\"'").startswith(ENV_REFERENCE):
+            body = m.group("lead") + MASK + (m.group("comment") or "")
+        lines.append(mask_url_credentials(body) + end)
+    return mask_secrets("".join(lines), secrets)

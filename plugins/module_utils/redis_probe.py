@@ -2,10 +2,10 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Look at Redis the way LiteLLM will: availability, server facts, latency, clients, keys, scoped flush.
 
-This file imports only the standard library and redis-py, on purpose: redis_cache_probe's
-``from_container`` runs this very source inside the LiteLLM container, with that container's Python
-and redis-py (``docker_common.run_python``), so a probe from inside the compose network and a direct
-probe give the same results.
+This file imports only the standard library, redis-py and masking.py, on purpose: redis_cache_probe's
+``from_container`` runs these very sources inside the LiteLLM container, with that container's Python
+and redis-py (``docker_common.call_in_container``), so a probe from inside the compose network and a
+direct probe give the same results.
 
 Keys are counted and deleted with SCAN (bounded COUNT) and UNLINK in pipelined batches, never KEYS
 and never FLUSHALL/FLUSHDB: every server-side step stays short, so other clients (LiteLLM) do not
@@ -21,6 +21,8 @@ import statistics
 import time
 import uuid
 
+from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import mask_text
+
 try:
     import redis
     from redis import exceptions as redis_exc
@@ -31,7 +33,6 @@ except ImportError as exc:  # pragma: no cover - reported by the module
     HAS_REDIS = False
     REDIS_IMPORT_ERROR = exc
 
-MASK = "********"
 SCAN_COUNT = 1000  # keys the server looks at per SCAN step: each step stays well under a millisecond
 BATCH = 1000  # UNLINKs per pipeline round trip
 TTL_SAMPLE = 100
@@ -225,19 +226,63 @@ def flush_keys(client, pattern, dry_run=False, batch=BATCH):
     return deleted
 
 
-def mask(text, secrets):
-    text = str(text)
-    for s in secrets:
-        if s:
-            text = text.replace(str(s), MASK)
-    return text
+def latency_budget(latency, conn, ratio):
+    """{ms, exceeded}: the share ``ratio`` of LiteLLM's socket_timeout that p99 must stay under."""
+    timeout = conn.get("socket_timeout")
+    if not (timeout and ratio and latency):
+        return {"ms": None, "exceeded": False}
+    budget = timeout * 1000.0 * ratio
+    return {"ms": round(budget, 3), "exceeded": latency["p99"] > budget}
+
+
+def _keyspace(client, pattern):
+    return {
+        "dbsize": client.dbsize(),
+        "pattern": pattern,
+        "matched": count_keys(client, pattern),
+        "ttl_sample": ttl_stats(client, pattern),
+    }
+
+
+def _flush(client, opts, pattern, check_mode, result):
+    flush_pattern = None if opts.get("flush_whole_db") else pattern
+    if check_mode:
+        result["would_flush"] = flush_keys(client, flush_pattern, dry_run=True)
+    else:
+        result["flushed"] = flush_keys(client, flush_pattern)
+        result["keyspace"]["matched_after_flush"] = count_keys(client, pattern)
+
+
+def _inspect(client, conn, opts, check_mode, result):
+    """Everything the probe does once connected; fills ``result``."""
+    result["server"] = server_facts(client)
+    if (opts.get("latency_samples") or 0) > 0:
+        lat = result["latency_ms"] = measure_latency(client, opts["latency_samples"])
+        budget = result["latency_budget"] = latency_budget(lat, conn, opts.get("latency_budget_ratio"))
+        if budget["exceeded"]:
+            result["warnings"].append(
+                f"p99 latency {lat['p99']} ms exceeds {opts['latency_budget_ratio']:g} of socket_timeout "
+                f"{conn['socket_timeout']:g} s ({budget['ms']:g} ms): LiteLLM's requests would stall and miss the cache"
+            )
+    result["clients"] = list_clients(client, opts.get("client_name_filter"))
+    pattern = scope_pattern(opts.get("namespace"), opts.get("key_pattern"))
+    result["keyspace"] = _keyspace(client, pattern)
+    if opts.get("write_check"):
+        result["write_check"] = write_check(client)
+    if opts.get("flush"):
+        _flush(client, opts, pattern, check_mode, result)
+    policy = result["server"].get("maxmemory_policy") or ""
+    if result["server"].get("maxmemory") and not policy.startswith(("allkeys", "volatile")):
+        result["warnings"].append(
+            f"maxmemory is set with policy {policy}: when Redis is full, LiteLLM's cache writes fail"
+        )
 
 
 def run_probe(conn, opts, check_mode=False):
     """The whole probe as one plain dict (what the module returns, before Ansible adds its keys).
 
     ``opts``: latency_samples, latency_budget_ratio, namespace, key_pattern, client_name_filter,
-    write_check, flush, flush_whole_db.
+    write_check, flush, flush_whole_db. An unusable server is a result (``error``), never an exception.
     """
     secrets = [conn.get("login_password")]
     result = {
@@ -245,6 +290,7 @@ def run_probe(conn, opts, check_mode=False):
         "error": None,
         "server": {},
         "latency_ms": {},
+        "latency_budget": {"ms": None, "exceeded": False},
         "warnings": [],
         "clients": {},
         "keyspace": {},
@@ -258,45 +304,12 @@ def run_probe(conn, opts, check_mode=False):
         client = make_client(conn)
         client.ping()
         result["is_available"] = True
-        result["server"] = server_facts(client)
-        samples = opts.get("latency_samples") or 0
-        if samples > 0:
-            lat = measure_latency(client, samples)
-            result["latency_ms"] = lat
-            timeout = conn.get("socket_timeout")
-            ratio = opts.get("latency_budget_ratio")
-            if timeout and ratio and lat["p99"] > timeout * 1000.0 * ratio:
-                result["warnings"].append(
-                    f"p99 latency {lat['p99']} ms exceeds {ratio:g} of socket_timeout {timeout:g} s "
-                    f"({timeout * 1000.0 * ratio:g} ms): LiteLLM's requests would stall and miss the cache"
-                )
-        result["clients"] = list_clients(client, opts.get("client_name_filter"))
-        pattern = scope_pattern(opts.get("namespace"), opts.get("key_pattern"))
-        result["keyspace"] = {
-            "dbsize": client.dbsize(),
-            "pattern": pattern,
-            "matched": count_keys(client, pattern),
-            "ttl_sample": ttl_stats(client, pattern),
-        }
-        if opts.get("write_check"):
-            result["write_check"] = write_check(client)
-        if opts.get("flush"):
-            flush_pattern = None if opts.get("flush_whole_db") else pattern
-            if check_mode:
-                result["would_flush"] = flush_keys(client, flush_pattern, dry_run=True)
-            else:
-                result["flushed"] = flush_keys(client, flush_pattern)
-                result["keyspace"]["matched_after_flush"] = count_keys(client, pattern)
-        policy = result["server"].get("maxmemory_policy") or ""
-        if result["server"].get("maxmemory") and not policy.startswith(("allkeys", "volatile")):
-            result["warnings"].append(
-                f"maxmemory is set with policy {policy}: when Redis is full, LiteLLM's cache writes fail"
-            )
+        _inspect(client, conn, opts, check_mode, result)
     except redis_exc.RedisError as exc:
         kind, message = classify_error(exc)
-        result["error"] = {"kind": kind, "message": mask(message, secrets)}
+        result["error"] = {"kind": kind, "message": mask_text(message, secrets)}
     except OSError as exc:
-        result["error"] = {"kind": "unreachable", "message": mask(exc, secrets)}
+        result["error"] = {"kind": "unreachable", "message": mask_text(exc, secrets)}
     finally:
         if client is not None:
             try:

@@ -179,3 +179,80 @@ def _reformat_message(source, rendered, a1, a2):
         "(indentation, line wrapping or flow style), so changing them would reformat text the module "
         "does not own; the file was left as it was. Re-indent that section consistently (2 spaces) and retry."
     )
+
+
+# ------------------------------------------------------------------ values in a round-trip mapping
+
+
+def yaml_kind(value):
+    """The YAML name of a value's kind, for messages."""
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, dict):
+        return "mapping"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, str):
+        return "str"
+    if value is None:
+        return "null"
+    return type(value).__name__
+
+
+def same_value(old, new):
+    """Equal as a YAML reader would take them: 30 and 30.0 are the same, True and 1 are not."""
+    if isinstance(old, bool) or isinstance(new, bool):
+        return isinstance(old, bool) and isinstance(new, bool) and old == new
+    if isinstance(old, dict) and isinstance(new, dict):
+        return old.keys() == new.keys() and all(same_value(old[k], new[k]) for k in old)
+    if isinstance(old, list) and isinstance(new, list):
+        return len(old) == len(new) and all(same_value(a, b) for a, b in zip(old, new))
+    return old == new
+
+
+def yaml_number(value):
+    """Whole floats are written as integers (30, not 30.0)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def set_key(mapping, key, value, after=None):
+    """Set a key in place; a new key goes right after ``after`` (or at the end). Returns True if changed."""
+    if key in mapping:
+        if same_value(mapping[key], value):
+            return False
+        mapping[key] = value
+        return True
+    keys = list(mapping.keys())
+    if after is not None and after in mapping:
+        mapping.insert(keys.index(after) + 1, key, value)
+    else:
+        mapping[key] = value
+    return True
+
+
+def delete_key(mapping, key):
+    """Delete a key; a comment block that trailed it moves to the key before it. Returns True if deleted."""
+    if key not in mapping:
+        return False
+    keys = list(mapping.keys())
+    idx = keys.index(key)
+    comment = mapping.ca.items.pop(key, None) if hasattr(mapping, "ca") else None
+    del mapping[key]
+    if comment and idx > 0 and comment[2] is not None:
+        prev = keys[idx - 1]
+        entry = mapping.ca.items.setdefault(prev, [None, None, None, None])
+        if entry[2] is None:
+            entry[2] = comment[2]
+    return True
+
+
+def get_mapping(parent, key, where):
+    """``parent[key]`` when it is a mapping, None when absent; YamlEditError for any other kind."""
+    value = parent.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise YamlEditError(f"{where}.{key} is a {yaml_kind(value)}, not a mapping; fix the config by hand first")
+    return value

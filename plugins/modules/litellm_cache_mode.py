@@ -29,6 +29,11 @@ requirements:
 extends_documentation_fragment:
   - ansible.builtin.files
 attributes:
+  action_group:
+    description: Use C(group/erni_ki.litellm.litellm) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - erni_ki.litellm.litellm
   check_mode:
     support: full
     description: Writes nothing and reports exactly what would change, with the diff in diff mode.
@@ -42,9 +47,17 @@ options:
   path:
     description:
       - Path of the LiteLLM config file to edit, on the managed host.
-      - Without it, the module only computes and returns what it would write (RV(cache_params), RV(content)),
-        for a role that templates the whole file.
+      - Without it, the module only computes and returns what it would write (RV(cache_params), RV(content)).
     type: path
+  content:
+    description:
+      - A whole LiteLLM config to start from instead of the file at O(path), for a role that owns the whole
+        file (renders it from a template). The module applies the same edit, gate and rules to it, and the
+        result replaces the file at O(path) (created when missing), with the same atomic write, backup and
+        diff against the file as it was.
+      - RV(previous_mode) is then the mode of the file at O(path), which is what runs.
+    type: str
+    version_added: 0.1.0
   mode:
     description:
       - The cache mode to set.
@@ -72,9 +85,10 @@ options:
   redis_db:
     description: Redis logical database for the cache.
     type: int
-  redis_username:
-    description: Redis ACL user name.
+  redis_user:
+    description: Redis ACL user name (C(cache_params.username)).
     type: str
+    aliases: [redis_username]
   redis_password:
     description:
       - Redis password written as a literal. Prefer O(redis_password_env), which keeps the secret out of the file.
@@ -85,9 +99,10 @@ options:
       - Name of an environment variable of the LiteLLM container that holds the Redis password. Written as
         C(os.environ/NAME), which LiteLLM resolves at start.
     type: str
-  redis_ssl:
-    description: Connect to Redis over TLS.
+  redis_tls:
+    description: Connect to Redis over TLS (C(cache_params.ssl)).
     type: bool
+    aliases: [redis_ssl]
   socket_timeout:
     description:
       - Seconds a Redis command may take before LiteLLM gives up and treats the request as a cache miss.
@@ -135,7 +150,9 @@ options:
     elements: str
     default: []
   min_redis_version:
-    description: Oldest LiteLLM release allowed to run V(redis) mode.
+    description:
+      - Oldest LiteLLM release allowed to run V(redis) mode. The default is the first release that no error rule
+        of the knowledge base refuses for a plain Redis cache.
     type: str
     default: 1.80.11
   blocked_versions:
@@ -219,7 +236,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 previous_mode:
-  description: The cache mode the file had before (V(local), V(redis), V(disabled), or another LiteLLM type).
+  description:
+    - The cache mode the file had before (V(local), V(redis), V(disabled), or another LiteLLM type).
+    - With O(content), the mode of the file at O(path) as it was (null when it was not a LiteLLM config).
   returned: always
   type: str
   sample: local
@@ -274,6 +293,10 @@ gate:
     version:
       description: The LiteLLM version evaluated, as given.
       type: str
+    forced:
+      description: Whether O(force) let V(redis) past a refusal.
+      type: bool
+      version_added: 0.1.0
     reason:
       description: Why.
       type: str
@@ -287,7 +310,7 @@ backup_file:
   type: str
   sample: /srv/llm/conf/litellm/config.yaml.12345.2026-11-29@10:00:00~
 content:
-  description: The whole config as it would be written, literal secrets masked. Only without O(path).
+  description: The whole config as it would be written, literal secrets masked.
   returned: when O(path) is not given
   type: str
 warnings_list:
@@ -305,13 +328,16 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_cache_config as cfg
+from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_knowledge as kb
 from ansible_collections.erni_ki.litellm.plugins.module_utils.litellm_version import HAS_PACKAGING
+from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import mask_config_text
 from ansible_collections.erni_ki.litellm.plugins.module_utils.yaml_roundtrip import HAS_RUAMEL, RUAMEL_IMPORT_ERROR
 
 
 def argument_spec():
     return dict(
         path=dict(type="path"),
+        content=dict(type="str"),
         mode=dict(type="str", required=True, choices=list(cfg.MODES)),
         ttl=dict(type="int"),
         supported_call_types=dict(type="list", elements="str"),
@@ -319,10 +345,10 @@ def argument_spec():
         redis_host=dict(type="str"),
         redis_port=dict(type="int"),
         redis_db=dict(type="int"),
-        redis_username=dict(type="str"),
+        redis_user=dict(type="str", aliases=["redis_username"]),
         redis_password=dict(type="str", no_log=True),
         redis_password_env=dict(type="str", no_log=False),
-        redis_ssl=dict(type="bool"),
+        redis_tls=dict(type="bool", aliases=["redis_ssl"]),
         socket_timeout=dict(type="float"),
         socket_connect_timeout=dict(type="float"),
         retry_on_timeout=dict(type="bool"),
@@ -332,13 +358,53 @@ def argument_spec():
         router_redis=dict(type="bool", default=False),
         litellm_version=dict(type="str"),
         container_env=dict(type="list", elements="str", default=[]),
-        min_redis_version=dict(type="str", default="1.80.11"),
+        min_redis_version=dict(type="str", default=kb.MIN_REDIS_VERSION),
         blocked_versions=dict(type="list", elements="str", default=[]),
-        on_blocked=dict(type="str", default="fail", choices=["fail", "fallback_local", "warn"]),
+        on_blocked=dict(type="str", default="fail", choices=list(cfg.ON_BLOCKED)),
         force=dict(type="bool", default=False),
         backup=dict(type="bool", default=False),
         file_mode=dict(type="raw"),
     )
+
+
+def read_config(module, path, required):
+    """The file's text ('' when it may be missing and is); fails the module on anything it cannot read."""
+    if not os.path.exists(path):
+        if not required:
+            return ""
+        module.fail_json(
+            msg=f"{path} does not exist: give the path of the LiteLLM config on the host "
+            "(litellm_service returns it as config.host_path)"
+        )
+    if os.path.isdir(path):
+        module.fail_json(msg=f"{path} is a directory, not a LiteLLM config file")
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except OSError as exc:
+        module.fail_json(msg=f"cannot read {path}: {exc.strerror}")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        module.fail_json(msg=f"{path} is not UTF-8 text (byte {exc.start}): LiteLLM reads its config as UTF-8")
+
+
+def make_plan(module, start_text, source, secrets):
+    """cfg.plan for the module's params; every failure is a fail_json that says the file is untouched."""
+    failed = dict(changed=False, previous_mode=None, mode=module.params["mode"], cache_params={}, findings=[], gate={})
+    try:
+        return cfg.plan(start_text, cfg.CacheRequest.from_params(module.params), source=source)
+    except cfg.GateRefused as exc:
+        failed.update(gate=exc.gate, findings=exc.findings, mode=None)
+        module.fail_json(msg=mask_config_text(str(exc), secrets), **failed)
+    except cfg.ConfigError as exc:
+        module.fail_json(msg=mask_config_text(str(exc), secrets), **failed)
+    except Exception as exc:  # noqa: BLE001 - never leave a traceback without saying the file is untouched
+        module.fail_json(
+            msg=f"unexpected error, {module.params['path'] or 'nothing'} left as it was: {exc}",
+            exception=mask_config_text(traceback.format_exc(), secrets),
+            **failed,
+        )
 
 
 def write_atomically(module, path, data):
@@ -353,6 +419,27 @@ def write_atomically(module, path, data):
             os.unlink(tmp)
 
 
+def write_result(module, path, current, new_text, secrets, result):
+    """Diff, backup, atomic write and file attributes; returns whether anything changed."""
+    changed = new_text != current
+    if changed and module._diff:
+        result["diff"] = dict(
+            before=mask_config_text(current, secrets),
+            after=mask_config_text(new_text, secrets),
+            before_header=path,
+            after_header=path,
+        )
+    if changed and not module.check_mode:
+        if module.params["backup"] and os.path.exists(path):
+            result["backup_file"] = module.backup_local(path)
+        write_atomically(module, path, new_text.encode("utf-8"))
+    if module.check_mode and not os.path.exists(path):
+        return changed
+    # owner, group, mode (as file_mode), SELinux context and attributes, as every Ansible file module does
+    file_args = module.load_file_common_arguments(dict(module.params, mode=module.params["file_mode"]), path=path)
+    return module.set_fs_attributes_if_different(file_args, changed)
+
+
 def main():
     module = AnsibleModule(
         argument_spec=argument_spec(),
@@ -364,51 +451,15 @@ def main():
         module.fail_json(msg=missing_required_lib("ruamel.yaml"), exception=to_native(RUAMEL_IMPORT_ERROR))
     if not HAS_PACKAGING:
         module.fail_json(msg=missing_required_lib("packaging"))
-
     p = module.params
     path = p["path"]
     secrets = [p["redis_password"]] if p["redis_password"] else []
+
+    current = read_config(module, path, required=p["content"] is None) if path else ""
+    start = current if p["content"] is None else p["content"]
+    planned = make_plan(module, start, path or "<content>", secrets)
     result = dict(
-        changed=False, previous_mode=None, mode=p["mode"], cache_params={}, findings=[], gate={}, warnings_list=[]
-    )
-
-    text = ""
-    if path:
-        if not os.path.exists(path):
-            module.fail_json(
-                msg=f"{path} does not exist: give the path of the LiteLLM config on the host "
-                "(litellm_service returns it as config.host_path)",
-                **result,
-            )
-        if os.path.isdir(path):
-            module.fail_json(msg=f"{path} is a directory, not a LiteLLM config file", **result)
-        try:
-            with open(path, "rb") as f:
-                raw = f.read()
-        except OSError as exc:
-            module.fail_json(msg=f"cannot read {path}: {exc.strerror}", **result)
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            module.fail_json(
-                msg=f"{path} is not UTF-8 text (byte {exc.start}): LiteLLM reads its config as UTF-8", **result
-            )
-
-    try:
-        planned = cfg.plan(text, p, source=path or "<config>")
-    except cfg.GateRefused as exc:
-        result.update(gate=exc.gate, findings=exc.findings, mode=None)
-        module.fail_json(msg=cfg.mask_text(str(exc), secrets), **result)
-    except cfg.ConfigError as exc:
-        module.fail_json(msg=cfg.mask_text(str(exc), secrets), **result)
-    except Exception as exc:  # noqa: BLE001 - never leave a traceback without saying the file is untouched
-        module.fail_json(
-            msg=f"unexpected error, {path or 'nothing'} left as it was: {exc}",
-            exception=cfg.mask_text(traceback.format_exc(), secrets),
-            **result,
-        )
-
-    result.update(
+        changed=False,
         previous_mode=planned["previous_mode"],
         mode=planned["mode"],
         cache_params=planned["cache_params"],
@@ -416,29 +467,19 @@ def main():
         gate=planned["gate"],
         warnings_list=planned["warnings"],
     )
+    if path and p["content"] is not None:
+        # what runs is the file, whatever the content it is rebuilt from
+        try:
+            result["previous_mode"] = cfg.mode_of_text(current, path)
+        except cfg.ConfigError:
+            result["previous_mode"] = None  # the file is replaced whole; what it held was not a config
     for w in planned["warnings"]:
-        module.warn(cfg.mask_text(w, secrets))
-
+        module.warn(mask_config_text(w, secrets))
     if not path:
-        result["content"] = cfg.mask_text(planned["new_text"], secrets)
+        result["content"] = mask_config_text(planned["new_text"], secrets)
         module.exit_json(**result)
 
-    changed = planned["changed"]
-    if changed and module._diff:
-        result["diff"] = dict(
-            before=cfg.mask_text(text, secrets),
-            after=cfg.mask_text(planned["new_text"], secrets),
-            before_header=path,
-            after_header=path,
-        )
-    if changed and not module.check_mode:
-        if p["backup"]:
-            result["backup_file"] = module.backup_local(path)
-        write_atomically(module, path, planned["new_text"].encode("utf-8"))
-    # owner, group, mode (as file_mode), SELinux context and attributes, as every Ansible file module does
-    file_args = module.load_file_common_arguments(dict(p, mode=p["file_mode"]), path=path)
-    changed = module.set_fs_attributes_if_different(file_args, changed)
-    result["changed"] = changed
+    result["changed"] = write_result(module, path, current, planned["new_text"], secrets, result)
     module.exit_json(**result)
 
 

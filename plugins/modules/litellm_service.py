@@ -26,6 +26,7 @@ requirements:
   - docker (Docker SDK for Python) >= 7.0 on the managed host
 extends_documentation_fragment:
   - erni_ki.litellm.docker
+  - erni_ki.litellm.docker.actiongroup
 attributes:
   check_mode:
     support: full
@@ -170,6 +171,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.erni_ki.litellm.plugins.module_utils import docker_common
 from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_instance as li
+from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import mask_text
 
 
 def argument_spec():
@@ -216,7 +218,7 @@ def restart_replica(module, container, url, key, secrets):
             log_tail=li.log_tail(container, secrets),
         )
     except docker_common.DockerException as exc:
-        module.fail_json(msg=li.mask_text(f"restart of {container.name} failed: {exc}", secrets), changed=True)
+        module.fail_json(msg=mask_text(f"restart of {container.name} failed: {exc}", secrets), changed=True)
     return ready, round(time.monotonic() - start, 2)
 
 
@@ -227,7 +229,7 @@ def describe(module, client, container, url, key, secrets, ready=None):
     readiness = ready if ready is not None else li.readiness(url, key)
     version, source = li.resolve_version(inside, facts["image"], readiness.pop("header_version", None))
     if inside.get("env_error"):
-        module.warn(f"could not read the environment of {container.name}: {li.mask_text(inside['env_error'], secrets)}")
+        module.warn(f"could not read the environment of {container.name}: {mask_text(inside['env_error'], secrets)}")
     return dict(
         container=facts,
         url=url,

@@ -27,6 +27,7 @@ requirements:
 extends_documentation_fragment:
   - erni_ki.litellm.redis
   - erni_ki.litellm.docker
+  - erni_ki.litellm.docker.actiongroup
 attributes:
   check_mode:
     support: full
@@ -195,6 +196,16 @@ keyspace:
     ttl_sample:
       description: TTLs of up to 100 matched keys (sampled, without_ttl, min, max, avg in seconds).
       type: dict
+latency_budget:
+  description:
+    - The share O(latency_budget_ratio) of O(socket_timeout), in milliseconds, that the p99 latency must stay under,
+      and whether it did not. Branch on RV(latency_budget.exceeded), not on the warning text.
+  returned: always
+  type: dict
+  contains:
+    ms: {description: "The budget (null without latency samples).", type: float}
+    exceeded: {description: Whether the p99 latency was over the budget., type: bool}
+  version_added: 0.1.0
 flushed:
   description: Keys deleted.
   returned: always
@@ -213,24 +224,27 @@ probed_from:
   type: str
 """
 
-import inspect
-
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.erni_ki.litellm.plugins.module_utils import docker_common, redis_probe
+from ansible_collections.erni_ki.litellm.plugins.module_utils import docker_common, masking, redis_probe
 from ansible_collections.erni_ki.litellm.plugins.module_utils.redis_connection import (
     connection_params,
     redis_argument_spec,
 )
 
-RUNNER = """
-import json as _json, sys as _sys
-_payload = _json.loads(_sys.stdin.readline())
-print(_json.dumps(run_probe(_payload["conn"], _payload["opts"], _payload["check_mode"]), default=str))
-"""
+PROBE_OPTIONS = (
+    "latency_samples",
+    "latency_budget_ratio",
+    "namespace",
+    "key_pattern",
+    "client_name_filter",
+    "write_check",
+    "flush",
+    "flush_whole_db",
+)
 
 
-def main():
+def argument_spec():
     spec = redis_argument_spec()
     spec.update(docker_common.docker_argument_spec())
     spec.update(
@@ -245,11 +259,10 @@ def main():
         flush_whole_db=dict(type="bool", default=False),
         fail_on_unavailable=dict(type="bool", default=False),
     )
-    module = AnsibleModule(
-        argument_spec=spec,
-        mutually_exclusive=[("namespace", "key_pattern")],
-        supports_check_mode=True,
-    )
+    return spec
+
+
+def check_scope(module):
     p = module.params
     if p["flush"] and not (p["namespace"] or p["key_pattern"] or p["flush_whole_db"]):
         module.fail_json(
@@ -261,33 +274,36 @@ def main():
     if p["latency_samples"] < 0:
         module.fail_json(msg=f"latency_samples must be 0 or more, got {p['latency_samples']}")
 
-    conn = connection_params(p)
-    opts = {
-        k: p[k]
-        for k in (
-            "latency_samples",
-            "latency_budget_ratio",
-            "namespace",
-            "key_pattern",
-            "client_name_filter",
-            "write_check",
-            "flush",
-            "flush_whole_db",
+
+def probe_from_container(module, conn, opts):
+    """The same probe, run by the container's own Python and redis-py (masking.py and redis_probe.py sent along)."""
+    p = module.params
+    if not docker_common.HAS_DOCKER:
+        module.fail_json(msg=missing_required_lib("docker"))
+    try:
+        client = docker_common.connect(docker_common.docker_params(p))
+        container = docker_common.get_container(client, p["from_container"])
+        result = docker_common.call_in_container(
+            client, container, [masking, redis_probe], "run_probe", conn, opts, module.check_mode
         )
-    }
+    except docker_common.DockerAccessError as exc:
+        module.fail_json(msg=masking.mask_text(exc, [p["login_password"]]))
+    result["probed_from"] = container.name
+    return result
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=argument_spec(),
+        mutually_exclusive=[("namespace", "key_pattern")],
+        supports_check_mode=True,
+    )
+    check_scope(module)
+    p = module.params
+    conn = connection_params(p)
+    opts = {k: p[k] for k in PROBE_OPTIONS}
     if p["from_container"]:
-        if not docker_common.HAS_DOCKER:
-            module.fail_json(msg=missing_required_lib("docker"))
-        try:
-            client = docker_common.connect(docker_common.docker_params(p))
-            container = docker_common.get_container(client, p["from_container"])
-            source = inspect.getsource(redis_probe) + RUNNER
-            result = docker_common.run_python(
-                client, container, source, {"conn": conn, "opts": opts, "check_mode": module.check_mode}
-            )
-        except docker_common.DockerAccessError as exc:
-            module.fail_json(msg=redis_probe.mask(exc, [p["login_password"]]))
-        result["probed_from"] = container.name
+        result = probe_from_container(module, conn, opts)
     else:
         if not redis_probe.HAS_REDIS:
             module.fail_json(msg=missing_required_lib("redis"), exception=str(redis_probe.REDIS_IMPORT_ERROR))
@@ -297,14 +313,13 @@ def main():
     result["warnings_list"] = result.pop("warnings")
     for w in result["warnings_list"]:
         module.warn(w)
-    if not result["is_available"]:
+    result["changed"] = bool(result["flushed"] or result["would_flush"])
+    if not result["is_available"] and p["fail_on_unavailable"]:
         err = result["error"] or {}
         where = p["login_unix_socket"] or f"{p['login_host']}:{p['login_port']}"
-        if p["fail_on_unavailable"]:
-            module.fail_json(
-                msg=f"Redis at {where} (db {p['db']}) is not usable: {err.get('kind')}: {err.get('message')}", **result
-            )
-    result["changed"] = bool(result["flushed"] or result["would_flush"])
+        module.fail_json(
+            msg=f"Redis at {where} (db {p['db']}) is not usable: {err.get('kind')}: {err.get('message')}", **result
+        )
     module.exit_json(**result)
 
 

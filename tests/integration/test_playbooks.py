@@ -56,3 +56,24 @@ def test_cache_status_one_line_per_instance(endpoints, redis_password, master_ke
         assert f"LiteLLM {proxy['version']} (package)" in line[0]
         assert "config mode local, running cache local, readiness healthy, redis not used" in line[0]
     assert redis_password not in run.stdout + run.stderr and master_key not in run.stdout + run.stderr
+
+
+def test_flush_cache_in_check_mode_deletes_nothing_and_says_so(redis_client):
+    c = redis_client(4)
+    c.flushdb()
+    fill(c, 13, prefix="team3:")
+    args = ["-e", "litellm_cache_redis_host=127.0.0.1", "-e", "litellm_cache_redis_db=4"]
+    run = playbook(
+        "flush_cache",
+        *args,
+        "-e",
+        "litellm_cache_flush_namespace=team3",
+        "-e",
+        "litellm_cache_flush_confirm=true",
+        "--check",
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "13 keys matching team3:*" in run.stdout and "check mode: nothing deleted" in run.stdout
+    assert "keys deleted" not in run.stdout, "check mode must not report a deletion"
+    assert c.dbsize() == 13
+    c.flushdb()

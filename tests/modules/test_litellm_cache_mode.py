@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-FIXTURES = os.path.join(os.path.dirname(__file__), "..", "unit", "fixtures")
+FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures")
 SECRET = "Sup3r-s3cret-redis-pw"
 REDIS = {
     "mode": "redis",
@@ -159,3 +159,61 @@ def test_without_path_returns_the_computed_section(run_module):
     assert not run.failed and run.result["changed"] is False
     assert run.result["cache_params"]["type"] == "redis"
     assert "cache_params:\n    type: redis\n" in run.result["content"]
+
+
+RENDERED_WITH_REDIS = """\
+# Ansible managed
+model_list:
+- model_name: mock-gpt
+  litellm_params:
+    model: openai/mock-gpt
+litellm_settings:
+  drop_params: true
+  cache: true
+  cache_params:
+    type: redis
+    host: redis
+    port: 6379
+    password: os.environ/REDIS_PASSWORD
+    socket_timeout: 30
+    ttl: 600
+"""
+
+
+def test_content_is_edited_like_a_file_and_replaces_it(run_module, tmp_path, config):
+    """Template ownership: the rendered config goes through the same plan; Redis keys go for local."""
+    target = tmp_path / "new" / "config.yaml"
+    target.parent.mkdir()
+    created = run_module("litellm_cache_mode", {"path": str(target), "content": RENDERED_WITH_REDIS, "mode": "local"})
+    assert not created.failed and created.result["changed"], created.output
+    assert created.result["previous_mode"] == "disabled", "no file before: nothing ran a cache from it"
+    text = target.read_text()
+    assert "cache_params:\n    type: local\n    ttl: 600\n" in text
+    for key in ("host:", "port:", "password:", "socket_timeout:"):
+        assert key not in text, f"{key} left in a local cache section"
+    assert text.startswith("# Ansible managed\n"), "the rendered document is kept, only the cache section changes"
+    again = run_module("litellm_cache_mode", {"path": str(target), "content": RENDERED_WITH_REDIS, "mode": "local"})
+    assert again.result["changed"] is False
+
+    # the file's own mode is what previous_mode reports (what runs), not the content's
+    original = config.read_bytes()
+    switched = run_module(
+        "litellm_cache_mode", dict(REDIS, path=str(config), content=RENDERED_WITH_REDIS, backup=True), diff=True
+    )
+    assert not switched.failed and switched.result["previous_mode"] == "local"
+    with open(switched.result["backup_file"], "rb") as f:
+        assert f.read() == original, "the backup is the file as it was, byte for byte"
+    assert config.read_text().startswith("# Ansible managed\n") and "drop_params: true" in config.read_text()
+
+
+def test_content_router_redis_block_is_judged_on_1_80_0(run_module, tmp_path):
+    """The gate sees the whole rendered document: a router Redis block on 1.80.0-1.80.10 is refused."""
+    target = tmp_path / "config.yaml"
+    content = RENDERED_WITH_REDIS + "router_settings:\n  redis_host: redis\n  redis_port: 6379\n"
+    run = run_module(
+        "litellm_cache_mode",
+        dict(REDIS, path=str(target), content=content, litellm_version="1.80.0", min_redis_version="1.80.0"),
+    )
+    assert run.failed and "LITELLM-CACHE-003" in run.result["msg"]
+    assert run.result["gate"]["blocked_by"] == ["LITELLM-CACHE-003"]
+    assert not target.exists(), "a refused plan writes nothing"

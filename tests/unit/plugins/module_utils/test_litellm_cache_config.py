@@ -1,42 +1,21 @@
-import difflib
-
 import pytest
 
 from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_cache_config as cfg
+from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import MASK, mask_config_text
 
 
 def params(**kw):
-    base = {
-        "mode": "redis",
-        "litellm_version": "1.80.11",
-        "min_redis_version": "1.80.11",
-        "blocked_versions": [],
-        "on_blocked": "fail",
-        "force": False,
-        "container_env": [],
-        "extra_cache_params": {},
-        "router_redis": False,
-    }
-    base.update(kw)
-    return base
+    return cfg.CacheRequest(**{"mode": "redis", "litellm_version": "1.80.11", **kw})
 
 
 REDIS = {"redis_host": "redis", "redis_port": 6379, "redis_password_env": "REDIS_PASSWORD", "socket_timeout": 30}
 
 
-def diff(a, b):
-    return [
-        line
-        for line in difflib.unified_diff(a.splitlines(), b.splitlines(), lineterm="", n=0)
-        if line[:1] in "+-" and not line.startswith(("+++", "---"))
-    ]
-
-
-def test_local_to_redis_changes_only_cache_params(fixture_text):
+def test_local_to_redis_changes_only_cache_params(fixture_text, changed_lines):
     text = fixture_text("production.yaml")
     out = cfg.plan(text, params(**REDIS))
     assert out["changed"] and out["previous_mode"] == "local" and out["mode"] == "redis"
-    assert diff(text, out["new_text"]) == [
+    assert changed_lines(text, out["new_text"]) == [
         "-    type: local",
         "+    type: redis",
         "+    host: redis",
@@ -70,18 +49,18 @@ def test_whole_float_and_int_are_the_same_value(fixture_text):
 def test_literal_password_is_masked_in_returns(fixture_text):
     out = cfg.plan(fixture_text("production.yaml"), params(redis_host="redis", redis_password="hunter2"))
     assert "hunter2" in out["new_text"]
-    assert out["cache_params"]["password"] == cfg.MASK
-    masked = cfg.mask_text(out["new_text"], ["hunter2"])
+    assert out["cache_params"]["password"] == MASK
+    masked = mask_config_text(out["new_text"], ["hunter2"])
     assert "hunter2" not in masked
     assert "password: ********" in masked
     # a database URL with credentials elsewhere in the file is masked too
     assert "llm:********@db" in masked
 
 
-def test_disabled_keeps_cache_params(fixture_text):
+def test_disabled_keeps_cache_params(fixture_text, changed_lines):
     text = fixture_text("production.yaml")
     out = cfg.plan(text, params(mode="disabled"))
-    assert diff(text, out["new_text"]) == ["-  cache: true", "+  cache: false"]
+    assert changed_lines(text, out["new_text"]) == ["-  cache: true", "+  cache: false"]
     assert cfg.plan(out["new_text"], params(mode="disabled"))["previous_mode"] == "disabled"
 
 
@@ -149,7 +128,7 @@ def test_force_passes_the_gate_but_keeps_findings(fixture_text):
         fixture_text("production.yaml"),
         params(**REDIS, litellm_version="1.80.11", container_env=["REDIS_URL"], force=True),
     )
-    assert out["gate"]["allowed"] and out["gate"]["reason"].startswith("forced")
+    assert out["gate"]["allowed"] and out["gate"]["forced"] is True and out["gate"]["reason"].startswith("forced")
     assert "LITELLM-CACHE-005" in [f["id"] for f in out["findings"]]
 
 

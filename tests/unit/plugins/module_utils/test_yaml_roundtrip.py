@@ -1,16 +1,6 @@
-import difflib
-
 import pytest
 
 from ansible_collections.erni_ki.litellm.plugins.module_utils.yaml_roundtrip import RoundTripDocument, YamlEditError
-
-
-def changed_lines(before, after):
-    return [
-        line
-        for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
-        if line[:1] in "+-" and not line.startswith(("+++", "---"))
-    ]
 
 
 @pytest.mark.parametrize("name", ["production.yaml", "four_spaces.yaml", "no_cache.yaml", "no_type.yaml"])
@@ -19,7 +9,7 @@ def test_untouched_document_renders_byte_for_byte(fixture_text, name):
     assert RoundTripDocument(text).render() == text
 
 
-def test_edit_changes_only_the_edited_line(fixture_text):
+def test_edit_changes_only_the_edited_line(fixture_text, changed_lines):
     text = fixture_text("production.yaml")
     doc = RoundTripDocument(text)
     doc.data["litellm_settings"]["cache_params"]["ttl"] = 60
@@ -28,7 +18,7 @@ def test_edit_changes_only_the_edited_line(fixture_text):
     assert changed_lines(text, out) == ["-    ttl: 3600   # one hour", "+    ttl: 60     # one hour"]
 
 
-def test_four_space_files_keep_their_indentation(fixture_text):
+def test_four_space_files_keep_their_indentation(fixture_text, changed_lines):
     text = fixture_text("four_spaces.yaml")
     doc = RoundTripDocument(text)
     doc.data["litellm_settings"]["cache_params"].insert(1, "host", "redis")
