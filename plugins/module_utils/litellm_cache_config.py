@@ -15,8 +15,10 @@ from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_kno
 from ansible_collections.erni_ki.litellm.plugins.module_utils.litellm_version import (
     LiteLLMVersion,
     LiteLLMVersionError,
+    version_of_tag,
 )
 from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import ENV_REFERENCE, mask_mapping
+from ansible_collections.erni_ki.litellm.plugins.module_utils.redis_connection import option_problems
 from ansible_collections.erni_ki.litellm.plugins.module_utils.yaml_roundtrip import (
     RoundTripDocument,
     YamlEditError,
@@ -91,6 +93,7 @@ class CacheRequest:
     extra_cache_params: dict = field(default_factory=dict)
     router_redis: bool = False
     litellm_version: str | None = None
+    litellm_image: str | None = None
     container_env: tuple = ()
     min_redis_version: str | None = kb.MIN_REDIS_VERSION
     blocked_versions: tuple = ()
@@ -110,6 +113,19 @@ class CacheRequest:
             return LiteLLMVersion(self.litellm_version)
         except LiteLLMVersionError as exc:
             raise ConfigError(str(exc)) from None
+
+    def version_forms(self):
+        """Every form the target release is known in: the version given, then the image tag's."""
+        forms = [v for v in (self.version(), version_of_tag(self.litellm_image)) if v is not None]
+        return forms
+
+    def problems(self):
+        """Messages for the options whose values LiteLLM, redis-py or Redis would refuse (they name the option)."""
+        settings = {option: key for key, option in REDIS_OPTIONS.items() if option} | {"ttl": "ttl"}
+        out = option_problems({f.name: getattr(self, f.name) for f in fields(self)}, settings)
+        if self.redis_password_env is not None and not kb.ENV_NAME.match(self.redis_password_env):
+            out.append(f"redis_password_env: {self.redis_password_env!r} is not an environment variable name")
+        return out
 
     def redis_password_value(self):
         """The password as written into the config: an os.environ/ reference, the literal, or None."""
@@ -183,13 +199,35 @@ def _policy_refusals(req, version):
                 f"LiteLLM {version.text} is older than min_redis_version {minimum}: "
                 f"upgrade to {minimum} or later, or lower min_redis_version",
             )
+    forms = [version] + [v for v in req.version_forms() if v.text != version.text]
     for entry in req.blocked_versions or ():
         try:
-            hit = version.matches(entry)
+            hit = [v for v in forms if v.matches(entry)]
         except LiteLLMVersionError as exc:
             raise ConfigError(f"blocked_versions entry {entry!r}: {exc}") from None
         if hit:
-            yield "blocked_versions", f"LiteLLM {version.text} is in blocked_versions ({entry})"
+            yield "blocked_versions", f"LiteLLM {hit[0].text} is in blocked_versions ({entry})"
+
+
+def unmatchable_entries(req):
+    """Warnings for blocked_versions entries that no known form of the target can ever match."""
+    forms = req.version_forms()
+    if not forms:
+        return []
+    out = []
+    for entry in req.blocked_versions or ():
+        try:
+            parsed = LiteLLMVersion(entry)
+        except LiteLLMVersionError:
+            continue  # the gate reports it as an error
+        if parsed.channel and not any(v.channel for v in forms):
+            known = ", ".join(v.text for v in forms)
+            out.append(
+                f"blocked_versions entry {entry!r} names the {parsed.channel} build channel, but the target is known "
+                f"only as {known}, with no channel: it can never match. Give litellm_image (litellm_service returns "
+                f"container.image), or list the release itself ({parsed.release})"
+            )
+    return out
 
 
 # ------------------------------------------------------------------------------------------ edit
@@ -327,6 +365,9 @@ def plan(text, req, source="<config>"):
         raise ConfigError(f"mode must be one of {', '.join(MODES)}, got {req.mode!r}")
     if req.on_blocked not in ON_BLOCKED:
         raise ConfigError(f"on_blocked must be one of {', '.join(ON_BLOCKED)}, got {req.on_blocked!r}")
+    problems = req.problems()
+    if problems:
+        raise ConfigError(f"{'; '.join(problems)}. Nothing was changed")
     version = req.version()
     doc = parse(text, source)
     previous = current_mode(doc.data)
@@ -363,7 +404,9 @@ def plan(text, req, source="<config>"):
         "cache_params": mask_mapping(cp) if cp is not None else {},
         "findings": findings,
         "gate": gate_result,
-        "warnings": notes + _finding_warnings(findings, already=set(gate_result["blocked_by"]) if notes else set()),
+        "warnings": notes
+        + unmatchable_entries(req)
+        + _finding_warnings(findings, already=set(gate_result["blocked_by"]) if notes else set()),
     }
 
 

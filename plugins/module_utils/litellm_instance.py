@@ -15,10 +15,7 @@ from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
 from ansible.module_utils.urls import open_url
 
 from ansible_collections.erni_ki.litellm.plugins.module_utils import docker_common
-from ansible_collections.erni_ki.litellm.plugins.module_utils.litellm_version import (
-    LiteLLMVersion,
-    LiteLLMVersionError,
-)
+from ansible_collections.erni_ki.litellm.plugins.module_utils.litellm_version import version_of_tag
 from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import mask_text
 
 ENV_PREFIXES = ("REDIS_", "LITELLM_")
@@ -233,13 +230,9 @@ def readiness(url, key=None):
 def resolve_version(inside, image, header):
     if inside.get("version"):
         return inside["version"], "package"
-    name = (image or "").rsplit("/", 1)[-1]  # a registry host may carry a port: look after the last "/"
-    tag = name.rsplit(":", 1)[1] if ":" in name else None
-    if tag:
-        try:
-            return LiteLLMVersion(tag).normalized, "image_tag"
-        except LiteLLMVersionError:
-            pass
+    tagged = version_of_tag(image)
+    if tagged is not None:
+        return tagged.normalized, "image_tag"
     if header:
         return header, "header"
     return None, None

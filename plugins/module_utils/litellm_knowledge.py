@@ -14,7 +14,14 @@ table and a release disagree. This file is the one home of these facts: docs and
 
 from __future__ import annotations
 
+import re
+
 from ansible_collections.erni_ki.litellm.plugins.module_utils.litellm_version import LiteLLMVersion, in_range
+from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import ENV_REFERENCE
+from ansible_collections.erni_ki.litellm.plugins.module_utils.redis_connection import setting_problem
+
+# What LiteLLM resolves after "os.environ/": an environment variable name.
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 # RedisCache's own default when cache_params has no socket_timeout (litellm/constants.py).
 DEFAULT_SOCKET_TIMEOUT = 5.0
@@ -169,6 +176,46 @@ def _check_no_type(ctx):
     return None
 
 
+def env_references(mapping, where):
+    """(place, NAME) for every "os.environ/NAME" value of a mapping (nested)."""
+    for key, value in (mapping or {}).items():
+        if isinstance(value, dict):
+            yield from env_references(value, f"{where}.{key}")
+        elif isinstance(value, str) and value.startswith(ENV_REFERENCE):
+            yield f"{where}.{key}", value[len(ENV_REFERENCE) :]
+
+
+def _check_values(ctx):
+    if ctx["mode"] != "redis":
+        return None
+    problems = [f"{k}: {p}" for k, p in ((k, setting_problem(k, v)) for k, v in ctx["cache_params"].items()) if p]
+    if problems:
+        return (
+            f"cache_params values redis-py or Redis refuse ({'; '.join(problems)}): the proxy starts, then fails "
+            "at its first Redis call (a traceback, or every cache write refused)"
+        )
+    return None
+
+
+def _check_env_references(ctx):
+    if ctx["mode"] != "redis":
+        return None
+    refs = list(env_references(ctx["cache_params"], "cache_params"))
+    refs += list(env_references(ctx["router_settings"], "router_settings"))
+    bad = [f"{place}: {name!r} is not a variable name" for place, name in refs if not ENV_NAME.match(name)]
+    known = ctx["container_env"]
+    if known:
+        bad += [
+            f"{place}: os.environ/{name} is not set in the container"
+            for place, name in refs
+            if ENV_NAME.match(name) and name not in known
+        ]
+    if bad:
+        have = sorted(n for n in known if n.startswith(("REDIS", "LITELLM")))
+        return f"{'; '.join(bad)} (the container has {', '.join(have) or 'no REDIS_* or LITELLM_* variables'})"
+    return None
+
+
 def _check_default_timeout(ctx):
     if ctx["mode"] == "redis" and "socket_timeout" not in ctx["cache_params"]:
         return (
@@ -273,6 +320,32 @@ RULES = (
         "change it (sentinel only).",
         "remedy": "Set socket_timeout explicitly (and check the probe's latency against it).",
     },
+    {
+        "id": "LITELLM-CACHE-009",
+        "title": "cache_params value that redis-py or Redis refuses",
+        "min": None,
+        "max": None,
+        "severity": "error",
+        "check": _check_values,
+        "evidence": "Fault matrix on 1.80.11, 2026-11-29: socket_timeout -1 ended in a Python traceback from the "
+        "container, max_connections -1 passed the start and crashed the proxy, ttl -5 made every cache write fail "
+        "(two restarts before the rollback); redis-py refuses a negative timeout and a pool size below 1, and Redis "
+        "an expiry below 1.",
+        "remedy": "Use a positive socket_timeout, socket_connect_timeout, ttl and max_connections, a port in 1-65535, "
+        "a db of 0 or more and a valid host name.",
+    },
+    {
+        "id": "LITELLM-CACHE-010",
+        "title": "os.environ/ reference to a variable the container does not have",
+        "min": None,
+        "max": None,
+        "severity": "error",
+        "check": _check_env_references,
+        "evidence": "LiteLLM resolves os.environ/NAME when it starts; fault matrix on 1.80.11, 2026-11-29: "
+        "password: os.environ/NO_SUCH_VAR was written and the switch ended rc=0 with no password in effect.",
+        "remedy": "Reference a variable the container's entrypoint exports (litellm_service returns env_names), "
+        "or export it first.",
+    },
 )
 
 
@@ -334,7 +407,7 @@ def evaluate(version, mode, cache_params, router_settings=None, container_env=()
         "cache_params": dict(cache_params or {}),
         "cache_params_before": None if cache_params_before is None else dict(cache_params_before),
         "router_settings": dict(router_settings or {}),
-        "container_env": set(container_env or ()),
+        "container_env": set(container_env or ()),  # empty: not known, so not judged
     }
     findings = []
     for r in RULES:

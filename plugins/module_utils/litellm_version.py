@@ -120,6 +120,24 @@ class LiteLLMVersion:
         return entry.channel is None or entry.channel == self.channel
 
 
+def image_tag(image):
+    """The tag of an image reference (``ghcr.io/berriai/litellm:v1.80.0-stable.1`` -> ``v1.80.0-stable.1``); a
+    registry host may carry a port, so the tag is looked for after the last ``/``. None without a tag."""
+    name = (image or "").split("@", 1)[0].rsplit("/", 1)[-1]
+    return name.rsplit(":", 1)[1] if ":" in name else None
+
+
+def version_of_tag(image):
+    """The LiteLLM version an image reference's tag names, or None (no tag, or a tag that is no version)."""
+    tag = image_tag(image)
+    if not tag:
+        return None
+    try:
+        return LiteLLMVersion(tag)
+    except LiteLLMVersionError:
+        return None
+
+
 def in_range(version, min_version=None, max_version=None):
     """min inclusive, max exclusive; pre-releases of a bound count as before it (1.80.11rc1 < 1.80.11)."""
     if min_version is not None and version < LiteLLMVersion(min_version):

@@ -1,8 +1,12 @@
 # Copyright (c) 2026 erni_ki maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The Redis connection options: one argument spec (documented by doc_fragments/redis.py)."""
+"""The Redis settings: the connection options (one argument spec, documented by doc_fragments/redis.py)
+and what each setting accepts, shared by the probe's options and the cache_params the module writes."""
 
 from __future__ import annotations
+
+import ipaddress
+import re
 
 CONNECTION_KEYS = (
     "login_host",
@@ -42,3 +46,73 @@ def redis_argument_spec():
 def connection_params(params):
     """The connection options out of a module's params, as the probe takes them."""
     return {k: params.get(k) for k in CONNECTION_KEYS}
+
+
+# ------------------------------------------------------------------------------ value checks
+# What redis-py and Redis accept for each setting, by its cache_params name; a value outside fails at
+# LiteLLM's first Redis call (a traceback in the container, or every write refused), not at start.
+_HOST_LABEL = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?$")
+_WHOLE = (int,)
+_NUMBER = (int, float)
+_RANGES = {
+    # name: (types, lowest, lowest allowed itself, highest, what it is)
+    "port": (_WHOLE, 1, True, 65535, "a TCP port"),
+    "db": (_WHOLE, 0, True, None, "a Redis db number"),
+    "socket_timeout": (_NUMBER, 0, False, None, "seconds"),
+    "socket_connect_timeout": (_NUMBER, 0, False, None, "seconds"),
+    "health_check_interval": (_NUMBER, 0, True, None, "seconds"),
+    "max_connections": (_WHOLE, 0, False, None, "a pool size"),
+    "ttl": (_NUMBER, 0, False, None, "seconds"),
+}
+
+
+def valid_host(name):
+    """A host name (RFC 1123 labels; ``_`` allowed, as compose service names have it) or an IP address."""
+    if not isinstance(name, str) or not name or len(name) > 253:
+        return False
+    try:
+        ipaddress.ip_address(name.strip("[]"))
+        return True
+    except ValueError:
+        pass
+    return all(_HOST_LABEL.match(label) for label in name.rstrip(".").split("."))
+
+
+def setting_problem(name, value):
+    """Why a Redis setting (cache_params spelling) cannot take ``value``, or None. Env references are not judged."""
+    if value is None or (isinstance(value, str) and value.startswith("os.environ/")):
+        return None
+    if name == "host":
+        if not valid_host(value):
+            return f"{value!r} is not a host name or an IP address"
+        return None
+    if name not in _RANGES:
+        return None
+    types, low, low_ok, high, what = _RANGES[name]
+    if isinstance(value, bool) or not isinstance(value, types):
+        kind = "a whole number" if types == _WHOLE else "a number"
+        return f"{value!r} is not {kind} ({what})"
+    if value < low or (value == low and not low_ok) or (high is not None and value > high):
+        bound = f"{low}-{high}" if high is not None else (f">= {low}" if low_ok else f"> {low}")
+        return f"{value!r} is outside {bound} ({what})"
+    return None
+
+
+# The probe's options and the cache_params names they share their checks with.
+PROBE_SETTINGS = {
+    "login_host": "host",
+    "login_port": "port",
+    "db": "db",
+    "socket_timeout": "socket_timeout",
+    "socket_connect_timeout": "socket_connect_timeout",
+}
+
+
+def option_problems(params, settings):
+    """Messages for the options whose values a setting refuses: ``settings`` maps option -> cache_params name."""
+    out = []
+    for option, name in settings.items():
+        problem = setting_problem(name, params.get(option))
+        if problem:
+            out.append(f"{option}: {problem}")
+    return out

@@ -113,21 +113,35 @@ def percentiles(values, points=(50, 95, 99)):
     return {pt: cuts[pt - 1] for pt in points}
 
 
-def measure_latency(client, samples):
+def measure_latency(client, samples, window=0.0):
+    """PING round trips in milliseconds: ``samples`` of them, spread evenly over ``window`` seconds (0: one
+    burst). A burst takes a millisecond or two and misses a Redis that stalls now and then; a window sees it.
+    A PING that times out counts as a sample of the whole socket_timeout. Returns (summary, values)."""
     values = []
-    for _sample in range(max(1, samples)):
-        start = time.perf_counter()
-        client.ping()
-        values.append((time.perf_counter() - start) * 1000.0)
+    count = max(1, samples)
+    interval = (window or 0.0) / count
+    start = time.perf_counter()
+    for i in range(count):
+        wait = start + i * interval - time.perf_counter()
+        if wait > 0:
+            time.sleep(wait)
+        t0 = time.perf_counter()
+        try:
+            client.ping()
+        except redis_exc.TimeoutError:
+            pass  # a stall as long as the client's timeout: the sample is that long
+        values.append((time.perf_counter() - t0) * 1000.0)
     pct = percentiles(values)
-    return {
+    summary = {
         "samples": len(values),
+        "window_s": round(window or 0.0, 3),
         "min": round(min(values), 3),
         "p50": round(pct[50], 3),
         "p95": round(pct[95], 3),
         "p99": round(pct[99], 3),
         "max": round(max(values), 3),
     }
+    return summary, values
 
 
 def server_facts(client):
@@ -197,13 +211,17 @@ def ttl_stats(client, pattern, sample=TTL_SAMPLE):
 
 
 def write_check(client, ttl_ms=10000):
+    """Write, read back and delete one key; a refused write (OOM, READONLY replica, NOPERM) is a result."""
     key = f"erni_ki:probe:{uuid.uuid4().hex}"
     value = uuid.uuid4().hex
-    client.set(key, value, px=ttl_ms)
+    try:
+        client.set(key, value, px=ttl_ms)
+    except redis_exc.ResponseError as exc:
+        return {"ok": False, "key": key, "error": str(exc)}
     read = client.get(key)
     client.unlink(key)
     got = read.decode() if isinstance(read, bytes) else read
-    return {"ok": got == value, "key": key}
+    return {"ok": got == value, "key": key, "error": None}
 
 
 def flush_keys(client, pattern, dry_run=False, batch=BATCH):
@@ -226,13 +244,62 @@ def flush_keys(client, pattern, dry_run=False, batch=BATCH):
     return deleted
 
 
-def latency_budget(latency, conn, ratio):
-    """{ms, exceeded}: the share ``ratio`` of LiteLLM's socket_timeout that p99 must stay under."""
+def latency_budget(values, conn, ratio):
+    """The share ``ratio`` of LiteLLM's socket_timeout, in ms, that every sample must stay under: {ms, stalls (the
+    samples over it), exceeded (the worst sample was over it)}. Judged on the worst sample, not a percentile:
+    one stall is one LiteLLM request that waited and missed the cache."""
     timeout = conn.get("socket_timeout")
-    if not (timeout and ratio and latency):
-        return {"ms": None, "exceeded": False}
+    if not (timeout and ratio and values):
+        return {"ms": None, "stalls": 0, "exceeded": False}
     budget = timeout * 1000.0 * ratio
-    return {"ms": round(budget, 3), "exceeded": latency["p99"] > budget}
+    stalls = sum(1 for v in values if v > budget)
+    return {"ms": round(budget, 3), "stalls": stalls, "exceeded": stalls > 0}
+
+
+# Redis states that make it unfit for LiteLLM's cache, by id (cache_status and the role's preflight show them).
+REDIS_RULES = {
+    "REDIS-MEM-001": (
+        "error",
+        "Redis refuses writes",
+        "Free memory or raise maxmemory, or set an evicting maxmemory-policy (allkeys-lru), before switching",
+    ),
+    "REDIS-MEM-002": (
+        "error",
+        "Redis is at maxmemory with policy noeviction: every new cache entry will be refused",
+        "Raise maxmemory or set maxmemory-policy allkeys-lru (or volatile-lru with a cache ttl)",
+    ),
+    "REDIS-MEM-003": (
+        "warning",
+        "Redis is evicting keys: cache entries leave before their ttl",
+        "Raise maxmemory if the hit rate matters",
+    ),
+}
+
+
+def memory_findings(server, write):
+    """Findings about memory and writes, from the server facts and the write check (None when not run)."""
+    found = []
+    if write is not None and not write.get("ok"):
+        found.append(
+            ("REDIS-MEM-001", f"the write check failed: {write.get('error') or 'read back a different value'}")
+        )
+    maxmemory = server.get("maxmemory") or 0
+    used = server.get("used_memory") or 0
+    policy = server.get("maxmemory_policy") or ""
+    if maxmemory and policy == "noeviction" and used >= 0.95 * maxmemory:
+        found.append(("REDIS-MEM-002", f"used_memory {used} of maxmemory {maxmemory}"))
+    if maxmemory and (server.get("evicted_keys") or 0) > 0:
+        found.append(("REDIS-MEM-003", f"{server['evicted_keys']} keys evicted ({policy}, maxmemory {maxmemory})"))
+    return [
+        {
+            "id": rid,
+            "severity": REDIS_RULES[rid][0],
+            "title": REDIS_RULES[rid][1],
+            "message": msg,
+            "remedy": REDIS_RULES[rid][2],
+        }
+        for rid, msg in found
+    ]
 
 
 def _keyspace(client, pattern):
@@ -257,12 +324,14 @@ def _inspect(client, conn, opts, check_mode, result):
     """Everything the probe does once connected; fills ``result``."""
     result["server"] = server_facts(client)
     if (opts.get("latency_samples") or 0) > 0:
-        lat = result["latency_ms"] = measure_latency(client, opts["latency_samples"])
-        budget = result["latency_budget"] = latency_budget(lat, conn, opts.get("latency_budget_ratio"))
+        lat, values = measure_latency(client, opts["latency_samples"], opts.get("latency_window") or 0.0)
+        result["latency_ms"] = lat
+        budget = result["latency_budget"] = latency_budget(values, conn, opts.get("latency_budget_ratio"))
         if budget["exceeded"]:
             result["warnings"].append(
-                f"p99 latency {lat['p99']} ms exceeds {opts['latency_budget_ratio']:g} of socket_timeout "
-                f"{conn['socket_timeout']:g} s ({budget['ms']:g} ms): LiteLLM's requests would stall and miss the cache"
+                f"{budget['stalls']} of {lat['samples']} PINGs over {lat['window_s']:g} s took longer than "
+                f"{opts['latency_budget_ratio']:g} of socket_timeout {conn['socket_timeout']:g} s "
+                f"({budget['ms']:g} ms; worst {lat['max']:g} ms): LiteLLM's requests would stall and miss the cache"
             )
     result["clients"] = list_clients(client, opts.get("client_name_filter"))
     pattern = scope_pattern(opts.get("namespace"), opts.get("key_pattern"))
@@ -271,17 +340,20 @@ def _inspect(client, conn, opts, check_mode, result):
         result["write_check"] = write_check(client)
     if opts.get("flush"):
         _flush(client, opts, pattern, check_mode, result)
+    result["findings"] = memory_findings(result["server"], result["write_check"])
     policy = result["server"].get("maxmemory_policy") or ""
-    if result["server"].get("maxmemory") and not policy.startswith(("allkeys", "volatile")):
+    if result["server"].get("maxmemory") and not policy.startswith(("allkeys", "volatile")) and not result["findings"]:
         result["warnings"].append(
             f"maxmemory is set with policy {policy}: when Redis is full, LiteLLM's cache writes fail"
         )
+    for f in result["findings"]:
+        result["warnings"].append(f"{f['id']} ({f['severity']}): {f['title']}: {f['message']}. Remedy: {f['remedy']}")
 
 
 def run_probe(conn, opts, check_mode=False):
     """The whole probe as one plain dict (what the module returns, before Ansible adds its keys).
 
-    ``opts``: latency_samples, latency_budget_ratio, namespace, key_pattern, client_name_filter,
+    ``opts``: latency_samples, latency_window, latency_budget_ratio, namespace, key_pattern, client_name_filter,
     write_check, flush, flush_whole_db. An unusable server is a result (``error``), never an exception.
     """
     secrets = [conn.get("login_password")]
@@ -290,7 +362,8 @@ def run_probe(conn, opts, check_mode=False):
         "error": None,
         "server": {},
         "latency_ms": {},
-        "latency_budget": {"ms": None, "exceeded": False},
+        "latency_budget": {"ms": None, "stalls": 0, "exceeded": False},
+        "findings": [],
         "warnings": [],
         "clients": {},
         "keyspace": {},

@@ -141,11 +141,22 @@ options:
         (V(v1.80.0.rc.1), V(v1.80.0-stable.1), V(main-v1.80.0), V(1.88.0-rc.3)).
       - M(erni_ki.litellm.litellm_service) returns it. Without it, V(redis) is refused unless O(force).
     type: str
+  litellm_image:
+    description:
+      - Image reference of the target container (V(ghcr.io/berriai/litellm:v1.80.11-stable.1)), as
+        M(erni_ki.litellm.litellm_service) returns it in RV(erni_ki.litellm.litellm_service#module:container.image).
+      - Its tag is another form of the version. O(blocked_versions) entries are matched against O(litellm_version) and
+        this tag, so a channel entry such as V(v1.80.11-stable) can match. An entry that no known form can ever match
+        is a warning.
+    type: str
+    version_added: 0.1.0
   container_env:
     description:
       - Names (not values) of the environment variables set in the LiteLLM container, as
-        M(erni_ki.litellm.litellm_service) returns them in RV(erni_ki.litellm.litellm_service#module:env_overrides).
-      - Used by the rules on C(REDIS_URL) and numeric C(REDIS_*) variables.
+        M(erni_ki.litellm.litellm_service) returns them in RV(erni_ki.litellm.litellm_service#module:env_names).
+      - Used by the rules on C(REDIS_URL) and numeric C(REDIS_*) variables, and to check that every C(os.environ/NAME)
+        reference (O(redis_password_env) among them) names a variable the container has (rule LITELLM-CACHE-010).
+        Empty means not known, and references are then not checked.
     type: list
     elements: str
     default: []
@@ -178,6 +189,13 @@ options:
     description: Keep a timestamped copy of the original file when it changes.
     type: bool
     default: false
+  backup_keep:
+    description:
+      - With O(backup), how many of this file's backups (C(PATH.PID.TIMESTAMP~)) to keep; older ones are removed after
+        a new one is made. V(0) keeps them all.
+    type: int
+    default: 5
+    version_added: 0.1.0
   file_mode:
     description:
       - Permissions the file should have, octal (V('0640')) or symbolic (V(u=rw,g=r,o=)).
@@ -304,6 +322,12 @@ gate:
       description: The policy names and rule ids that refused it.
       type: list
       elements: str
+backups_removed:
+  description: Older backups removed to keep O(backup_keep).
+  returned: when O(backup) made a backup
+  type: list
+  elements: str
+  version_added: 0.1.0
 backup_file:
   description: Path of the backup, when O(backup) made one.
   returned: changed and O(backup=true)
@@ -321,6 +345,7 @@ warnings_list:
 """
 
 import os
+import re
 import tempfile
 import traceback
 
@@ -357,12 +382,14 @@ def argument_spec():
         extra_cache_params=dict(type="dict", default={}),
         router_redis=dict(type="bool", default=False),
         litellm_version=dict(type="str"),
+        litellm_image=dict(type="str"),
         container_env=dict(type="list", elements="str", default=[]),
         min_redis_version=dict(type="str", default=kb.MIN_REDIS_VERSION),
         blocked_versions=dict(type="list", elements="str", default=[]),
         on_blocked=dict(type="str", default="fail", choices=list(cfg.ON_BLOCKED)),
         force=dict(type="bool", default=False),
         backup=dict(type="bool", default=False),
+        backup_keep=dict(type="int", default=5),
         file_mode=dict(type="raw"),
     )
 
@@ -407,6 +434,25 @@ def make_plan(module, start_text, source, secrets):
         )
 
 
+_BACKUP_SUFFIX = re.compile(r"^\.\d+\.\d{4}-\d{2}-\d{2}@\d{2}:\d{2}:\d{2}~$")
+
+
+def prune_backups(path, keep):
+    """Remove all but the newest ``keep`` backups Ansible's backup_local made of ``path``; returns their paths."""
+    if keep <= 0:
+        return []
+    directory, name = os.path.split(os.path.abspath(path))
+    backups = [
+        os.path.join(directory, entry)
+        for entry in os.listdir(directory)
+        if entry.startswith(name) and _BACKUP_SUFFIX.match(entry[len(name) :])
+    ]
+    backups.sort(key=lambda b: (os.path.getmtime(b), b), reverse=True)
+    for old in backups[keep:]:
+        os.unlink(old)
+    return backups[keep:]
+
+
 def write_atomically(module, path, data):
     """A temporary file beside the target (same filesystem), then Ansible's atomic_move over it."""
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=os.path.dirname(path) or ".")
@@ -432,6 +478,7 @@ def write_result(module, path, current, new_text, secrets, result):
     if changed and not module.check_mode:
         if module.params["backup"] and os.path.exists(path):
             result["backup_file"] = module.backup_local(path)
+            result["backups_removed"] = prune_backups(path, module.params["backup_keep"])
         write_atomically(module, path, new_text.encode("utf-8"))
     if module.check_mode and not os.path.exists(path):
         return changed
@@ -452,6 +499,8 @@ def main():
     if not HAS_PACKAGING:
         module.fail_json(msg=missing_required_lib("packaging"))
     p = module.params
+    if p["backup_keep"] < 0:
+        module.fail_json(msg=f"backup_keep must be 0 (keep every backup) or more, got {p['backup_keep']}")
     path = p["path"]
     secrets = [p["redis_password"]] if p["redis_password"] else []
 

@@ -121,6 +121,14 @@ config:
     container_path: {description: Path given to C(--config)., type: str, sample: /app/config.yaml}
     host_path: {description: Host path of the bind mount holding it., type: str}
     read_only: {description: Whether that mount is read-only., type: bool}
+env_names:
+  description:
+    - Names (never values) of every environment variable of the proxy process, including those its entrypoint exports
+      at run time. M(erni_ki.litellm.litellm_cache_mode) checks its C(os.environ/NAME) references against them.
+  returned: always
+  type: list
+  elements: str
+  version_added: 0.1.0
 env_overrides:
   description: Names (never values) of the Redis- and LiteLLM-related environment variables of the proxy process.
   returned: always
@@ -237,6 +245,7 @@ def describe(module, client, container, url, key, secrets, ready=None):
         litellm_version=version,
         version_source=source,
         config=li.config_facts(container),
+        env_names=sorted(inside.get("env_names") or []),
         env_overrides=li.relevant_env(inside.get("env_names") or []),
     )
 

@@ -49,9 +49,19 @@ options:
     description: Number of C(PING) round trips to time. V(0) skips the measurement.
     type: int
     default: 50
+  latency_window:
+    description:
+      - Seconds over which the O(latency_samples) PINGs are spread evenly. V(0) sends them in one burst, which takes a
+        millisecond or two and misses a Redis that stalls now and then (a C(CLIENT PAUSE), a slow Lua script, a fork);
+        a window of a few seconds sees such stalls.
+      - A PING that times out counts as a sample as long as O(socket_timeout).
+    type: float
+    default: 0
+    version_added: 0.1.0
   latency_budget_ratio:
     description:
-      - Warn when the p99 latency exceeds this share of O(socket_timeout).
+      - The share of O(socket_timeout) that every latency sample must stay under. A sample over it is a stall
+        (RV(latency_budget.stalls)); one stall sets RV(latency_budget.exceeded) and a warning.
     type: float
     default: 0.5
   namespace:
@@ -198,13 +208,30 @@ keyspace:
       type: dict
 latency_budget:
   description:
-    - The share O(latency_budget_ratio) of O(socket_timeout), in milliseconds, that the p99 latency must stay under,
-      and whether it did not. Branch on RV(latency_budget.exceeded), not on the warning text.
+    - The share O(latency_budget_ratio) of O(socket_timeout), in milliseconds, that every sample must stay under, and
+      how many did not. Judged on the worst sample, not a percentile. Branch on RV(latency_budget.exceeded), not on
+      the warning text.
   returned: always
   type: dict
   contains:
     ms: {description: "The budget (null without latency samples).", type: float}
-    exceeded: {description: Whether the p99 latency was over the budget., type: bool}
+    stalls: {description: Samples over the budget., type: int}
+    exceeded: {description: Whether any sample was over the budget., type: bool}
+  version_added: 0.1.0
+findings:
+  description:
+    - What makes this Redis unfit for LiteLLM's cache now, by rule id. V(REDIS-MEM-001) (error) the write check
+      was refused (for example C(OOM)); V(REDIS-MEM-002) (error) at C(maxmemory) with C(noeviction); V(REDIS-MEM-003)
+      (warning) keys are being evicted. Run with O(write_check=true) to test writes.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id: {description: Rule id., type: str, sample: REDIS-MEM-002}
+    severity: {description: V(error) or V(warning)., type: str}
+    title: {description: What it is., type: str}
+    message: {description: What was measured., type: str}
+    remedy: {description: What to do., type: str}
   version_added: 0.1.0
 flushed:
   description: Keys deleted.
@@ -215,7 +242,7 @@ would_flush:
   returned: always
   type: int
 write_check:
-  description: Result of the write/read/delete round trip (C(ok), C(key)).
+  description: Result of the write/read/delete round trip (C(ok), C(key), and C(error) when Redis refused the write).
   returned: when O(write_check=true) and available
   type: dict
 probed_from:
@@ -228,12 +255,15 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.erni_ki.litellm.plugins.module_utils import docker_common, masking, redis_probe
 from ansible_collections.erni_ki.litellm.plugins.module_utils.redis_connection import (
+    PROBE_SETTINGS,
     connection_params,
+    option_problems,
     redis_argument_spec,
 )
 
 PROBE_OPTIONS = (
     "latency_samples",
+    "latency_window",
     "latency_budget_ratio",
     "namespace",
     "key_pattern",
@@ -250,6 +280,7 @@ def argument_spec():
     spec.update(
         from_container=dict(type="str"),
         latency_samples=dict(type="int", default=50),
+        latency_window=dict(type="float", default=0.0),
         latency_budget_ratio=dict(type="float", default=0.5),
         namespace=dict(type="str"),
         key_pattern=dict(type="str", no_log=False),
@@ -262,7 +293,7 @@ def argument_spec():
     return spec
 
 
-def check_scope(module):
+def check_inputs(module):
     p = module.params
     if p["flush"] and not (p["namespace"] or p["key_pattern"] or p["flush_whole_db"]):
         module.fail_json(
@@ -271,8 +302,13 @@ def check_scope(module):
         )
     if p["flush_whole_db"] and not p["flush"]:
         module.fail_json(msg="flush_whole_db only says what flush deletes: set flush: true as well")
+    problems = option_problems(p, PROBE_SETTINGS)
     if p["latency_samples"] < 0:
-        module.fail_json(msg=f"latency_samples must be 0 or more, got {p['latency_samples']}")
+        problems.append(f"latency_samples: {p['latency_samples']} is outside >= 0")
+    if p["latency_window"] < 0:
+        problems.append(f"latency_window: {p['latency_window']} is outside >= 0 (seconds)")
+    if problems:
+        module.fail_json(msg=f"{'; '.join(problems)}; nothing was probed")
 
 
 def probe_from_container(module, conn, opts):
@@ -298,7 +334,7 @@ def main():
         mutually_exclusive=[("namespace", "key_pattern")],
         supports_check_mode=True,
     )
-    check_scope(module)
+    check_inputs(module)
     p = module.params
     conn = connection_params(p)
     opts = {k: p[k] for k in PROBE_OPTIONS}

@@ -1,24 +1,15 @@
 """The collection playbooks, run as operators run them (ansible-playbook erni_ki.litellm.<name>)."""
 
 import os
-import subprocess
-import sys
 
 from tests.helpers.redis_server import fill
+from tests.helpers.role_runs import run_playbook
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 
 def playbook(name, *extra):
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, "build", "collections"), ANSIBLE_NOCOLOR="1")
-    cmd = [
-        os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
-        f"erni_ki.litellm.{name}",
-        "-i",
-        os.path.join(ROOT, "sandbox", "inventory.yml"),
-        *extra,
-    ]
-    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600, check=False)
+    return run_playbook(os.path.join(ROOT, "sandbox", "inventory.yml"), f"erni_ki.litellm.{name}", *extra)
 
 
 def test_flush_cache_counts_first_and_deletes_only_when_confirmed(redis_client, redis_password, master_key):

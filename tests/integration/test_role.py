@@ -1,73 +1,16 @@
 """The litellm_cache role on a LiteLLM proxy of its own: template ownership, and check mode end to end."""
 
 import glob
-import hashlib
 import os
 import shutil
 import subprocess
-import sys
 
 import pytest
 import yaml
 
+from tests.helpers.role_runs import proxy_on_a_copy, role_vars, run_role, sha
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-PLAY = """
-- name: Role under test
-  hosts: proxies
-  gather_facts: false
-  tasks:
-    - name: Run the role
-      ansible.builtin.include_role:
-        name: erni_ki.litellm.litellm_cache
-"""
-
-
-def run_role(tmp_path, hostvars, check=False):
-    inventory = tmp_path / "inventory.yml"
-    inventory.write_text(
-        yaml.safe_dump(
-            {
-                "proxies": {
-                    "hosts": {
-                        "solo": dict(hostvars, ansible_connection="local", ansible_python_interpreter=sys.executable)
-                    }
-                }
-            }
-        )
-    )
-    play = tmp_path / "play.yml"
-    play.write_text(PLAY)
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, "build", "collections"), ANSIBLE_NOCOLOR="1")
-    cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", str(inventory), str(play)]
-    if check:
-        cmd += ["--check", "--diff"]
-    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600, check=False)
-
-
-def proxy_on_a_copy(tmp_path, litellm_launcher, endpoints, version, port):
-    """A proxy of its own, on a copy of the sandbox's config: (config path, proxy)."""
-    config = tmp_path / "conf" / "config.yaml"
-    config.parent.mkdir()
-    with open(endpoints["proxies"][0]["config_path"], encoding="utf-8") as f:
-        config.write_text(f.read())
-    return config, litellm_launcher.start(version, config_path=str(config), port=port)
-
-
-def role_vars(endpoints, proxy, **extra):
-    """The role's inputs for that proxy on the sandbox's Redis (secrets from the sandbox's files)."""
-    return {
-        "litellm_cache_container": proxy.container.name,
-        "litellm_cache_master_key_file": endpoints["master_key_file"],
-        "litellm_cache_redis_host": "127.0.0.1",
-        "litellm_cache_redis_port": endpoints["redis"]["port"],
-        "litellm_cache_redis_password_file": endpoints["redis"]["password_file"],
-        **extra,
-    }
-
-
-def sha(path):
-    with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
 
 
 def test_check_mode_end_to_end_changes_nothing_then_template_ownership(

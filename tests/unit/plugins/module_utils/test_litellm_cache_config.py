@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_cache_config as cfg
@@ -187,3 +189,72 @@ def test_bad_version_text_is_a_config_error(fixture_text):
     with pytest.raises(cfg.ConfigError) as err:
         cfg.plan(fixture_text("production.yaml"), params(**REDIS, litellm_version="latest"))
     assert "cannot read LiteLLM version 'latest'" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "option,value,needle",
+    [
+        ("ttl", -5, "ttl: -5 is outside > 0"),
+        ("socket_timeout", -1, "socket_timeout: -1 is outside > 0"),
+        ("max_connections", -1, "max_connections: -1 is outside > 0"),
+        ("redis_port", 99999, "redis_port: 99999 is outside 1-65535"),
+        ("redis_db", -1, "redis_db: -1 is outside >= 0"),
+        ("redis_host", "redis host", "redis_host: 'redis host' is not a host name"),
+        ("redis_password_env", "NOT SET", "redis_password_env: 'NOT SET' is not an environment variable name"),
+    ],
+)
+def test_values_litellm_would_fail_on_are_refused_naming_the_option(fixture_text, option, value, needle):
+    with pytest.raises(cfg.ConfigError, match=re.escape(needle)):
+        cfg.plan(fixture_text("production.yaml"), params(**{**REDIS, option: value}))
+
+
+def test_a_dangling_env_reference_is_refused_naming_what_exists(fixture_text):
+    env = ["REDIS_PASSWORD", "LITELLM_MASTER_KEY", "PATH"]
+    with pytest.raises(cfg.GateRefused) as err:
+        cfg.plan(
+            fixture_text("production.yaml"), params(**{**REDIS, "redis_password_env": "NO_SUCH_VAR"}, container_env=env)
+        )
+    assert err.value.gate["blocked_by"] == ["LITELLM-CACHE-010"]
+    assert "os.environ/NO_SUCH_VAR is not set in the container" in str(err.value)
+    assert "LITELLM_MASTER_KEY, REDIS_PASSWORD" in str(err.value)
+    # the same reference with the variable present passes
+    assert cfg.plan(fixture_text("production.yaml"), params(**REDIS, container_env=env))["gate"]["allowed"]
+
+
+def test_a_bad_value_already_in_the_file_is_refused_by_the_gate(fixture_text):
+    text = cfg.plan(fixture_text("production.yaml"), params(**REDIS))["new_text"].replace(
+        "socket_timeout: 30", "socket_timeout: -1"
+    )
+    with pytest.raises(cfg.GateRefused) as err:
+        cfg.plan(text, params(**{k: v for k, v in REDIS.items() if k != "socket_timeout"}))
+    assert "LITELLM-CACHE-009" in err.value.gate["blocked_by"]
+    assert "socket_timeout: -1 is outside > 0" in str(err.value)
+
+
+def test_blocked_channel_entry_matches_the_image_tag(fixture_text):
+    req = params(
+        **REDIS,
+        litellm_version="1.80.11",
+        litellm_image="ghcr.io/berriai/litellm:v1.80.11-stable.1",
+        blocked_versions=["v1.80.11-stable"],
+    )
+    with pytest.raises(cfg.GateRefused) as err:
+        cfg.plan(fixture_text("production.yaml"), req)
+    assert err.value.gate["blocked_by"] == ["blocked_versions"]
+    assert "v1.80.11-stable.1 is in blocked_versions (v1.80.11-stable)" in str(err.value)
+
+
+def test_blocked_entry_that_can_never_match_is_a_warning(fixture_text):
+    out = cfg.plan(
+        fixture_text("production.yaml"),
+        params(
+            **REDIS,
+            litellm_version="1.80.11",
+            litellm_image="registry:5000/litellm:latest",
+            blocked_versions=["v1.80.11-stable"],
+        ),
+    )
+    assert out["gate"]["allowed"]
+    assert any("'v1.80.11-stable'" in w and "can never match" in w for w in out["warnings"])
+    plain_entry = cfg.plan(fixture_text("production.yaml"), params(**REDIS, blocked_versions=["1.80.0"]))
+    assert not any("can never match" in w for w in plain_entry["warnings"])

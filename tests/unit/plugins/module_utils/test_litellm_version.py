@@ -3,7 +3,9 @@ import pytest
 from ansible_collections.erni_ki.litellm.plugins.module_utils.litellm_version import (
     LiteLLMVersion,
     LiteLLMVersionError,
+    image_tag,
     in_range,
+    version_of_tag,
 )
 
 
@@ -59,3 +61,11 @@ def test_block_list_matching():
     assert not LiteLLMVersion("1.80.0").matches("v1.80.0-stable.1")
     assert LiteLLMVersion("v1.80.0.rc.1").matches("1.80.0rc1")
     assert not LiteLLMVersion("1.80.0").matches("v1.80.0.rc.1")
+
+
+def test_image_tag_and_its_version():
+    assert image_tag("registry:5000/berriai/litellm:v1.80.0-stable.1") == "v1.80.0-stable.1"
+    assert image_tag("registry:5000/berriai/litellm") is None
+    assert image_tag("litellm:v1.80.0@sha256:abc") == "v1.80.0"
+    assert version_of_tag("ghcr.io/berriai/litellm:main-v1.80.0").normalized == "1.80.0"
+    assert version_of_tag("erni-ki-sandbox/litellm:1.80.11-7bb9203a9289") is None

@@ -1,4 +1,5 @@
 import socket
+import time
 
 import pytest
 from redis import exceptions as rexc
@@ -59,3 +60,38 @@ def test_probe_masks_with_the_one_masking_module():
     assert rp.mask_text("AUTH s3cret-longer and s3cret failed", ["s3cret", "s3cret-longer", None]) == (
         "AUTH ******** and ******** failed"
     )
+
+
+class StallingClient:
+    """PING answers at once, except the calls listed, which take ``stall`` seconds (pure timing logic)."""
+
+    def __init__(self, stall_at, stall):
+        self.calls = 0
+        self.stall_at = set(stall_at)
+        self.stall = stall
+
+    def ping(self):
+        self.calls += 1
+        if self.calls in self.stall_at:
+            time.sleep(self.stall)
+
+
+def test_a_window_spreads_the_samples_and_the_budget_is_judged_on_the_worst():
+    client = StallingClient(stall_at=[7], stall=0.12)
+    start = time.perf_counter()
+    summary, values = rp.measure_latency(client, 10, window=0.5)
+    assert time.perf_counter() - start >= 0.45, "samples were not spread over the window"
+    assert summary["samples"] == 10 and summary["window_s"] == 0.5 and summary["max"] >= 120
+    budget = rp.latency_budget(values, {"socket_timeout": 0.2}, 0.5)
+    assert budget == {"ms": 100.0, "stalls": 1, "exceeded": True}
+    assert rp.latency_budget(values, {"socket_timeout": 1.0}, 0.5)["exceeded"] is False
+
+
+def test_memory_findings():
+    full = {"maxmemory": 1048576, "used_memory": 1040000, "maxmemory_policy": "noeviction", "evicted_keys": 0}
+    assert [f["id"] for f in rp.memory_findings(full, {"ok": True})] == ["REDIS-MEM-002"]
+    refused = rp.memory_findings(dict(full, used_memory=10), {"ok": False, "error": "OOM command not allowed"})
+    assert [f["id"] for f in refused] == ["REDIS-MEM-001"] and "OOM" in refused[0]["message"]
+    lru = {"maxmemory": 1048576, "used_memory": 1048000, "maxmemory_policy": "allkeys-lru", "evicted_keys": 12}
+    assert [(f["id"], f["severity"]) for f in rp.memory_findings(lru, None)] == [("REDIS-MEM-003", "warning")]
+    assert rp.memory_findings({"maxmemory": 0, "used_memory": 5}, {"ok": True}) == []

@@ -1,0 +1,159 @@
+# Copyright (c) 2026 erni_ki maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One run at a time per LiteLLM instance: a lock file beside its config, on the managed host.
+
+The lock file is created whole or not at all (a complete temporary file hard-linked to the lock's
+name, which fails when the name exists), so a reader never sees half a holder. It names its holder:
+the run's id, the controller host and its ansible-playbook process, the playbook, and since when. A
+holder's lock is stale when it is older than ``stale_after`` seconds, or when the holder ran on this
+very host and its process is gone; a stale lock is moved aside (to ``<lock>.stale``), never deleted
+unread. Every controller and AWX node that manages the host sees the same file.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import socket
+import time
+
+LOCK_SUFFIX = ".erni_ki.lock"
+
+
+class LockHeld(RuntimeError):
+    """Another run holds the lock. ``holder`` says who."""
+
+    def __init__(self, path, holder, waited):
+        self.path = path
+        self.holder = holder
+        self.waited = waited
+        super().__init__(describe_conflict(path, holder, waited))
+
+
+def lock_path(config_path):
+    """The lock file of a config: ``<dir>/.<name>.erni_ki.lock``."""
+    directory, name = os.path.split(os.path.abspath(config_path))
+    return os.path.join(directory, f".{name}{LOCK_SUFFIX}")
+
+
+def describe_conflict(path, holder, waited):
+    age = int(time.time() - float(holder.get("since_epoch") or time.time()))
+    return (
+        f"{path} is held by another run: playbook {holder.get('playbook') or '?'} on controller "
+        f"{holder.get('controller') or '?'} (pid {holder.get('pid') or '?'}, run {holder.get('run_id')}), since "
+        f"{holder.get('since') or '?'} ({age} s ago); waited {waited:g} s. Let it finish and run again (or raise the "
+        "wait); if that run is gone, its lock is taken over once stale_after has passed, or remove the file"
+    )
+
+
+def read_holder(path):
+    """The holder recorded in the lock file, None when there is no lock, {} when it cannot be read."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def pid_alive(pid):
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, TypeError):
+        return False
+    except OSError as exc:
+        return exc.errno == errno.EPERM
+    return True
+
+
+def stale_reason(holder, stale_after, now=None, here=None):
+    """Why the holder's lock may be taken over, or None while it stands."""
+    now = time.time() if now is None else now
+    here = socket.gethostname() if here is None else here
+    since = holder.get("since_epoch")
+    if not isinstance(since, (int, float)):
+        return "the lock file names no holder"
+    if now - since > stale_after:
+        return f"it is {int(now - since)} s old, more than stale_after {stale_after} s"
+    if holder.get("controller") == here and holder.get("pid") and not pid_alive(holder["pid"]):
+        return f"its run (pid {holder['pid']} on this host) is gone"
+    return None
+
+
+def _create(path, record):
+    """Create the lock with its whole content, or raise FileExistsError."""
+    tmp = f"{path}.{os.getpid()}.{time.monotonic_ns()}.tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(record, f)
+    try:
+        os.link(tmp, path)
+    finally:
+        os.unlink(tmp)
+
+
+def _move_aside(path, stale):
+    """Move the stale lock to ``<lock>.stale``; if another run replaced it meanwhile, put that one back."""
+    aside = f"{path}.{os.getpid()}.{time.monotonic_ns()}.aside"
+    try:
+        os.rename(path, aside)
+    except FileNotFoundError:
+        return  # another run took it over first
+    if (read_holder(aside) or {}).get("run_id") != stale.get("run_id"):
+        try:
+            os.link(aside, path)
+        except FileExistsError:
+            pass
+        os.unlink(aside)
+        return
+    os.replace(aside, path + ".stale")
+
+
+def acquire(path, owner, wait=0.0, stale_after=900, check_mode=False, sleep=time.sleep):
+    """Take the lock for ``owner`` (run_id, controller, pid, playbook), waiting up to ``wait`` seconds.
+
+    Returns {changed, holder, took_over (the stale holder moved aside, with the reason) or None, waited}.
+    Raises LockHeld. In check mode nothing is created or moved.
+    """
+    start = time.monotonic()
+    took_over = None
+    while True:
+        holder = read_holder(path)
+        waited = round(time.monotonic() - start, 2)
+        if holder is not None and holder.get("run_id") == owner["run_id"]:
+            return {"changed": False, "holder": holder, "took_over": took_over, "waited": waited}
+        if holder is not None:
+            reason = stale_reason(holder, stale_after)
+            if reason is None:
+                if waited >= wait:
+                    raise LockHeld(path, holder, waited)
+                sleep(min(1.0, max(0.05, wait - waited)))
+                continue
+            took_over = dict(holder, reason=reason)
+            if not check_mode:
+                _move_aside(path, holder)
+                continue
+        now = time.time()
+        record = dict(owner, since_epoch=now, since=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)))
+        if check_mode:
+            return {"changed": True, "holder": record, "took_over": took_over, "waited": waited}
+        try:
+            _create(path, record)
+        except FileExistsError:
+            continue  # another run was quicker; its record decides
+        return {"changed": True, "holder": record, "took_over": took_over, "waited": waited}
+
+
+def release(path, run_id, check_mode=False):
+    """Remove the lock if ``run_id`` holds it. Returns {changed, holder} (holder: who holds it now, if anyone)."""
+    holder = read_holder(path)
+    if holder is None or holder.get("run_id") != run_id:
+        return {"changed": False, "holder": holder}
+    if not check_mode:
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+    return {"changed": True, "holder": None}

@@ -1,0 +1,155 @@
+#!/usr/bin/python
+# Copyright (c) 2026 erni_ki maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: litellm_run_lock
+short_description: One run at a time per LiteLLM instance, with a lock file beside its config
+version_added: 0.1.0
+description:
+  - Takes or gives back the run lock of a LiteLLM instance, a file beside its config on the managed host
+    (C(<dir>/.<config name>.erni_ki.lock)), so that two runs (two operators, an AWX schedule on top of a manual run,
+    two controllers) never switch the same instance at once.
+  - The lock names its holder (run id, controller host and process, playbook, since when). A second run waits up to
+    O(wait_timeout) seconds, then fails with a message that names the holder.
+  - A crashed run's lock is stale when it is older than O(stale_after) seconds, or at once when the holder ran on the
+    managed host itself and its process is gone; a stale lock is taken over and kept as C(<lock>.stale).
+author:
+  - erni_ki maintainers (@erni-ki)
+attributes:
+  action_group:
+    description: Use C(group/erni_ki.litellm.litellm) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - erni_ki.litellm.litellm
+  check_mode:
+    support: full
+    description: Takes no lock and removes none; reports whether it would.
+  diff_mode:
+    support: none
+    description: Nothing to diff.
+  idempotent:
+    support: full
+    description: The same O(run_id) taking the lock again, or giving back a lock it does not hold, changes nothing.
+options:
+  path:
+    description: The LiteLLM config the lock protects; the lock file goes beside it.
+    type: path
+    required: true
+  state:
+    description: V(present) takes the lock, V(absent) gives it back (only when O(run_id) holds it).
+    type: str
+    choices: [present, absent]
+    default: present
+  run_id:
+    description: This run's id; the same id may take the lock again.
+    type: str
+    required: true
+  controller:
+    description: Host name of the controller (or AWX node) of this run, for the holder's description.
+    type: str
+  pid:
+    description:
+      - Process id of this run's C(ansible-playbook) on O(controller). When the controller is the managed host
+        itself, a lock whose process is gone is stale at once.
+    type: int
+  playbook:
+    description: What runs (playbook or job template), for the holder's description.
+    type: str
+  wait_timeout:
+    description: Seconds to wait for another run's lock; V(0) fails at once.
+    type: float
+    default: 0
+  stale_after:
+    description: Seconds after which any lock is stale (longer than the longest run).
+    type: int
+    default: 900
+seealso:
+  - module: erni_ki.litellm.litellm_cache_mode
+"""
+
+EXAMPLES = r"""
+- name: Take the instance's run lock, waiting up to two minutes for another run
+  erni_ki.litellm.litellm_run_lock:
+    path: /srv/llm/conf/litellm/config.yaml
+    run_id: "{{ run_id }}"
+    controller: "{{ lookup('ansible.builtin.pipe', 'uname -n') }}"
+    playbook: switch_cache
+    wait_timeout: 120
+
+- name: Give it back
+  erni_ki.litellm.litellm_run_lock:
+    path: /srv/llm/conf/litellm/config.yaml
+    run_id: "{{ run_id }}"
+    state: absent
+"""
+
+RETURN = r"""
+lock_file:
+  description: The lock file.
+  returned: always
+  type: str
+  sample: /srv/llm/conf/litellm/.config.yaml.erni_ki.lock
+holder:
+  description: Who holds the lock after the task (this run for O(state=present)); null when nobody does.
+  returned: always
+  type: dict
+  contains:
+    run_id: {description: The holder's run id., type: str}
+    controller: {description: Its controller host., type: str}
+    pid: {description: Its ansible-playbook process on that host., type: int}
+    playbook: {description: What it runs., type: str}
+    since: {description: When it took the lock (UTC)., type: str}
+took_over:
+  description: A stale lock this run took over (its holder, and C(reason)); null otherwise.
+  returned: when O(state=present)
+  type: dict
+waited:
+  description: Seconds spent waiting for another run.
+  returned: when O(state=present)
+  type: float
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.erni_ki.litellm.plugins.module_utils import run_lock
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            path=dict(type="path", required=True),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+            run_id=dict(type="str", required=True),
+            controller=dict(type="str"),
+            pid=dict(type="int"),
+            playbook=dict(type="str"),
+            wait_timeout=dict(type="float", default=0),
+            stale_after=dict(type="int", default=900),
+        ),
+        supports_check_mode=True,
+    )
+    p = module.params
+    if p["wait_timeout"] < 0 or p["stale_after"] < 1:
+        module.fail_json(msg="wait_timeout must be 0 or more and stale_after 1 or more (seconds)")
+    path = run_lock.lock_path(p["path"])
+    if p["state"] == "absent":
+        result = run_lock.release(path, p["run_id"], check_mode=module.check_mode)
+        module.exit_json(lock_file=path, **result)
+    owner = {k: p[k] for k in ("run_id", "controller", "pid", "playbook")}
+    try:
+        result = run_lock.acquire(
+            path, owner, wait=p["wait_timeout"], stale_after=p["stale_after"], check_mode=module.check_mode
+        )
+    except run_lock.LockHeld as exc:
+        module.fail_json(msg=str(exc), lock_file=path, holder=exc.holder, waited=exc.waited, reason="locked")
+    except OSError as exc:
+        module.fail_json(msg=f"cannot take the run lock {path}: {exc}", lock_file=path)
+    module.exit_json(lock_file=path, **result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+"""Run the role and the collection playbooks as operators do (ansible-playbook), on proxies of a test's own."""
+
+import hashlib
+import os
+import subprocess
+import sys
+
+import yaml
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+ROLE_PLAY = """
+- name: Role under test
+  hosts: proxies
+  gather_facts: false
+  tasks:
+    - name: Run the role
+      ansible.builtin.include_role:
+        name: erni_ki.litellm.litellm_cache
+"""
+
+
+def ansible_env():
+    return dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, "build", "collections"), ANSIBLE_NOCOLOR="1")
+
+
+def write_inventory(path, hosts):
+    """An inventory of the group ``proxies`` (and ``litellm_proxies``, the playbooks' default group)."""
+    local = {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}
+    members = {name: {**local, **hostvars} for name, hostvars in hosts.items()}
+    path.write_text(yaml.safe_dump({"proxies": {"hosts": members}, "litellm_proxies": {"children": {"proxies": {}}}}))
+    return str(path)
+
+
+def playbook_cmd(inventory, playbook, *extra, check=False):
+    cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", inventory, playbook, *extra]
+    return cmd + (["--check", "--diff"] if check else [])
+
+
+def run_playbook(inventory, playbook, *extra, check=False, timeout=600):
+    cmd = playbook_cmd(inventory, playbook, *extra, check=check)
+    return subprocess.run(cmd, capture_output=True, text=True, env=ansible_env(), timeout=timeout, check=False)
+
+
+def start_playbook(inventory, playbook, *extra, log=None):
+    """The same, in the background: a Popen writing stdout and stderr to ``log``."""
+    out = open(log, "w", encoding="utf-8")  # noqa: SIM115 - closed by the caller's finish()
+    proc = subprocess.Popen(
+        playbook_cmd(inventory, playbook, *extra), stdout=out, stderr=subprocess.STDOUT, env=ansible_env()
+    )
+    proc.log_file = out
+    return proc
+
+
+def finish(proc, timeout=600):
+    """Wait for a start_playbook process; returns (returncode, output)."""
+    code = proc.wait(timeout)
+    proc.log_file.close()
+    with open(proc.log_file.name, encoding="utf-8") as f:
+        return code, f.read()
+
+
+def run_role(tmp_path, hostvars, check=False, *extra):
+    """The role on one host, ``solo``, with these variables."""
+    inventory = write_inventory(tmp_path / "inventory.yml", {"solo": hostvars})
+    play = tmp_path / "play.yml"
+    play.write_text(ROLE_PLAY)
+    return run_playbook(inventory, str(play), *extra, check=check)
+
+
+def proxy_on_a_copy(tmp_path, litellm_launcher, endpoints, version, port, name="conf"):
+    """A proxy of its own, on a copy of the sandbox's config: (config path, proxy)."""
+    config = tmp_path / name / "config.yaml"
+    config.parent.mkdir()
+    with open(endpoints["proxies"][0]["config_path"], encoding="utf-8") as f:
+        config.write_text(f.read())
+    return config, litellm_launcher.start(version, config_path=str(config), port=port)
+
+
+def role_vars(endpoints, proxy, **extra):
+    """The role's inputs for that proxy on the sandbox's Redis (secrets from the sandbox's files)."""
+    return {
+        "litellm_cache_container": proxy.container.name,
+        "litellm_cache_master_key_file": endpoints["master_key_file"],
+        "litellm_cache_redis_host": "127.0.0.1",
+        "litellm_cache_redis_port": endpoints["redis"]["port"],
+        "litellm_cache_redis_password_file": endpoints["redis"]["password_file"],
+        **extra,
+    }
+
+
+def sha(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
