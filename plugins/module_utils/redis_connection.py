@@ -94,7 +94,8 @@ def setting_problem(name, value):
         return f"{value!r} is not {kind} ({what})"
     if value < low or (value == low and not low_ok) or (high is not None and value > high):
         bound = f"{low}-{high}" if high is not None else (f">= {low}" if low_ok else f"> {low}")
-        return f"{value!r} is outside {bound} ({what})"
+        shown = f"{value:g}" if isinstance(value, float) else repr(value)  # -1.0 from Ansible's float is -1
+        return f"{shown} is outside {bound} ({what})"
     return None
 
 

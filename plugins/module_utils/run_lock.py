@@ -115,7 +115,8 @@ def acquire(path, owner, wait=0.0, stale_after=900, check_mode=False, sleep=time
     """Take the lock for ``owner`` (run_id, controller, pid, playbook), waiting up to ``wait`` seconds.
 
     Returns {changed, holder, took_over (the stale holder moved aside, with the reason) or None, waited}.
-    Raises LockHeld. In check mode nothing is created or moved.
+    Raises LockHeld. In check mode nothing is created or moved, and a lock held by another run is
+    reported (``held``) instead of waited for.
     """
     start = time.monotonic()
     took_over = None
@@ -127,6 +128,8 @@ def acquire(path, owner, wait=0.0, stale_after=900, check_mode=False, sleep=time
         if holder is not None:
             reason = stale_reason(holder, stale_after)
             if reason is None:
+                if check_mode:  # a preview neither waits nor fails: it says who holds the lock
+                    return {"changed": False, "holder": holder, "took_over": None, "waited": 0.0, "held": True}
                 if waited >= wait:
                     raise LockHeld(path, holder, waited)
                 sleep(min(1.0, max(0.05, wait - waited)))

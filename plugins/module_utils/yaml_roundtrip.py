@@ -16,6 +16,8 @@ from __future__ import annotations
 import difflib
 import io
 
+from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import mask_config_text
+
 try:
     from ruamel.yaml import YAML
     from ruamel.yaml.comments import CommentedMap
@@ -173,7 +175,7 @@ def _patch(original, before, after, source):
 
 def _reformat_message(source, rendered, a1, a2):
     snippet = "".join(rendered[a1:a2]).strip().splitlines()
-    first = snippet[0] if snippet else ""
+    first = mask_config_text(snippet[0]) if snippet else ""  # a line of the file may hold a literal secret
     return (
         f"{source}: the lines around {first!r} are written in a layout the YAML library would rewrite "
         "(indentation, line wrapping or flow style), so changing them would reformat text the module "

@@ -355,7 +355,7 @@ from ansible.module_utils.common.text.converters import to_native
 from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_cache_config as cfg
 from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_knowledge as kb
 from ansible_collections.erni_ki.litellm.plugins.module_utils.litellm_version import HAS_PACKAGING
-from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import mask_config_text
+from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import mask_config_text, mask_text
 from ansible_collections.erni_ki.litellm.plugins.module_utils.yaml_roundtrip import HAS_RUAMEL, RUAMEL_IMPORT_ERROR
 
 
@@ -423,13 +423,13 @@ def make_plan(module, start_text, source, secrets):
         return cfg.plan(start_text, cfg.CacheRequest.from_params(module.params), source=source)
     except cfg.GateRefused as exc:
         failed.update(gate=exc.gate, findings=exc.findings, mode=None)
-        module.fail_json(msg=mask_config_text(str(exc), secrets), **failed)
+        module.fail_json(msg=mask_text(str(exc), secrets), **failed)
     except cfg.ConfigError as exc:
-        module.fail_json(msg=mask_config_text(str(exc), secrets), **failed)
+        module.fail_json(msg=mask_text(str(exc), secrets), **failed)
     except Exception as exc:  # noqa: BLE001 - never leave a traceback without saying the file is untouched
         module.fail_json(
             msg=f"unexpected error, {module.params['path'] or 'nothing'} left as it was: {exc}",
-            exception=mask_config_text(traceback.format_exc(), secrets),
+            exception=mask_text(traceback.format_exc(), secrets),
             **failed,
         )
 
@@ -523,7 +523,7 @@ def main():
         except cfg.ConfigError:
             result["previous_mode"] = None  # the file is replaced whole; what it held was not a config
     for w in planned["warnings"]:
-        module.warn(mask_config_text(w, secrets))
+        module.warn(mask_text(w, secrets))
     if not path:
         result["content"] = mask_config_text(planned["new_text"], secrets)
         module.exit_json(**result)

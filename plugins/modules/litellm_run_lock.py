@@ -27,7 +27,7 @@ attributes:
       - erni_ki.litellm.litellm
   check_mode:
     support: full
-    description: Takes no lock and removes none; reports whether it would.
+    description: Takes no lock and removes none; a lock held by another run is a warning, not a failure.
   diff_mode:
     support: none
     description: Nothing to diff.
@@ -148,6 +148,8 @@ def main():
         module.fail_json(msg=str(exc), lock_file=path, holder=exc.holder, waited=exc.waited, reason="locked")
     except OSError as exc:
         module.fail_json(msg=f"cannot take the run lock {path}: {exc}", lock_file=path)
+    if result.pop("held", False):
+        module.warn(run_lock.describe_conflict(path, result["holder"], 0) + " (check mode: a real run would not go on)")
     module.exit_json(lock_file=path, **result)
 
 

@@ -4,6 +4,7 @@ serves, no secret appears in any output or file left behind, and the message nam
 
 import glob
 import os
+import re
 import threading
 import time
 
@@ -110,7 +111,7 @@ def test_f3_redis_dies_right_after_the_switch(tmp_path, litellm_launcher, endpoi
     def kill_when_written():
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
-            if b"type: redis" in config.read_bytes():
+            if re.search(rb"^    type: redis$", config.read_bytes(), re.MULTILINE):  # not the commented block
                 server.container.kill()
                 return
             time.sleep(0.05)
@@ -209,7 +210,8 @@ def test_f7_check_mode_takes_no_lock(tmp_path, litellm_launcher, endpoints):
     lock = config.parent / ".config.yaml.erni_ki.lock"
     lock.write_text('{"run_id": "someone-else", "since_epoch": %f, "playbook": "held"}' % time.time())
     run = run_role(tmp_path, role_vars(endpoints, proxy, litellm_cache_mode="redis"), True)
-    assert run.returncode == 0, run.stdout + run.stderr
+    out = run.stdout + run.stderr
+    assert run.returncode == 0 and "is held by another run" in out and "check mode" in out, out
     assert "someone-else" in lock.read_text(), "check mode must neither take nor break a lock"
 
 
@@ -219,8 +221,9 @@ def test_f7_check_mode_takes_no_lock(tmp_path, litellm_launcher, endpoints):
 def test_f8_check_mode_on_every_playbook_changes_nothing(tmp_path, endpoints, docker_client, redis_client, secrets):
     inventory = os.path.join(ROOT, "sandbox", "inventory.yml")
     configs = [p["config_path"] for p in endpoints["proxies"]]
-    c = redis_client(0)
-    c.set("litellm:fault-f8", "x")
+    c = redis_client(9)  # a db of this test's own: keys without a ttl, that only a flush could remove
+    c.flushdb()
+    fill(c, 25, prefix="litellm:")
 
     def state():
         started = [
@@ -236,11 +239,11 @@ def test_f8_check_mode_on_every_playbook_changes_nothing(tmp_path, endpoints, do
         ("cache_status", []),
         ("flush_cache", ["-e", "litellm_cache_flush_whole_db=true", "-e", "litellm_cache_flush_confirm=true"]),
     ]:
-        run = run_playbook(inventory, f"erni_ki.litellm.{name}", *extra, check=True)
+        run = run_playbook(inventory, f"erni_ki.litellm.{name}", "-e", "litellm_cache_redis_db=9", *extra, check=True)
         outputs.append(run.stdout + run.stderr)
         assert run.returncode == 0, outputs[-1]
     assert state() == before, "a check-mode run changed a config, restarted a proxy or deleted a key"
-    c.delete("litellm:fault-f8")
+    c.flushdb()
     assert_no_secret(secrets, *outputs)
 
 
@@ -314,7 +317,7 @@ def test_f12_a_full_redis_is_refused_at_preflight_and_shown_by_status(
     client = server.client(password=redis_password)
     if policy == "noeviction":
         client.config_set("maxmemory", maxmemory)
-        with pytest.raises(Exception, match="OOM"):
+        with pytest.raises(Exception, match="used memory > .maxmemory"):
             fill(client, 100_000, value=b"x" * 512)
     else:
         client.config_set("maxmemory", maxmemory)  # below what an empty Redis already uses: nothing to evict
@@ -419,16 +422,23 @@ def test_f7_overlapping_runs_end_in_the_mode_of_the_last_lock_holder(tmp_path, l
         first_mode = "redis" if mode_of(config) == "local" else "local"
         second_mode = "local" if first_mode == "redis" else "redis"
         delay = (i * 20.0 / max(1, PAIRS - 1)) if PAIRS > 1 else 0.0
-        first = start_playbook(inv[first_mode], "erni_ki.litellm.switch_cache", log=str(tmp_path / f"{i}-a.log"))
+        # -v prints the lock task's result: when each run took the lock
+        first = start_playbook(inv[first_mode], "erni_ki.litellm.switch_cache", "-v", log=str(tmp_path / f"{i}-a.log"))
         time.sleep(delay)
-        second = start_playbook(inv[second_mode], "erni_ki.litellm.switch_cache", log=str(tmp_path / f"{i}-b.log"))
-        (code_a, out_a), (code_b, out_b) = finish(first), finish(second)
-        kept_out = [code != 0 and "is held by another run" in out for code, out in ((code_a, out_a), (code_b, out_b))]
-        assert code_a == 0 or kept_out[0], out_a
-        assert code_b == 0 or kept_out[1], out_b
-        assert not all(kept_out), "one of the two runs must have held the lock"
-        # the second run either held the lock last (it ran, after the first or instead of it) or was kept out
-        expected = second_mode if code_b == 0 else first_mode
+        second = start_playbook(
+            inv[second_mode], "erni_ki.litellm.switch_cache", "-v", log=str(tmp_path / f"{i}-b.log")
+        )
+        runs = [(first_mode, *finish(first)), (second_mode, *finish(second))]
+        held = []
+        for mode, code, out in runs:
+            took = re.search(r'"holder": \{[^}]*"since_epoch": ([0-9.]+)', out)
+            assert code == 0 or "is held by another run" in out, out[-3000:]
+            if code == 0:
+                assert took, out[-3000:]
+                held.append((float(took.group(1)), mode))
+        assert held, "one of the two runs must have held the lock"
+        expected = max(held)[1]  # the mode of the run that took the lock last
+        out_a, out_b = runs[0][2], runs[1][2]
         assert mode_of(config) == expected, (i, delay, out_a[-1500:], out_b[-1500:])
         assert requests.get(proxy.url + "/health/readiness", timeout=10).json()["cache"] == expected
         assert not lock.exists(), "a lock was left behind"

@@ -57,3 +57,6 @@ def test_check_mode_takes_none(tmp_path):
     path = str(tmp_path / ".c.erni_ki.lock")
     assert run_lock.acquire(path, A, check_mode=True)["changed"] is True
     assert not os.path.exists(path)
+    run_lock.acquire(path, A)
+    preview = run_lock.acquire(path, B, wait=5, check_mode=True)
+    assert preview["held"] is True and preview["holder"]["run_id"] == "run-a" and preview["waited"] == 0.0
