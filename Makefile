@@ -16,7 +16,7 @@ export PYTHONPATH := $(COLLECTIONS)
 export PATH := $(VBIN):$(PATH)
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 
-.PHONY: sanity-matrix units galaxy-import docsite changelog-lint bench docs help venv collection-link lint ruff ansible-lint sanity test-unit test-modules test-live test-molecule test \
+.PHONY: bench-fleet sanity-matrix units galaxy-import docsite changelog-lint bench docs help venv collection-link lint ruff ansible-lint sanity test-unit test-modules test-live test-molecule test \
         sandbox-up sandbox-down demo constraints clean
 
 help:
@@ -99,6 +99,10 @@ demo: venv collection-link sandbox-up
 
 bench: venv collection-link sandbox-up
 	$(VBIN)/python benchmarks/redis_probe.py
+
+# the fleet's cost as ratios against bare docker restarts (a 4-instance sandbox of its own); see docs/benchmarks.md
+bench-fleet: venv collection-link sandbox-up
+	$(VBIN)/python benchmarks/fleet.py
 
 # regenerate the knowledge-base pages from the rules, then build the docs site
 docs: venv collection-link

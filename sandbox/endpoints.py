@@ -1,4 +1,4 @@
-"""Wait for the sandbox to serve, then describe it in sandbox/endpoints.json and sandbox/inventory.yml.
+"""Wait for the sandbox to serve, then describe it in endpoints.json and inventory.yml (in --out).
 
 Run by sandbox/up.sh. Secrets are referenced by file path, never copied into these files.
 """
@@ -48,10 +48,10 @@ def wait_proxy(url, deadline):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--run", required=True)
+    ap.add_argument("--out", default=HERE)
     ap.add_argument("--project", required=True)
-    ap.add_argument("--version", required=True)
     ap.add_argument("--redis-port", type=int, required=True)
-    ap.add_argument("--port", action="append", required=True, help="service=port")
+    ap.add_argument("--instance", action="append", required=True, help="service=port=LiteLLM version")
     ap.add_argument("--python", required=True)
     ap.add_argument("--wait", type=int, default=240)
     args = ap.parse_args()
@@ -64,8 +64,8 @@ def main():
 
     client = docker.from_env()
     proxies = []
-    for item in args.port:
-        service, port = item.split("=", 1)
+    for item in args.instance:
+        service, port, version = item.split("=", 2)
         url = f"http://127.0.0.1:{port}"
         found = client.containers.list(
             all=True,
@@ -91,7 +91,7 @@ def main():
                 "compose_project": args.project,
                 "compose_service": service,
                 "config_path": os.path.join(args.run, "conf", service, "config.yaml"),
-                "version": args.version,
+                "version": version,
                 "readiness": {k: readiness.get(k) for k in ("status", "cache", "litellm_version")},
             }
         )
@@ -99,7 +99,7 @@ def main():
     endpoints = {
         "redis": {"host": "127.0.0.1", "port": args.redis_port, "db": 0, "password_file": password_file},
         "master_key_file": master_key_file,
-        "inventory": os.path.join(HERE, "inventory.yml"),
+        "inventory": os.path.join(args.out, "inventory.yml"),
         "proxies": proxies,
     }
     inventory = {
@@ -126,13 +126,13 @@ def main():
             },
         }
     }
-    with open(os.path.join(HERE, "endpoints.json"), "w", encoding="utf-8") as f:
+    with open(os.path.join(args.out, "endpoints.json"), "w", encoding="utf-8") as f:
         json.dump(endpoints, f, indent=2)
         f.write("\n")
-    with open(os.path.join(HERE, "inventory.yml"), "w", encoding="utf-8") as f:
+    with open(os.path.join(args.out, "inventory.yml"), "w", encoding="utf-8") as f:
         f.write("# Written by sandbox/up.sh: the sandbox's LiteLLM instances.\n")
         yaml.safe_dump(inventory, f, sort_keys=False)
-    print(f"sandbox: ready; endpoints in {os.path.join(HERE, 'endpoints.json')}")
+    print(f"sandbox: ready; endpoints in {os.path.join(args.out, 'endpoints.json')}")
 
 
 if __name__ == "__main__":

@@ -1,19 +1,29 @@
 #!/usr/bin/env bash
 # Bring the sandbox up from whatever state an earlier run left: engine stopped, images missing or
 # half-built, containers stale or dead. Configs are reset to `type: local` (the operators' start).
-# Writes sandbox/endpoints.json and sandbox/inventory.yml.
+# Writes endpoints.json and inventory.yml (sandbox/ for the default project, else SANDBOX_OUT).
+#
+#   SANDBOX_INSTANCES=N          proxies litellm-a, litellm-b, ... (default 2)
+#   SANDBOX_PROXY_VERSIONS="..." each proxy's LiteLLM release, in order; the last one repeats
+#                                (default: SANDBOX_PROXY_VERSION, 1.80.11)
+#   SANDBOX_PROJECT, SANDBOX_REDIS_PORT, SANDBOX_LITELLM_A_PORT (the first proxy's; the next count up),
+#   SANDBOX_RUN (the project's files), SANDBOX_OUT: a second sandbox beside the default one.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
-run="$here/run"
 PROJECT=${SANDBOX_PROJECT:-ernisandbox}
+run=${SANDBOX_RUN:-$here/run}
+out=${SANDBOX_OUT:-$here}
 PROXY_VERSION=${SANDBOX_PROXY_VERSION:-1.80.11}
+read -r -a PROXY_VERSIONS <<<"${SANDBOX_PROXY_VERSIONS:-$PROXY_VERSION}"
+INSTANCES=${SANDBOX_INSTANCES:-2}
 REDIS_PORT=${SANDBOX_REDIS_PORT:-6390}
-A_PORT=${SANDBOX_LITELLM_A_PORT:-4001}
-B_PORT=${SANDBOX_LITELLM_B_PORT:-4002}
+FIRST_PORT=${SANDBOX_LITELLM_A_PORT:-4001}
 VERSIONS=${SANDBOX_LITELLM_VERSIONS:-1.80.0 1.80.11 1.108.7}
-case " $VERSIONS " in *" $PROXY_VERSION "*) ;; *) VERSIONS="$VERSIONS $PROXY_VERSION" ;; esac
+for v in "${PROXY_VERSIONS[@]}"; do
+  case " $VERSIONS " in *" $v "*) ;; *) VERSIONS="$VERSIONS $v" ;; esac
+done
 PYTHON=${SANDBOX_PYTHON:-$root/.venv/bin/python}
 
 bash "$here/engine.sh"
@@ -21,11 +31,8 @@ bash "$here/engine.sh"
 bash "$here/images.sh" $VERSIONS
 # shellcheck disable=SC1091
 . "$here/.state/images.env"
-tagvar="LITELLM_TAG_${PROXY_VERSION//./_}"
-LITELLM_IMAGE=${!tagvar}
 
-mkdir -p "$run/stack" "$run/secrets" "$run/conf/litellm-a" "$run/conf/litellm-b"
-cp "$here/stack/docker-compose.yml" "$run/docker-compose.yml"
+mkdir -p "$run/stack" "$run/secrets" "$out"
 cp "$here"/stack/*.sh "$run/stack/"
 umask 077
 for s in redis_password master_key; do
@@ -36,22 +43,25 @@ for s in redis_password master_key; do
   fi
 done
 umask 022
-for name in a b; do
-  sed -e "s/@NAME@/litellm-$name/" -e "s/@REDIS_PORT@/$REDIS_PORT/" "$here/stack/config.yaml.in" \
-    >"$run/conf/litellm-$name/config.yaml"
+
+letters=(a b c d e f g h i j k l m n o p q r s t u v w x y z)
+instances=() endpoint_args=() listing=()
+for ((i = 0; i < INSTANCES; i++)); do
+  name="litellm-${letters[$i]}"
+  version=${PROXY_VERSIONS[$((i < ${#PROXY_VERSIONS[@]} ? i : ${#PROXY_VERSIONS[@]} - 1))]}
+  tagvar="LITELLM_TAG_${version//./_}"
+  port=$((FIRST_PORT + i))
+  mkdir -p "$run/conf/$name"
+  sed -e "s/@NAME@/$name/" -e "s/@REDIS_PORT@/$REDIS_PORT/" "$here/stack/config.yaml.in" >"$run/conf/$name/config.yaml"
+  instances+=("$name=$port=${!tagvar}")
+  endpoint_args+=(--instance "$name=$port=$version")
+  listing+=("$name :$port $version")
 done
-cat >"$run/.env" <<EOF
-REDIS_IMAGE=$REDIS_TAG
-LITELLM_IMAGE=$LITELLM_IMAGE
-REDIS_PORT=$REDIS_PORT
-LITELLM_A_PORT=$A_PORT
-LITELLM_B_PORT=$B_PORT
-EOF
+"$PYTHON" "$here/compose.py" "$run/docker-compose.yml" "$REDIS_TAG" "$REDIS_PORT" "${instances[@]}"
 
 compose() { docker-compose --ansi never -p "$PROJECT" --project-directory "$run" -f "$run/docker-compose.yml" "$@"; }
-echo "sandbox: starting project $PROJECT (LiteLLM $PROXY_VERSION, Redis on 127.0.0.1:$REDIS_PORT, proxies on :$A_PORT :$B_PORT)"
+echo "sandbox: starting project $PROJECT (Redis on 127.0.0.1:$REDIS_PORT; $(IFS=,; echo "${listing[*]}"))"
 compose up -d --force-recreate --remove-orphans 2>&1 | grep -v -E '^(Creating|Recreating|Starting)' || true
 
-"$PYTHON" "$here/endpoints.py" --run "$run" --project "$PROJECT" --version "$PROXY_VERSION" \
-  --redis-port "$REDIS_PORT" --port "litellm-a=$A_PORT" --port "litellm-b=$B_PORT" \
-  --python "$PYTHON" --wait 240
+"$PYTHON" "$here/endpoints.py" --run "$run" --out "$out" --project "$PROJECT" \
+  --redis-port "$REDIS_PORT" "${endpoint_args[@]}" --python "$PYTHON" --wait 300

@@ -68,15 +68,3 @@ options:
     default: 120
     version_added: 0.1.0
 """
-
-    # The action groups of the modules that talk to Docker (meta/runtime.yml).
-    ACTIONGROUP = r"""
-attributes:
-  action_group:
-    description: Use C(group/erni_ki.litellm.docker) or C(group/erni_ki.litellm.litellm) in C(module_defaults) to set
-      defaults for this module (the Docker options above, for instance).
-    support: full
-    membership:
-      - erni_ki.litellm.docker
-      - erni_ki.litellm.litellm
-"""

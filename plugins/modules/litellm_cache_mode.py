@@ -27,13 +27,9 @@ requirements:
   - ruamel.yaml >= 0.18
   - packaging
 extends_documentation_fragment:
+  - erni_ki.litellm.attributes.actiongroup_litellm
   - ansible.builtin.files
 attributes:
-  action_group:
-    description: Use C(group/erni_ki.litellm.litellm) in C(module_defaults) to set defaults for this module.
-    support: full
-    membership:
-      - erni_ki.litellm.litellm
   check_mode:
     support: full
     description: Writes nothing and reports exactly what would change, with the diff in diff mode.

@@ -19,12 +19,9 @@ description:
     managed host itself and its process is gone; a stale lock is taken over and kept as C(<lock>.stale).
 author:
   - erni_ki maintainers (@erni-ki)
+extends_documentation_fragment:
+  - erni_ki.litellm.attributes.actiongroup_litellm
 attributes:
-  action_group:
-    description: Use C(group/erni_ki.litellm.litellm) in C(module_defaults) to set defaults for this module.
-    support: full
-    membership:
-      - erni_ki.litellm.litellm
   check_mode:
     support: full
     description: Takes no lock and removes none; a lock held by another run is a warning, not a failure.

@@ -26,7 +26,7 @@ requirements:
   - docker (Docker SDK for Python) >= 7.0 on the managed host
 extends_documentation_fragment:
   - erni_ki.litellm.docker
-  - erni_ki.litellm.docker.actiongroup
+  - erni_ki.litellm.attributes.actiongroup_docker
 attributes:
   check_mode:
     support: full

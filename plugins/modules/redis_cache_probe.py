@@ -27,7 +27,7 @@ requirements:
 extends_documentation_fragment:
   - erni_ki.litellm.redis
   - erni_ki.litellm.docker
-  - erni_ki.litellm.docker.actiongroup
+  - erni_ki.litellm.attributes.actiongroup_docker
 attributes:
   check_mode:
     support: full

@@ -1,0 +1,155 @@
+"""Benchmark: what the collection costs as the fleet grows, as ratios against the floor of the same run.
+
+On the fleet sandbox (four real proxies, tests/helpers/fleet.py), measures in one run:
+
+1. the floor: a bare parallel `docker restart` of N proxies plus polling `/health/readiness` until each answers 200;
+2. `switch_cache` of 1 instance to Redis (preflight, gate, lock, apply, restart, verification) against the floor of
+   that instance, and the restart alone (litellm_service state=restarted, its ready_after_s) against the floor;
+3. `rollback_cache` of 1, 2 and 4 instances (all in parallel) against the bare parallel restart of the same ones;
+4. the controller's cost of `cache_status` and of `switch_cache --check` (the gate, no latency window) on 4, 16 and
+   64 inventory hosts (aliases of the four proxies), per host.
+
+Prints a table of ratios and targets. A benchmark, not a test: `make bench-fleet`.
+"""
+
+import argparse
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+import docker
+import requests
+import yaml
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+sys.path[:0] = [ROOT, os.path.join(ROOT, "build", "collections")]
+
+from tests.helpers import fleet as fleet_sandbox  # noqa: E402
+from tests.helpers.role_runs import run_playbook, write_inventory  # noqa: E402
+
+
+def ready(url, deadline):
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url + "/health/readiness", timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError(url)
+
+
+def bare_restart(client, proxies):
+    """Seconds for a parallel `docker restart` of the proxies until every one answers readiness."""
+
+    def one(p):
+        client.containers.get(p["container"]).restart(timeout=30)
+        ready(p["url"], time.monotonic() + 180)
+
+    start = time.perf_counter()
+    threads = [threading.Thread(target=one, args=(p,)) for p in proxies]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - start
+
+
+def timed(inventory, name, *extra):
+    start = time.perf_counter()
+    run = run_playbook(inventory, f"erni_ki.litellm.{name}", *extra, timeout=1800)
+    took = time.perf_counter() - start
+    if run.returncode != 0:
+        raise SystemExit(f"{name} {' '.join(extra)} failed:\n{run.stdout[-4000:]}{run.stderr[-2000:]}")
+    return took
+
+
+def restart_module(proxy, key_file):
+    """The role's restart alone: litellm_service state=restarted; its own ready_after_s."""
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, "build", "collections"))
+    args = json.dumps({"container": proxy["container"], "state": "restarted", "master_key_file": key_file})
+    with tempfile.TemporaryDirectory() as tree:
+        subprocess.run(
+            [os.path.join(os.path.dirname(sys.executable), "ansible"), "localhost", "-c", "local", "-i", "localhost,",
+             "-e", f"ansible_python_interpreter={sys.executable}", "-t", tree,
+             "-m", "erni_ki.litellm.litellm_service", "-a", args],
+            check=True, capture_output=True, env=env,
+        )  # fmt: skip
+        with open(os.path.join(tree, "localhost"), encoding="utf-8") as f:
+            return json.load(f)["ready_after_s"]
+
+
+def aliases(endpoints, count, path):
+    """An inventory of ``count`` hosts, host k an alias of proxy k % 4."""
+    with open(endpoints["inventory"], encoding="utf-8") as f:
+        inv = yaml.safe_load(f)
+    hosts = list(inv["litellm_proxies"]["hosts"].values())
+    group_vars = inv["litellm_proxies"]["vars"]
+    return write_inventory(path, {f"alias-{k:03d}": {**group_vars, **hosts[k % len(hosts)]} for k in range(count)})
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="4,16,64", help="inventory sizes for the controller cost")
+    ap.add_argument("--keep", action="store_true", help="leave the fleet sandbox up")
+    args = ap.parse_args()
+    endpoints = fleet_sandbox.up()
+    client = docker.from_env()
+    proxies = endpoints["proxies"]
+    inv = endpoints["inventory"]
+    key_file = endpoints["master_key_file"]
+    rows = []
+    try:
+        # 1 and 2: one instance (litellm-a, 1.80.11)
+        a = proxies[0]
+        floor_1 = min(bare_restart(client, [a]) for _ in range(3))
+        restart_1 = min(restart_module(a, key_file) for _ in range(3))
+        switch_1 = timed(inv, "switch_cache", "--limit", a["name"], "-e", "litellm_cache_mode=redis")
+        rows.append(("switch of 1 instance (with verification)", switch_1, floor_1, "<= 1.5x"))
+        rows.append(("restart alone (litellm_service), 1 instance", restart_1, floor_1, "floor + 0.5 s"))
+        rows.append(("rollback of 1 instance", timed(inv, "rollback_cache", "--limit", a["name"]), floor_1, ""))
+        # 3: rollback of 2 and 4, against the bare parallel restart of the same ones
+        for n in (2, 4):
+            some = proxies[:n]
+            limit = ",".join(p["name"] for p in some)
+            timed(inv, "switch_cache", "--limit", limit, "-e", "litellm_cache_mode=redis", "-e",
+                  "litellm_cache_force=true", "-e", f"litellm_cache_serial={n}")  # fmt: skip
+            floor_n = min(bare_restart(client, some) for _ in range(2))
+            rows.append((f"rollback of {n} instances (parallel)", timed(inv, "rollback_cache", "--limit", limit),
+                         floor_n, "<= 1.3x" if n == 4 else ""))  # fmt: skip
+        # 4: the controller's cost per inventory host
+        per_host = {}
+        with tempfile.TemporaryDirectory() as tmp:
+            for size in (int(s) for s in args.sizes.split(",")):
+                alias_inv = aliases(endpoints, size, pathlib.Path(tmp) / f"aliases-{size}.yml")
+                status = timed(alias_inv, "cache_status", "-f", "16", "-e", "litellm_cache_report_dir=")
+                gate = timed(alias_inv, "switch_cache", "--check", "-f", "16", "-e", "litellm_cache_mode=redis", "-e",
+                             f"litellm_cache_serial={size}", "-e", "litellm_cache_latency_window=0",
+                             "-e", "litellm_cache_on_blocked=warn")  # fmt: skip
+                per_host[size] = (status / size, gate / size)
+    finally:
+        if not args.keep:
+            fleet_sandbox.down()
+
+    print(f"\nmachine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {time.strftime('%Y-%m-%d')}")
+    print(f"\n{'measure':46} {'took s':>8} {'floor s':>8} {'ratio':>7}  target")
+    for name, took, floor, target in rows:
+        if target == "floor + 0.5 s":
+            print(f"{name:46} {took:8.2f} {floor:8.2f} {took - floor:+6.2f}s  {target}")
+        else:
+            print(f"{name:46} {took:8.2f} {floor:8.2f} {took / floor:6.2f}x  {target}")
+    first = min(per_host)
+    print(f"\n{'inventory hosts':16} {'cache_status s/host':>20} {'gate --check s/host':>20} {'vs smallest':>12}")
+    for size, (status, gate) in sorted(per_host.items()):
+        ratio = max(status / per_host[first][0], gate / per_host[first][1])
+        print(f"{size:16d} {status:20.3f} {gate:20.3f} {ratio:11.2f}x")
+    print("target: per-host cost flat within 1.5x from the smallest to the largest inventory")
+
+
+if __name__ == "__main__":
+    main()
