@@ -45,7 +45,12 @@ def main(out, redis_image, redis_port, *instances):
             "environment": {"REDIS_PORT": str(redis_port)},
             "volumes": ["./stack:/stack:ro"],
             "secrets": ["redis_password"],
-            "healthcheck": {"test": ["CMD", "/bin/sh", "/stack/redis-health.sh"], "interval": "2s", "timeout": "2s", "retries": 30},
+            "healthcheck": {
+                "test": ["CMD", "/bin/sh", "/stack/redis-health.sh"],
+                "interval": "2s",
+                "timeout": "2s",
+                "retries": 30,
+            },
         }
     }
     for item in instances:
