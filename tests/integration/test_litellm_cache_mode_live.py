@@ -75,7 +75,9 @@ def test_redis_url_in_env_overrides_cache_params_db_before_1_96(
 ):
     """Pins LITELLM-CACHE-005: with REDIS_URL in the container env, 1.80.0 uses the URL's db."""
     path = sandbox_copy(endpoints, tmp_path)
-    args = redis_args(redis_port, version, redis_db=1, socket_timeout=30, container_env=["REDIS_URL"])
+    # the names the started container has: its entrypoint exports these three (SANDBOX_EXPORT_REDIS_URL below)
+    env = ["REDIS_URL", "REDIS_PASSWORD", "LITELLM_MASTER_KEY"]
+    args = redis_args(redis_port, version, redis_db=1, socket_timeout=30, container_env=env)
     run = run_module("litellm_cache_mode", dict(args, path=str(path)))
     if version == "1.80.0":
         assert run.failed and "LITELLM-CACHE-005" in run.result["msg"]
