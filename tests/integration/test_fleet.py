@@ -27,7 +27,7 @@ def fleet():
 
 
 def fleet_playbook(fleet, name, *extra):
-    endpoints, _ = fleet
+    endpoints = fleet[0]
     run = run_playbook(endpoints["inventory"], f"erni_ki.litellm.{name}", *extra, timeout=900)
     return run, run.stdout + run.stderr
 
@@ -74,10 +74,10 @@ def shared_hit(fleet, first, second):
 
 def cached_in_redis(fleet, proxy):
     """A repeated request on ``proxy`` is a hit whose key is in the fleet's Redis: it still caches through Redis."""
-    endpoints, _ = fleet
+    endpoints = fleet[0]
     headers = {"Authorization": f"Bearer {key_of(fleet)}"}
     body = {"model": "mock-gpt", "messages": [{"role": "user", "content": f"wave {os.urandom(8).hex()}"}]}
-    for _ in range(2):
+    for _request in range(2):
         resp = requests.post(proxy["url"] + "/v1/chat/completions", headers=headers, json=body, timeout=30)
         resp.raise_for_status()
     key = resp.headers.get("x-litellm-cache-key")
@@ -99,7 +99,7 @@ def rollback_fleet(fleet):
 
 
 def test_canary_then_waves_a_failure_stops_the_rollout_and_is_rolled_back(fleet):
-    endpoints, _ = fleet
+    endpoints = fleet[0]
     a, b, c, d = endpoints["proxies"]
     before = {p["name"]: sha(p["config_path"]) for p in endpoints["proxies"]}
     run, out = fleet_playbook(
@@ -135,7 +135,7 @@ def test_canary_then_waves_a_failure_stops_the_rollout_and_is_rolled_back(fleet)
 
 
 def test_a_refused_release_stops_the_rollout_or_is_left_on_local(fleet):
-    endpoints, _ = fleet
+    endpoints = fleet[0]
     a, b, c, d = endpoints["proxies"]
     stop, out = fleet_playbook(fleet, "switch_cache", "-e", "litellm_cache_mode=redis")
     assert stop.returncode != 0 and "older than min_redis_version" in out, out
@@ -197,7 +197,7 @@ class Rows(HTMLParser):
 
 
 def test_fleet_report_shows_every_instance_as_it_runs(fleet, tmp_path):
-    endpoints, _ = fleet
+    endpoints = fleet[0]
     a = endpoints["proxies"][0]
     run, out = fleet_playbook(fleet, "switch_cache", "-e", "litellm_cache_mode=redis", "--limit", "litellm-a")
     assert run.returncode == 0, out
