@@ -218,6 +218,7 @@ def test_fleet_report_shows_every_instance_as_it_runs(fleet, tmp_path):
         assert readiness == "healthy", cells
         if p["name"] == "litellm-a":
             assert redis == "up" and cells[6] != "-" and cells[13] != "-", cells  # latency, and the backup it made
+            assert cells[8].isdigit(), cells  # the key count
         else:
             assert redis == "not used", cells
     markdown = (tmp_path / "litellm_cache_report.md").read_text()
