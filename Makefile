@@ -16,7 +16,7 @@ export PYTHONPATH := $(COLLECTIONS)
 export PATH := $(VBIN):$(PATH)
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 
-.PHONY: bench-fleet sanity-matrix units galaxy-import docsite changelog-lint bench docs help venv collection-link lint ruff ansible-lint sanity test-unit test-modules test-live test-molecule test \
+.PHONY: ee sandbox-sshd bench-fleet sanity-matrix units galaxy-import docsite changelog-lint bench docs help venv collection-link lint ruff ansible-lint sanity test-unit test-modules test-live test-molecule test \
         sandbox-up sandbox-down demo constraints clean
 
 help:
@@ -24,6 +24,7 @@ help:
 	@echo "make test         lints, sanity, unit tests, live tests on the sandbox"
 	@echo "make test-unit    the fast loop (seconds)"
 	@echo "make sandbox-up / sandbox-down"
+	@echo "make ee           build the execution environment (ansible-builder, offline)"
 
 venv: $(STAMP)
 $(STAMP): requirements-dev.txt constraints.txt
@@ -83,7 +84,15 @@ sandbox-up: venv
 sandbox-down:
 	bash sandbox/down.sh
 
-test-live: venv collection-link sandbox-up
+# the execution environment (ansible-builder, offline; see extensions/ee/)
+ee: venv
+	bash extensions/ee/build.sh
+
+# the managed host reached over SSH, as AWX reaches it (127.0.0.1 only)
+sandbox-sshd:
+	bash sandbox/sshd.sh
+
+test-live: venv collection-link sandbox-up ee sandbox-sshd
 	$(VBIN)/pytest -q tests/integration
 
 test-molecule: venv collection-link sandbox-up

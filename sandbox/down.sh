@@ -3,6 +3,11 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 PROJECT=${SANDBOX_PROJECT:-ernisandbox}
+# the sshd of sandbox/sshd.sh (the default project's managed host over SSH)
+pidfile="$here/.state/ssh/sshd.pid"
+if [ "$PROJECT" = ernisandbox ] && [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+  kill "$(cat "$pidfile")" && echo "sandbox: sshd stopped"
+fi
 if ! /usr/bin/docker info >/dev/null 2>&1; then
   echo "sandbox: no Docker engine answers; nothing to remove"
   exit 0

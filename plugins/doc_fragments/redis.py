@@ -20,11 +20,15 @@ options:
     type: int
     default: 6379
   login_user:
-    description: Redis ACL user to authenticate as.
+    description:
+      - Redis ACL user to authenticate as.
+      - Default is the E(LITELLM_CACHE_REDIS_USER) environment variable where the module runs.
     type: str
   login_password:
     description:
       - Password to authenticate with. Never shown in output or logs.
+      - Default is the E(LITELLM_CACHE_REDIS_PASSWORD) environment variable where the module runs (what the
+        AWX credential type C(LiteLLM cache Redis) of this collection injects).
     type: str
   login_unix_socket:
     description:

@@ -8,6 +8,13 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from ansible.module_utils.basic import env_fallback
+
+# Environment variables the connection options fall back to (the AWX credential type "LiteLLM cache
+# Redis" injects them; the litellm_cache role reads the same names on the controller).
+PASSWORD_ENV = "LITELLM_CACHE_REDIS_PASSWORD"  # noqa: S105 (the name of a variable, not a password)
+USER_ENV = "LITELLM_CACHE_REDIS_USER"
+
 CONNECTION_KEYS = (
     "login_host",
     "login_port",
@@ -29,8 +36,8 @@ def redis_argument_spec():
     return dict(
         login_host=dict(type="str", default="localhost"),
         login_port=dict(type="int", default=6379),
-        login_user=dict(type="str"),
-        login_password=dict(type="str", no_log=True),
+        login_user=dict(type="str", fallback=(env_fallback, [USER_ENV])),
+        login_password=dict(type="str", no_log=True, fallback=(env_fallback, [PASSWORD_ENV])),
         login_unix_socket=dict(type="path"),
         db=dict(type="int", default=0),
         tls=dict(type="bool", default=False),

@@ -66,6 +66,9 @@ options:
   master_key:
     description:
       - LiteLLM master key, for the authenticated readiness details of newer releases. Never shown.
+      - Default is the E(LITELLM_MASTER_KEY) environment variable where the module runs (LiteLLM's own name for
+        it; what the AWX credential type C(LiteLLM master key) of this collection injects) when neither this
+        option nor O(master_key_file) is set.
     type: str
   master_key_file:
     description: File on the managed host holding the master key (as the stack's docker secret does).
@@ -173,6 +176,7 @@ log_tail:
   elements: str
 """
 
+import os
 import time
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
@@ -197,10 +201,19 @@ def argument_spec():
     return spec
 
 
+MASTER_KEY_ENV = "LITELLM_MASTER_KEY"
+
+
 def read_master_key(module):
+    """master_key, else master_key_file, else the environment (the two options are mutually exclusive)."""
     p = module.params
-    if not p["master_key_file"]:
+    if p["master_key"]:
         return p["master_key"]
+    if not p["master_key_file"]:
+        key = os.environ.get(MASTER_KEY_ENV) or None
+        if key:
+            module.no_log_values.add(key)
+        return key
     try:
         with open(p["master_key_file"], encoding="utf-8") as f:
             key = f.read().strip()

@@ -7,11 +7,9 @@ import os
 from html.parser import HTMLParser
 
 import pytest
-import redis
-import requests
-import yaml
 
 from tests.helpers import fleet as fleet_sandbox
+from tests.helpers.proxies import cached_in_redis, key_of, mode_of, running_cache, shared_hit
 from tests.helpers.role_runs import run_playbook, sha
 
 
@@ -39,51 +37,6 @@ def summary(out):
     first = next(i for i in range(start, len(lines)) if lines[i].startswith("ok: [localhost] => {"))
     last = next(i for i in range(first, len(lines)) if lines[i] == "}")
     return json.loads("{" + "\n".join(lines[first + 1 : last + 1]))["msg"]
-
-
-def key_of(fleet):
-    with open(fleet[0]["master_key_file"], encoding="utf-8") as f:
-        return f.read().strip()
-
-
-def running_cache(url, key):
-    """The cache the proxy runs: public readiness on 1.80.x, the key-protected details on newer releases."""
-    cache = requests.get(url + "/health/readiness", timeout=10).json().get("cache")
-    if cache is None:
-        details = requests.get(
-            url + "/health/readiness/details", headers={"Authorization": f"Bearer {key}"}, timeout=10
-        )
-        cache = details.json().get("cache")
-    return cache
-
-
-def mode_of(path):
-    ls = (yaml.safe_load(open(path, encoding="utf-8")) or {}).get("litellm_settings") or {}  # noqa: SIM115
-    return "disabled" if ls.get("cache") is False else (ls.get("cache_params") or {}).get("type", "local")
-
-
-def shared_hit(fleet, first, second):
-    """A request answered on ``first``, then from the cache on ``second``: the cache is shared through Redis."""
-    key = key_of(fleet)
-    body = {"model": "mock-gpt", "messages": [{"role": "user", "content": f"fleet {os.urandom(8).hex()}"}]}
-    headers = {"Authorization": f"Bearer {key}"}
-    requests.post(first["url"] + "/v1/chat/completions", headers=headers, json=body, timeout=30).raise_for_status()
-    hit = requests.post(second["url"] + "/v1/chat/completions", headers=headers, json=body, timeout=30)
-    return bool(hit.headers.get("x-litellm-cache-key"))
-
-
-def cached_in_redis(fleet, proxy):
-    """A repeated request on ``proxy`` is a hit whose key is in the fleet's Redis: it still caches through Redis."""
-    endpoints = fleet[0]
-    headers = {"Authorization": f"Bearer {key_of(fleet)}"}
-    body = {"model": "mock-gpt", "messages": [{"role": "user", "content": f"wave {os.urandom(8).hex()}"}]}
-    for _request in range(2):
-        resp = requests.post(proxy["url"] + "/v1/chat/completions", headers=headers, json=body, timeout=30)
-        resp.raise_for_status()
-    key = resp.headers.get("x-litellm-cache-key")
-    with open(endpoints["redis"]["password_file"], encoding="utf-8") as f:
-        client = redis.Redis(host="127.0.0.1", port=endpoints["redis"]["port"], password=f.read().strip())
-    return bool(key) and client.exists(key) == 1
 
 
 def rollback_fleet(fleet):
@@ -128,9 +81,9 @@ def test_canary_then_waves_a_failure_stops_the_rollout_and_is_rolled_back(fleet)
     }, out
     assert sha(c["config_path"]) == before["litellm-c"] and sha(d["config_path"]) == before["litellm-d"]
     assert sha(b["config_path"]) == before["litellm-b"], "a refused release left on local is not rewritten"
-    assert mode_of(a["config_path"]) == "redis" and running_cache(a["url"], key_of(fleet)) == "redis"
-    assert cached_in_redis(fleet, a), "the first wave keeps the new mode and still caches through Redis"
-    assert running_cache(c["url"], key_of(fleet)) == "local"
+    assert mode_of(a["config_path"]) == "redis" and running_cache(a["url"], key_of(fleet[0])) == "redis"
+    assert cached_in_redis(fleet[0], a), "the first wave keeps the new mode and still caches through Redis"
+    assert running_cache(c["url"], key_of(fleet[0])) == "local"
     rollback_fleet(fleet)
 
 
@@ -158,8 +111,8 @@ def test_a_refused_release_stops_the_rollout_or_is_left_on_local(fleet):
         "litellm-d": "switched to redis",
     }, out
     assert "falling back to local" in out
-    assert shared_hit(fleet, a, c) and shared_hit(fleet, c, d), "the switched instances share one Redis cache"
-    assert running_cache(b["url"], key_of(fleet)) == "local"
+    assert shared_hit(fleet[0], a, c) and shared_hit(fleet[0], c, d), "the switched instances share one Redis cache"
+    assert running_cache(b["url"], key_of(fleet[0])) == "local"
     rollback_fleet(fleet)
 
 
@@ -208,7 +161,7 @@ def test_fleet_report_shows_every_instance_as_it_runs(fleet, tmp_path):
     parsed = Rows()
     parsed.feed(html)
     assert parsed.ids["instances"] == "4" and set(parsed.rows) == {p["name"] for p in endpoints["proxies"]}
-    key = key_of(fleet)
+    key = key_of(fleet[0])
     for p in endpoints["proxies"]:
         cells = parsed.rows[p["name"]]
         host, version, config_mode, cache, readiness, redis = cells[:6]

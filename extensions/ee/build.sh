@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Build the sandbox execution environment with ansible-builder and the local Docker engine, offline:
+#   base        the sandbox's Debian image (sandbox/images.sh), no registry
+#   packages    a host-side wheelhouse (pip download with the project's constraints)
+#   collection  its Galaxy tarball, built here from the working tree
+# The tag carries a hash of its inputs: an unchanged EE is never rebuilt.
+# Prints the tag on its last line; writes build/ee/ee.env (EE_IMAGE=...).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+here="$root/extensions/ee/sandbox"
+stage="$root/build/ee/stage"
+PY=${SANDBOX_HOST_PYTHON:-python3.11}
+DOCKER=/usr/bin/docker
+
+bash "$root/sandbox/images.sh" >/dev/null
+# shellcheck disable=SC1091
+. "$root/sandbox/.state/images.env"
+
+mkdir -p "$stage"
+rm -rf "$stage/dist" && mkdir -p "$stage/dist"
+ansible-galaxy collection build --force --output-path "$stage/dist" "$root" >/dev/null
+cp "$stage"/dist/erni_ki-litellm-*.tar.gz "$stage/erni_ki-litellm.tar.gz"
+
+inputs=$( { echo "$BASE_TAG"; cat "$here"/* "$root/constraints.txt" "$root/requirements.txt";
+            tar xzOf "$stage/erni_ki-litellm.tar.gz" | sha256sum; } | sha256sum | cut -c1-12)
+tag="erni-ki-sandbox/ee:$inputs"
+echo "EE_IMAGE=$tag" >"$root/build/ee/ee.env"
+if "$DOCKER" image inspect "$tag" >/dev/null 2>&1; then
+  echo "ee: $tag present"
+  echo "$tag"
+  exit 0
+fi
+
+echo "ee: downloading the wheelhouse (host side)"
+rm -rf "$stage/wheels" && mkdir -p "$stage/wheels"
+(cd "$here" && "$PY" -m pip download -q --disable-pip-version-check -d "$stage/wheels" \
+   -c "$root/constraints.txt" -r wheelhouse.txt 2>&1 | { grep -v 'is ignored: it is neither a file nor a directory' || true; })
+
+echo "ee: building $tag with ansible-builder"
+ansible-builder build -f "$here/execution-environment.yml" -c "$root/build/ee/context" \
+  --container-runtime docker -t "$tag" --build-arg "EE_BASE_IMAGE=$BASE_TAG" \
+  --extra-build-cli-args "--network host" -v 1 >"$root/build/ee/build.log" 2>&1 \
+  || { tail -40 "$root/build/ee/build.log" >&2; echo "ee: ansible-builder failed; full log in build/ee/build.log" >&2; exit 1; }
+echo "$tag"

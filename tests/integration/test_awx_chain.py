@@ -1,0 +1,240 @@
+"""Every AWX job template of extensions/awx/assets.yml, run the way AWX's job engine runs a job: a private data dir
+laid out as AWX lays it out (the project, the inventory, the survey answers as extra vars, the credential types'
+injectors rendered into the job's environment, the machine credential's key), `ansible-runner run` inside the
+execution environment that `make ee` builds (process isolation, engine docker), and the managed host reached over
+SSH (sandbox/sshd.sh: 127.0.0.1 only). The managed host's Python has none of the modules' libraries: the role
+installs them into a virtualenv (litellm_cache_install_requirements). Checked on the real proxies and the real
+Redis, and no secret in anything the job leaves behind."""
+
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+
+import jinja2
+import pytest
+import redis
+import yaml
+
+from tests.helpers.proxies import key_of, mode_of, running_cache, shared_hit
+from tests.helpers.role_runs import run_playbook
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+AWX = ROOT / "extensions" / "awx"
+SSH = ROOT / "sandbox" / ".state" / "ssh"
+SSH_PORT = int(os.environ.get("SANDBOX_SSH_PORT", "2222"))
+NAMESPACE = "awxjob"
+
+
+def ee_image():
+    env_file = ROOT / "build" / "ee" / "ee.env"
+    if not env_file.exists():
+        pytest.fail("build/ee/ee.env is missing: run `make ee` (make test-live does)")
+    return env_file.read_text().strip().partition("=")[2]
+
+
+@pytest.fixture(scope="module")
+def assets():
+    return yaml.safe_load((AWX / "assets.yml").read_text())
+
+
+@pytest.fixture(scope="module")
+def secrets(endpoints):
+    with open(endpoints["redis"]["password_file"], encoding="utf-8") as f:
+        return {"master_key": key_of(endpoints), "redis_password": f.read().strip()}
+
+
+@pytest.fixture(scope="module")
+def awx(endpoints, assets, secrets, tmp_path_factory):
+    """Launches a job template by name with survey answers; returns the job (rc, stdout, events, its directory)."""
+    if not (SSH / "client_ed25519").exists():
+        pytest.fail("the sandbox sshd is not set up: run `bash sandbox/sshd.sh` (make test-live does)")
+    base = tmp_path_factory.mktemp("awx")
+    venv = base / "managed-host-venv"  # a new virtualenv per run: the install itself is under test
+    image = ee_image()
+    templates = {t["name"]: t for t in assets["job_templates"]}
+    types = {c["name"]: c for c in assets["credential_types"]}
+    # The credentials an admin creates from the two credential types, with the sandbox's secrets.
+    credentials = [
+        (types["LiteLLM master key"], {"master_key": secrets["master_key"]}),
+        (types["LiteLLM cache Redis"], {"redis_password": secrets["redis_password"]}),
+    ]
+    counter = iter(range(100))
+
+    def launch(name, answers=None):
+        template = templates[name]
+        pdd = base / f"job-{next(counter)}-{template['playbook'].removesuffix('.yml')}"
+        shutil.copytree(AWX / "project", pdd / "project")
+        (pdd / "inventory").mkdir()
+        (pdd / "inventory" / "hosts.yml").write_text(yaml.safe_dump(inventory(endpoints, venv)))
+        (pdd / "env").mkdir()
+        # AWX: survey answers (defaults for the unanswered) become extra vars.
+        extra = survey_answers(template, answers or {})
+        (pdd / "env" / "extravars").write_text(yaml.safe_dump(extra))
+        # AWX: each credential type's injectors rendered with the credential's inputs: the file injectors
+        # written into the job's env/ directory (/runner/env in the EE), tower.filename naming them.
+        env = {"ANSIBLE_HOST_KEY_CHECKING": "False", "ANSIBLE_NOCOLOR": "1"}
+        for ctype, inputs in credentials:
+            filenames = {}
+            for key, tmpl in ctype["injectors"].get("file", {}).items():
+                name = key.removeprefix("template.")
+                path = pdd / "env" / f"credential_{name}"
+                path.write_text(jinja2.Template(tmpl).render(**inputs))
+                path.chmod(0o600)
+                filenames[name] = f"/runner/env/{path.name}"
+            for var, tmpl in ctype["injectors"].get("env", {}).items():
+                env[var] = jinja2.Template(tmpl).render(**inputs, tower={"filename": filenames})
+        (pdd / "env" / "envvars").write_text(yaml.safe_dump(env))
+        # AWX: the machine credential's private key; ansible-runner hands it to an ssh-agent in the EE.
+        shutil.copy(SSH / "client_ed25519", pdd / "env" / "ssh_key")
+        cmd = [
+            os.path.join(os.path.dirname(sys.executable), "ansible-runner"),
+            "run",
+            str(pdd),
+            "--playbook",
+            template["playbook"],
+            "--ident",
+            "job",
+            "--process-isolation",
+            "--process-isolation-executable",
+            "docker",
+            "--container-image",
+            image,
+            "--container-option=--network=host",
+        ]
+        # ansible-runner's own environment: nothing of this host's Ansible set-up leaks into the job
+        runner_env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/root"), "LANG": "C.UTF-8"}
+        done = subprocess.run(cmd, capture_output=True, text=True, env=runner_env, timeout=1200, check=False)
+        artifacts = pdd / "artifacts" / "job"
+        events = [json.loads(p.read_text()) for p in sorted((artifacts / "job_events").glob("*.json"))]
+        stdout = (artifacts / "stdout").read_text() if (artifacts / "stdout").exists() else done.stdout
+        return {"rc": done.returncode, "stdout": stdout, "events": events, "dir": pdd, "runner": done}
+
+    return launch
+
+
+def inventory(endpoints, venv):
+    """The AWX inventory of the sandbox's instances: every host reached over SSH, no secret in it."""
+    hosts = {}
+    for p in endpoints["proxies"]:
+        hosts[p["name"]] = {
+            "ansible_host": "127.0.0.1",
+            "ansible_port": SSH_PORT,
+            "ansible_user": "root",
+            "ansible_connection": "ssh",
+            # the system Python (interpreter discovery could pick a pyenv shim of the login shell)
+            "ansible_python_interpreter": "/usr/bin/python3",
+            "litellm_cache_container": p["container"],
+            "litellm_cache_url": p["url"],
+            "litellm_cache_config_path": p["config_path"],
+        }
+    group = {
+        "litellm_cache_redis_host": endpoints["redis"]["host"],
+        "litellm_cache_redis_port": endpoints["redis"]["port"],
+        "litellm_cache_redis_db": endpoints["redis"]["db"],
+        "litellm_cache_redis_password_env": "REDIS_PASSWORD",
+        "litellm_cache_namespace": NAMESPACE,
+        "litellm_cache_install_requirements": True,
+        "litellm_cache_python_venv": str(venv),
+    }
+    return {"litellm_proxies": {"hosts": hosts, "vars": group}}
+
+
+def survey_answers(template, answers):
+    """AWX's extra vars for a launch: each question's answer, else its default, typed as AWX types them."""
+    extra = {}
+    for q in (template.get("survey_spec") or {}).get("spec", []) if template["survey_enabled"] else []:
+        value = answers.get(q["variable"], q.get("default"))
+        extra[q["variable"]] = int(value) if q["type"] == "integer" else value
+    unknown = set(answers) - set(extra)
+    assert not unknown, f"not questions of {template['name']}: {unknown}"
+    return extra
+
+
+def no_secret_in(job, secrets):
+    """Neither secret in the job's stdout, its events, or any file it left (artifacts, the report)."""
+    for path in job["dir"].rglob("*"):
+        if not path.is_file() or path.parent.name == "env":
+            continue  # env/: the job's inputs, written as AWX writes them (and removes them after the job)
+        data = path.read_bytes()
+        for name, value in secrets.items():
+            assert value.encode() not in data, f"the {name} is in {path.relative_to(job['dir'])}"
+    for name, value in secrets.items():
+        assert value not in job["stdout"], f"the {name} is in the job's stdout"
+
+
+def artifact_data(job):
+    stats = [e for e in job["events"] if e.get("event") == "playbook_on_stats"]
+    return stats[-1]["event_data"].get("artifact_data", {}) if stats else {}
+
+
+@pytest.fixture(scope="module")
+def originals(endpoints):
+    """The configs as the sandbox wrote them (on local): a run that stopped half-way is rolled back first."""
+    if any(mode_of(p["config_path"]) != "local" for p in endpoints["proxies"]):
+        run = run_playbook(endpoints["inventory"], "erni_ki.litellm.rollback_cache")
+        assert run.returncode == 0, run.stdout[-3000:]
+    return {p["name"]: pathlib.Path(p["config_path"]).read_bytes() for p in endpoints["proxies"]}
+
+
+def test_switch_job_switches_the_fleet_to_redis_over_ssh_in_the_ee(awx, endpoints, secrets, originals):
+    job = awx(
+        "LiteLLM cache - switch",
+        {"litellm_cache_mode": "redis", "litellm_cache_serial": "1,100%", "litellm_cache_max_fail_percentage": 0},
+    )
+    assert job["rc"] == 0, job["stdout"][-6000:] + job["runner"].stderr[-2000:]
+    a, b = endpoints["proxies"]
+    assert "Requirements | Install into" in job["stdout"], "the managed host's Python lacked the libraries"
+    assert artifact_data(job)["litellm_cache_summary"] == {
+        a["name"]: "switched to redis",
+        b["name"]: "switched to redis",
+    }
+    for p in (a, b):
+        assert mode_of(p["config_path"]) == "redis"
+        assert running_cache(p["url"], secrets["master_key"]) == "redis"
+    assert shared_hit(endpoints, a, b), "a request answered by one proxy is a cache hit on the other"
+    no_secret_in(job, secrets)
+
+
+def test_status_job_reports_redis_on_every_instance(awx, endpoints, secrets):
+    job = awx("LiteLLM cache - status")
+    assert job["rc"] == 0, job["stdout"][-6000:]
+    report = (job["dir"] / "project" / "litellm_cache_report" / "litellm_cache_report.md").read_text()
+    for p in endpoints["proxies"]:
+        row = next(line for line in report.splitlines() if line.startswith(f"| {p['name']} |"))
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert cells[1] == p["version"] and cells[2] == "redis" and cells[3] == "redis", row
+    no_secret_in(job, secrets)
+
+
+def test_flush_job_counts_then_deletes_the_namespace_only(awx, endpoints, secrets):
+    r = redis.Redis(host="127.0.0.1", port=endpoints["redis"]["port"], password=secrets["redis_password"])
+    r.set("awx-test:foreign", "kept")
+    assert r.keys(f"{NAMESPACE}:*"), "the switch's verification and the shared hit left cache keys in the namespace"
+    before = len(r.keys(f"{NAMESPACE}:*"))
+
+    counted = awx("LiteLLM cache - flush", {"litellm_cache_flush_namespace": NAMESPACE})
+    assert counted["rc"] == 0, counted["stdout"][-6000:]
+    assert f"{before} keys matching {NAMESPACE}:*" in counted["stdout"], counted["stdout"][-3000:]
+    assert len(r.keys(f"{NAMESPACE}:*")) == before, "confirm=no deletes nothing"
+
+    deleted = awx(
+        "LiteLLM cache - flush", {"litellm_cache_flush_namespace": NAMESPACE, "litellm_cache_flush_confirm": "yes"}
+    )
+    assert deleted["rc"] == 0, deleted["stdout"][-6000:]
+    assert r.keys(f"{NAMESPACE}:*") == []
+    assert r.get("awx-test:foreign") == b"kept", "a key outside the namespace is never touched"
+    r.delete("awx-test:foreign")
+    no_secret_in(counted, secrets)
+    no_secret_in(deleted, secrets)
+
+
+def test_rollback_job_restores_every_config_byte_for_byte(awx, endpoints, secrets, originals):
+    job = awx("LiteLLM cache - rollback")
+    assert job["rc"] == 0, job["stdout"][-6000:]
+    for p in endpoints["proxies"]:
+        assert pathlib.Path(p["config_path"]).read_bytes() == originals[p["name"]], p["name"]
+        assert running_cache(p["url"], secrets["master_key"]) == "local"
+    no_secret_in(job, secrets)
