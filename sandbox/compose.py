@@ -3,31 +3,27 @@
 Run by sandbox/up.sh: compose.py OUT REDIS_IMAGE REDIS_PORT name=port=image ...
 Shaped like the production stack: a Redis with a password, proxies reading a commented config
 bind-mounted read-only, secrets as files exported by an entrypoint script; host networking and every
-server on 127.0.0.1.
+server on 127.0.0.1. The LITELLM_LOCAL_* flags (no fetch from the internet at import) are the image's
+own environment (sandbox/images/litellm/Dockerfile), so every container of it has them.
 """
 
 import sys
 
 import yaml
 
-LITELLM_ENV = {
-    "LITELLM_LOCAL_MODEL_COST_MAP": "True",
-    "LITELLM_LOCAL_BLOG_POSTS": "True",
-    "LITELLM_LOCAL_POLICY_TEMPLATES": "True",
-    "LITELLM_LOCAL_AZURE_MODELS": "True",
-    "LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS": "True",
-    "LITELLM_TELEMETRY": "False",
-}
+
+def liveliness_probe(port):
+    """The proxies' healthcheck command (also used by the live tests' own proxies)."""
+    return f"import urllib.request; urllib.request.urlopen('http://127.0.0.1:{port}/health/liveliness', timeout=3)"
 
 
 def proxy(name, port, image):
-    probe = f"import urllib.request; urllib.request.urlopen('http://127.0.0.1:{port}/health/liveliness', timeout=3)"
+    probe = liveliness_probe(port)
     return {
         "image": image,
         "network_mode": "host",
         "entrypoint": ["/bin/sh", "/stack/litellm-entrypoint.sh"],
         "command": ["--config", "/app/config.yaml", "--host", "127.0.0.1", "--port", str(port)],
-        "environment": dict(LITELLM_ENV),
         "volumes": [f"./conf/{name}/config.yaml:/app/config.yaml:ro", "./stack:/stack:ro"],
         "secrets": ["redis_password", "master_key"],
         # the interval bounds how soon a restarted proxy counts as healthy

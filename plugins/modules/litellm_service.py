@@ -17,9 +17,11 @@ description:
     C(x-litellm-version) response header), the config file (path in the container from C(--config), host path from
     the bind mount), the names of the Redis- and LiteLLM-related environment variables (including those the
     entrypoint exports at run time, read from the running process; values are never read out), and readiness.
-  - With O(state=restarted), restarts through the Docker API and waits until the container runs, its healthcheck
-    (when it has one) says healthy, and the proxy answers its readiness endpoint, within O(wait_timeout). If it does
-    not, fails with the last 30 lines of its log, secrets masked.
+  - With O(state=restarted), restarts through the Docker API and waits until the container runs and the proxy
+    answers its readiness endpoint, within O(wait_timeout). If it does not, fails with the last 30 lines of its log,
+    secrets masked. A healthcheck that says C(unhealthy) holds the wait back; one still C(starting) does not, except
+    between replicas, where the next replica restarts only once this one's healthcheck says healthy (a load balancer
+    that routes by health sends it traffic again first).
 author:
   - erni_ki maintainers (@erni-ki)
 requirements:
@@ -223,12 +225,13 @@ def read_master_key(module):
     return key
 
 
-def restart_replica(module, container, url, key, secrets):
-    """Restart one container and wait until it serves; fail the module with its masked log tail if not."""
+def restart_replica(module, container, url, key, secrets, healthy):
+    """Restart one container and wait until it serves (and, with ``healthy``, its healthcheck says so); fail the
+    module with its masked log tail if not."""
     start = time.monotonic()
     try:
         container.restart(timeout=30)
-        ready = li.wait_ready(container, url, key, start + module.params["wait_timeout"])
+        ready = li.wait_ready(container, url, key, start + module.params["wait_timeout"], healthy=healthy)
     except li.InstanceError as exc:
         module.fail_json(
             msg=f"{container.name} did not become ready within {module.params['wait_timeout']} s after the restart "
@@ -283,12 +286,13 @@ def main():
 
     restart = p["state"] == "restarted"
     replicas = []
-    for container in containers:  # replica by replica: the next restarts only once this one serves
+    for index, container in enumerate(containers):  # replica by replica: the next restarts once this one serves
         secrets = li.secrets_of(container, [key])
         url = p["url"] or li.default_url(container)
         ready, took = None, None
         if restart and not module.check_mode:
-            ready, took = restart_replica(module, container, url, key, secrets)
+            more = index < len(containers) - 1
+            ready, took = restart_replica(module, container, url, key, secrets, healthy=more)
         replica = describe(module, client, container, url, key, secrets, ready)
         if took is not None:
             replica["ready_after_s"] = took

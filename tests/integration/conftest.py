@@ -8,6 +8,7 @@ images through `litellm_launcher`; these carry the label `erni_ki.sandbox=<proje
 
 import json
 import os
+import sys
 import time
 import uuid
 
@@ -18,14 +19,8 @@ import requests
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 SANDBOX = os.path.join(ROOT, "sandbox")
-LOCAL_FLAGS = {
-    "LITELLM_LOCAL_MODEL_COST_MAP": "True",
-    "LITELLM_LOCAL_BLOG_POSTS": "True",
-    "LITELLM_LOCAL_POLICY_TEMPLATES": "True",
-    "LITELLM_LOCAL_AZURE_MODELS": "True",
-    "LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS": "True",
-    "LITELLM_TELEMETRY": "False",
-}
+sys.path.insert(0, SANDBOX)
+import compose  # noqa: E402  (sandbox/compose.py: the sandbox's healthcheck)
 
 
 def _read(path):
@@ -106,6 +101,7 @@ class Launcher:
         timeout=180,
         name=None,
         labels=None,
+        healthcheck=False,
     ):
         if config_path is None:
             cdir = self.tmp.mktemp("conf")
@@ -119,8 +115,7 @@ class Launcher:
             except docker.errors.NotFound:
                 pass
         stack = os.path.join(SANDBOX, "run", "stack")
-        environment = dict(LOCAL_FLAGS)
-        environment.update(env or {})
+        environment = dict(env or {})  # the LITELLM_LOCAL_* flags are the image's own (its Dockerfile)
         container = self.client.containers.run(
             self.tags[version],
             name=name or f"erni-live-{version.replace('.', '_')}-{port}-{uuid.uuid4().hex[:6]}",
@@ -135,6 +130,15 @@ class Launcher:
                 os.path.join(self.secrets, "redis_password.txt"): {"bind": "/run/secrets/redis_password", "mode": "ro"},
                 os.path.join(self.secrets, "master_key.txt"): {"bind": "/run/secrets/master_key", "mode": "ro"},
             },
+            # the sandbox's own healthcheck (sandbox/compose.py), 1 s interval, when asked for
+            healthcheck={
+                "test": ["CMD", "python3", "-c", compose.liveliness_probe(port)],
+                "interval": 1_000_000_000,
+                "timeout": 4_000_000_000,
+                "retries": 180,
+            }
+            if healthcheck
+            else None,
             detach=True,
         )
         self.started.append(container)

@@ -4,7 +4,6 @@ import json
 import os
 
 import pytest
-from conftest import LOCAL_FLAGS
 
 from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_knowledge as kb
 from ansible_collections.erni_ki.litellm.plugins.module_utils.litellm_version import LiteLLMVersion
@@ -18,7 +17,6 @@ def test_parameter_tables_match_the_release(version, docker_client, image_tags):
         image_tags[version],
         entrypoint=["/opt/litellm/bin/python", "/files/kb_signatures.py"],
         command=[],
-        environment=LOCAL_FLAGS,
         network_mode="host",
         volumes={FILES: {"bind": "/files", "mode": "ro"}},
         remove=True,
