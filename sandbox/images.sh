@@ -6,7 +6,8 @@
 # Every tag carries a hash of its inputs, so an unchanged image is never rebuilt, and a half-built
 # image (no tag) is simply built again.
 # Usage: images.sh [LITELLM_VERSION ...]   (default: $SANDBOX_LITELLM_VERSIONS or 1.80.0 1.80.11 1.108.7)
-# Prints nothing but progress; writes sandbox/.state/images.env with the tags.
+# Prints nothing but progress; writes sandbox/.state/images.env with the tags (or the file
+# SANDBOX_IMAGES_ENV names: tools/kb_bisect.py builds other releases without touching the sandbox's).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -14,6 +15,7 @@ DOCKER=/usr/bin/docker
 state="$here/.state"
 cache="${SANDBOX_CACHE:-$here/.cache}"
 mkdir -p "$state" "$cache"
+envfile=${SANDBOX_IMAGES_ENV:-$state/images.env}
 versions=("$@")
 [ ${#versions[@]} -gt 0 ] || read -r -a versions <<<"${SANDBOX_LITELLM_VERSIONS:-1.80.0 1.80.11 1.108.7}"
 PY=${SANDBOX_HOST_PYTHON:-python3.11}
@@ -70,7 +72,7 @@ fi
 {
   echo "BASE_TAG=$BASE_TAG"
   echo "REDIS_TAG=$REDIS_TAG"
-} >"$state/images.env"
+} >"$envfile"
 for v in "${versions[@]}"; do
   cons="$here/images/litellm/constraints-$v.txt"
   if [ ! -f "$cons" ]; then
@@ -78,7 +80,7 @@ for v in "${versions[@]}"; do
     exit 1
   fi
   tag="erni-ki-sandbox/litellm:$v-$(echo "$BASE_TAG" | cat - "$here/images/litellm/Dockerfile" "$cons" | sha256sum | cut -c1-12)"
-  echo "LITELLM_TAG_${v//./_}=$tag" >>"$state/images.env"
+  echo "LITELLM_TAG_${v//./_}=$tag" >>"$envfile"
   if have_image "$tag"; then
     echo "images: $tag present"
     continue

@@ -1,0 +1,282 @@
+"""One behaviour probe per knowledge-base rule: a small, deterministic experiment that runs one LiteLLM release in a
+container against a real Redis and answers the rule's question.
+
+Each probe returns an Observation: ``behaviour`` (a short, stable code, such as ``key-in-db-3``), ``shows`` (True
+when the rule's problem shows on that release) and ``detail`` (what was seen). The slow suite (make test-kb), the
+default live suite (the three sandbox images) and tools/kb_bisect.py all run these, so each rule has one probe.
+
+Used as::
+
+    with Lab() as lab:
+        obs = PROBES["LITELLM-CACHE-005"](lab, image_tag)
+"""
+
+import contextlib
+import dataclasses
+import os
+import secrets
+import tempfile
+import time
+import uuid
+
+import docker
+import requests
+import yaml
+
+from tests.helpers.redis_server import RedisServer, free_port
+
+MODEL = {
+    "model_name": "mock-gpt",
+    "litellm_params": {"model": "openai/mock-gpt", "api_key": "sk-probe-not-a-real-key", "mock_response": "probe"},
+}
+LABEL = "erni_ki.kb_probe"
+
+
+@dataclasses.dataclass
+class Observation:
+    rule: str
+    behaviour: str
+    shows: bool
+    detail: str
+
+
+class Proxy:
+    def __init__(self, container, url, key):
+        self.container, self.url, self.key = container, url, key
+
+    def logs(self, tail=80):
+        return self.container.logs(tail=tail).decode("utf-8", "replace")
+
+    def wait(self, timeout=150):
+        """'ready' once /health/readiness answers 200, or 'exited' (the proxy died at start)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.container.reload()
+            if self.container.status in ("exited", "dead"):
+                return "exited"
+            with contextlib.suppress(requests.RequestException):
+                if requests.get(self.url + "/health/readiness", timeout=3).status_code == 200:
+                    return "ready"
+            time.sleep(0.5)
+        raise TimeoutError(f"{self.container.name}: neither ready nor exited after {timeout} s:\n{self.logs()}")
+
+    def chat(self, content, timeout=60):
+        return requests.post(
+            self.url + "/v1/chat/completions",
+            headers={"Authorization": f"Bearer {self.key}"},
+            json={"model": "mock-gpt", "messages": [{"role": "user", "content": content}]},
+            timeout=timeout,
+        )
+
+    def cached_key(self, content=None):
+        """Ask twice; the second answer's x-litellm-cache-key (None: no hit), and the two status codes."""
+        content = content or f"kb probe {uuid.uuid4()}"
+        first = self.chat(content)
+        second = self.chat(content)
+        return second.headers.get("x-litellm-cache-key"), (first.status_code, second.status_code)
+
+
+class Lab:
+    """A password-protected Redis on loopback, and LiteLLM releases started against it, one at a time."""
+
+    def __init__(self):
+        self.password = secrets.token_hex(16)
+        self.master_key = "sk-" + secrets.token_hex(16)
+        self.redis = None
+        self.docker = docker.from_env()
+        self.tmp = tempfile.mkdtemp(prefix="erni-kb-")
+        self.started = []
+
+    def __enter__(self):
+        self.redis = RedisServer(lines=[f"requirepass {self.password}"])
+        return self
+
+    def __exit__(self, *exc):
+        for c in self.started:
+            with contextlib.suppress(docker.errors.NotFound):
+                c.remove(force=True)
+        if self.redis:
+            self.redis.stop()
+        self.docker.close()
+
+    def client(self, db=0):
+        return self.redis.client(password=self.password, db=db)
+
+    def clean(self):
+        self.client().flushall()
+
+    def redis_params(self):
+        return {"type": "redis", "host": "127.0.0.1", "port": self.redis.port, "password": "os.environ/REDIS_PASSWORD"}
+
+    def start(self, image, cache_params=None, router_settings=None, env=None):
+        """A LiteLLM proxy of ``image`` with this cache_params / router_settings / extra env; not yet waited for."""
+        self.clean()
+        config = {"model_list": [MODEL], "general_settings": {"master_key": "os.environ/LITELLM_MASTER_KEY"}}
+        if cache_params is not None:
+            config["litellm_settings"] = {"cache": True, "cache_params": cache_params}
+        if router_settings is not None:
+            config["router_settings"] = router_settings
+        path = os.path.join(self.tmp, f"config-{uuid.uuid4().hex[:8]}.yaml")
+        with open(path, "w", encoding="utf-8") as f:
+            yaml.safe_dump(config, f)
+        port = free_port()
+        environment = {"REDIS_PASSWORD": self.password, "LITELLM_MASTER_KEY": self.master_key, **(env or {})}
+        container = self.docker.containers.run(
+            image,
+            command=["--config", "/app/config.yaml", "--host", "127.0.0.1", "--port", str(port)],
+            name=f"erni-kb-{port}-{uuid.uuid4().hex[:6]}",
+            environment=environment,
+            network_mode="host",
+            volumes={path: {"bind": "/app/config.yaml", "mode": "ro"}},
+            labels={LABEL: "1"},
+            detach=True,
+        )
+        self.started.append(container)
+        return Proxy(container, f"http://127.0.0.1:{port}", self.master_key)
+
+    def stop(self, proxy):
+        with contextlib.suppress(docker.errors.NotFound):
+            proxy.container.remove(force=True)
+        self.started.remove(proxy.container)
+
+    def dbs_holding(self, key):
+        return [db for db in range(16) if self.client(db).exists(key)]
+
+    def url(self, db):
+        return f"redis://:{self.password}@127.0.0.1:{self.redis.port}/{db}"
+
+
+def _start_or_crash(lab, image, rule, cache_params, needle):
+    proxy = lab.start(image, cache_params)
+    try:
+        state = proxy.wait()
+        logs = proxy.logs()
+    finally:
+        lab.stop(proxy)
+    if state == "exited":
+        crashed = needle in logs
+        detail = next((line for line in logs.splitlines() if needle in line), logs.splitlines()[-1:])
+        return Observation(rule, "crashes-at-start" if crashed else "exits-otherwise", True, str(detail)[:300])
+    return Observation(rule, "starts", False, "the proxy started and answers readiness")
+
+
+def probe_001(lab, image):
+    """LITELLM-CACHE-001: does connection_pool_timeout in cache_params crash the proxy at start?"""
+    params = dict(lab.redis_params(), connection_pool_timeout=5)
+    return _start_or_crash(lab, image, "LITELLM-CACHE-001", params, "connection_pool_timeout")
+
+
+def probe_002(lab, image):
+    """LITELLM-CACHE-002: does a key that is neither a Cache() nor a redis.Redis() argument crash the proxy?"""
+    params = dict(lab.redis_params(), erni_probe_no_such_argument=1)
+    return _start_or_crash(lab, image, "LITELLM-CACHE-002", params, "erni_probe_no_such_argument")
+
+
+def _key_db(lab, image, rule, cache_params, router_settings=None, env=None):
+    proxy = lab.start(image, cache_params, router_settings, env)
+    try:
+        if proxy.wait() != "ready":
+            return None, f"the proxy exited at start: {proxy.logs()[-300:]}"
+        key, codes = proxy.cached_key()
+    finally:
+        lab.stop(proxy)
+    if not key:
+        return None, f"no cache hit (status codes {codes})"
+    return lab.dbs_holding(key), f"cache key {key[:12]}... in Redis dbs {lab.dbs_holding(key)}"
+
+
+def probe_003(lab, image):
+    """LITELLM-CACHE-003: with router_settings.redis_* beside a redis cache, does the cache use its own db?"""
+    params = dict(lab.redis_params(), db=1, socket_timeout=30)
+    router = {"redis_host": "127.0.0.1", "redis_port": lab.redis.port, "redis_password": "os.environ/REDIS_PASSWORD"}
+    dbs, detail = _key_db(lab, image, "LITELLM-CACHE-003", params, router)
+    if dbs == [1]:
+        return Observation("LITELLM-CACHE-003", "cache-in-own-db", False, detail)
+    return Observation("LITELLM-CACHE-003", f"cache-in-db-{dbs}" if dbs else "no-redis-cache", True, detail)
+
+
+def probe_004(lab, image):
+    """LITELLM-CACHE-004: is router_settings.redis_db honoured (where do the router's own keys go)?"""
+    router = {
+        "redis_host": "127.0.0.1",
+        "redis_port": lab.redis.port,
+        "redis_password": "os.environ/REDIS_PASSWORD",
+        "redis_db": 2,
+        "routing_strategy": "usage-based-routing-v2",
+    }
+    proxy = lab.start(image, None, router)
+    try:
+        if proxy.wait() != "ready":
+            return Observation("LITELLM-CACHE-004", "exits", True, proxy.logs()[-300:])
+        for _ in range(3):
+            proxy.chat(f"kb router {uuid.uuid4()}")
+        time.sleep(2)  # the router flushes its usage counters asynchronously
+    finally:
+        lab.stop(proxy)
+    used = {db: lab.client(db).dbsize() for db in range(16) if lab.client(db).dbsize()}
+    detail = f"router keys per db: {used}"
+    if not used:
+        return Observation("LITELLM-CACHE-004", "no-router-keys", True, detail)
+    if set(used) == {2}:
+        return Observation("LITELLM-CACHE-004", "router-in-db-2", False, detail)
+    return Observation("LITELLM-CACHE-004", "router-in-db-" + "-".join(map(str, sorted(used))), True, detail)
+
+
+def probe_005(lab, image):
+    """LITELLM-CACHE-005: with REDIS_URL (db 3) in the environment, do the keys land in cache_params' db 1?"""
+    params = dict(lab.redis_params(), db=1, socket_timeout=30)
+    dbs, detail = _key_db(lab, image, "LITELLM-CACHE-005", params, env={"REDIS_URL": lab.url(3)})
+    if dbs == [1]:
+        return Observation("LITELLM-CACHE-005", "cache-params-win", False, detail)
+    return Observation("LITELLM-CACHE-005", "redis-url-wins" if dbs == [3] else f"keys-in-{dbs}", True, detail)
+
+
+def probe_006(lab, image):
+    """LITELLM-CACHE-006: does a numeric REDIS_* env value (REDIS_SOCKET_CONNECT_TIMEOUT=10) break the cache?"""
+    dbs, detail = _key_db(
+        lab, image, "LITELLM-CACHE-006", lab.redis_params(), env={"REDIS_SOCKET_CONNECT_TIMEOUT": "10"}
+    )
+    if dbs == [0]:
+        return Observation("LITELLM-CACHE-006", "cache-works", False, detail)
+    return Observation("LITELLM-CACHE-006", "cache-broken", True, detail)
+
+
+def probe_007(lab, image):
+    """LITELLM-CACHE-007: is cache_params without type an in-memory cache (nothing in Redis)?"""
+    params = lab.redis_params()
+    del params["type"]
+    dbs, detail = _key_db(lab, image, "LITELLM-CACHE-007", params)
+    if dbs:
+        return Observation("LITELLM-CACHE-007", "redis", False, detail)
+    return Observation("LITELLM-CACHE-007", "in-memory", True, detail)
+
+
+def probe_008(lab, image):
+    """LITELLM-CACHE-008: without socket_timeout, what does an 8 s Redis stall cost one request?"""
+    proxy = lab.start(image, lab.redis_params())
+    try:
+        if proxy.wait() != "ready":
+            return Observation("LITELLM-CACHE-008", "exits", True, proxy.logs()[-300:])
+        proxy.cached_key()  # connections made, the cache warm
+        lab.client().execute_command("CLIENT", "PAUSE", 8000, "ALL")
+        start = time.monotonic()
+        resp = proxy.chat(f"kb stall {uuid.uuid4()}", timeout=60)
+        took = time.monotonic() - start
+    finally:
+        lab.stop(proxy)  # the pause ends by itself; the next command of the lab waits for it
+    detail = f"a new request during an 8 s stall took {took:.1f} s, status {resp.status_code}"
+    if 4.0 <= took <= 7.0 and resp.status_code == 200:
+        return Observation("LITELLM-CACHE-008", "stall-costs-5s", True, detail)
+    return Observation("LITELLM-CACHE-008", f"stall-costs-{round(took)}s", took > 2.0, detail)
+
+
+PROBES = {
+    "LITELLM-CACHE-001": probe_001,
+    "LITELLM-CACHE-002": probe_002,
+    "LITELLM-CACHE-003": probe_003,
+    "LITELLM-CACHE-004": probe_004,
+    "LITELLM-CACHE-005": probe_005,
+    "LITELLM-CACHE-006": probe_006,
+    "LITELLM-CACHE-007": probe_007,
+    "LITELLM-CACHE-008": probe_008,
+}
