@@ -16,7 +16,7 @@ export PYTHONPATH := $(COLLECTIONS)
 export PATH := $(VBIN):$(PATH)
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 
-.PHONY: ee sandbox-sshd bench-fleet sanity-matrix units galaxy-import docsite changelog-lint bench docs help venv collection-link lint ruff ansible-lint sanity test-unit test-modules test-live test-molecule test \
+.PHONY: test-kb ee sandbox-sshd bench-fleet sanity-matrix units galaxy-import docsite changelog-lint bench docs help venv collection-link lint ruff ansible-lint sanity test-unit test-modules test-live test-molecule test \
         sandbox-up sandbox-down demo constraints clean
 
 help:
@@ -83,6 +83,10 @@ sandbox-up: venv
 
 sandbox-down:
 	bash sandbox/down.sh
+
+# the knowledge base re-measured: every rule's probe on every recorded release (builds missing images; slow)
+test-kb: venv collection-link sandbox-up
+	$(VBIN)/pytest -q -s tests/kb
 
 # the execution environment (ansible-builder, offline; see extensions/ee/)
 ee: venv

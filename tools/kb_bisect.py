@@ -41,12 +41,38 @@ def releases():
     return sorted({Version(v.base_version) for v in found if not v.is_prerelease})
 
 
+# Held back when a release's open dependency ranges resolve, today, to versions its proxy cannot import
+# (measured: litellm[proxy] 1.95.1 and 1.96.0 resolve fastapi 0.165.0, which no longer has
+# fastapi.dependencies.utils.get_flat_dependant; 0.140.0 is the newest that has it).
+COMPAT_PINS = ("fastapi<=0.140.0",)
+
+
 def image(version, log):
-    """The image tag of ``version`` (pinned and built when missing), or None when the release does not install."""
+    """The image tag of ``version`` (pinned and built when missing), or None when the release does not install or
+    its proxy cannot even be imported."""
     v = str(version)
+    tag = _build(v, (), log)
+    if tag and not _proxy_imports(tag):
+        log(f"{v}: the proxy does not import with today's resolution; pinned again with {' '.join(COMPAT_PINS)}")
+        os.remove(CONSTRAINTS.format(v))
+        tag = _build(v, COMPAT_PINS, log)
+        if tag and not _proxy_imports(tag):
+            log(f"{v}: does not run (the proxy does not import, even with {' '.join(COMPAT_PINS)})")
+            os.remove(CONSTRAINTS.format(v))
+            tag = None
+    return tag
+
+
+def _proxy_imports(tag):
+    probe = ["docker", "run", "--rm", "--network", "host", "--entrypoint", "/opt/litellm/bin/python", tag]
+    done = subprocess.run([*probe, "-c", "import litellm.proxy.proxy_server"], capture_output=True, check=False)
+    return done.returncode == 0
+
+
+def _build(v, extra, log):
     if not os.path.exists(CONSTRAINTS.format(v)):
         pin = subprocess.run(
-            ["bash", os.path.join(SANDBOX, "images", "litellm", "pin.sh"), v],
+            ["bash", os.path.join(SANDBOX, "images", "litellm", "pin.sh"), v, *extra],
             capture_output=True,
             text=True,
             check=False,
@@ -89,7 +115,7 @@ class Bisect:
         row = {"release": str(version), "rule": self.rule, "behaviour": obs.behaviour, "shows": obs.shows}
         row["detail"] = obs.detail
         self.results.append(row)
-        self.log(f"{version:>10}  {self.rule}  {obs.behaviour:<22} shows={str(obs.shows):<5} {obs.detail}")
+        self.log(f"{str(version):>10}  {self.rule}  {obs.behaviour:<22} shows={str(obs.shows):<5} {obs.detail}")
         return obs
 
     def run(self, old, new):

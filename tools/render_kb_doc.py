@@ -97,6 +97,35 @@ def _lines(fmt):
             t(f"- Evidence: {r['evidence']}"),
             t(f"- Remedy: {r['remedy']}"),
         ]
+        rows = kb.MEASUREMENTS.get(r["id"])
+        if rows:
+            number = r["id"].rsplit("-", 1)[1]
+            boundary = kb.BOUNDARIES.get(r["id"])
+            out += [
+                "",
+                t(f"Measured on {kb.MEASURED_ON} by its probe, `tests/helpers/kb_probes.py::probe_{number}`:"),
+                "",
+            ]
+            if boundary:
+                gap = boundary["not_installable_between"]
+                between = f"not installable between them: {', '.join(gap)}" if gap else "adjacent releases"
+                last, first = boundary["last_shows"], boundary["first_fixed"]
+                out += [
+                    t(
+                        f"Boundary: {last} is the last release that shows it, {first} the first that does not "
+                        f"({between})."
+                    ),
+                    "",
+                ]
+            out += fmt.table(
+                ["Release", "Behaviour", "The problem shows"],
+                [
+                    [m["release"], f"`{m['behaviour']}`", "yes" if m["shows"] else "no"]
+                    for m in sorted(rows, key=lambda m: LiteLLMVersion(m["release"]))
+                ],
+            )
+    out += ["", *fmt.heading("Releases that do not run as released", 2)]
+    out += fmt.table(["Releases", "What"], [[releases, why] for releases, why in kb.INSTALL_NOTES])
     out += ["", *fmt.heading("Facts the role's verification relies on", 2)]
     for f in kb.FACTS:
         out.append("- " + fmt.strong(f["id"]) + t(f": {f['fact']} _Pinned by: {f['pinned_by']}._"))

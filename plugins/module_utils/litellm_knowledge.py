@@ -28,8 +28,8 @@ DEFAULT_SOCKET_TIMEOUT = 5.0
 
 # The releases where a behaviour changes: the rules' version ranges below are made of these.
 SHARED_CLIENT_FIXED_IN = "1.80.11"  # LITELLM-CACHE-003: cache and router stop sharing one client
-ROUTER_REDIS_DB_HONOURED_FROM = "1.81.9"  # LITELLM-CACHE-004: router_settings.redis_db is honoured
-CACHE_PARAMS_WIN_OVER_REDIS_URL_FROM = "1.96.0"  # LITELLM-CACHE-005
+ROUTER_REDIS_DB_HONOURED_FROM = "1.81.7"  # LITELLM-CACHE-004: router_settings.redis_db is honoured
+CACHE_PARAMS_WIN_OVER_REDIS_URL_FROM = "1.93.0"  # LITELLM-CACHE-005
 ENV_NUMBERS_CONVERTED_FROM = "1.101.0"  # LITELLM-CACHE-006
 # The oldest release the gate lets run a Redis cache unless told otherwise (min_redis_version's default):
 # the first one that no error rule refuses for a plain Redis cache.
@@ -233,8 +233,8 @@ RULES = (
         "max": None,
         "severity": "error",
         "check": _check_pool_timeout,
-        "evidence": "Measured on 1.80.0 (pinned by tests/integration/test_litellm_cache_mode_live.py): the proxy "
-        "exits at start with TypeError: Redis.__init__() got an unexpected keyword argument.",
+        "evidence": "The proxy exits at start with TypeError: Redis.__init__() got an unexpected keyword argument "
+        "'connection_pool_timeout' (measured on every release below, 1.74.15 to the newest installable).",
         "remedy": "Remove connection_pool_timeout from cache_params; set the env var REDIS_CONNECTION_POOL_TIMEOUT "
         "in the container instead (default 5 s, pool of 50).",
     },
@@ -252,12 +252,16 @@ RULES = (
     {
         "id": "LITELLM-CACHE-003",
         "title": "cache and router share one Redis client",
-        "min": "1.80.0",
+        "min": None,
         "max": SHARED_CLIENT_FIXED_IN,
         "severity": "error",
         "check": _check_shared_client,
-        "evidence": "1.80.0 - 1.80.10 with both cache_params redis and router_settings.redis_*: the cache ran with "
-        "the router's settings (5.0 s, db 0); 1.80.11 is the first release without that.",
+        "evidence": "Releases before 1.80.11 keep one async Redis client for every RedisCache (a single "
+        "async-redis-client slot in litellm/caching/redis_cache.py; 1.80.11 keys the slot by the connection settings). "
+        "With cache_params redis on db 1 and router_settings.redis_* on db 0, the probe saw the router's usage keys in "
+        "db 1 on 1.74.15, 1.79.3, 1.80.0 and 1.80.10 (the router ran on the cache's connection; the side made first "
+        "wins, and an earlier measurement saw the cache run with the router's 5.0 s and db 0), and in db 0 from "
+        "1.80.11 (bisected 2026-11-29).",
         "remedy": "Upgrade LiteLLM to 1.80.11 or later, or drop router_settings.redis_* (router_redis: false).",
     },
     {
@@ -267,9 +271,11 @@ RULES = (
         "max": ROUTER_REDIS_DB_HONOURED_FROM,
         "severity": "warning",
         "check": _check_router_db,
-        "evidence": "router_settings.redis_db is silently dropped before 1.81.9; router_settings.cache_kwargs works.",
+        "evidence": "With router_settings.redis_db: 2 and usage-based routing, the router's usage keys landed in db 0 "
+        "on 1.80.0 - 1.81.6 and in db 2 from 1.81.7 (bisected 2026-11-29; an earlier note placed it at 1.81.9). "
+        "router_settings.cache_kwargs reaches the router's RedisCache on every release (router.py).",
         "remedy": "Use router_settings.cache_kwargs: {db: N} (router_redis: true writes that form), or upgrade to "
-        "1.81.9 or later.",
+        "1.81.7 or later.",
     },
     {
         "id": "LITELLM-CACHE-005",
@@ -278,12 +284,12 @@ RULES = (
         "max": CACHE_PARAMS_WIN_OVER_REDIS_URL_FROM,
         "severity": "error",
         "check": _check_redis_url_env,
-        "evidence": "Measured on 1.80.0 with REDIS_URL=.../3 and cache_params {db: 1, socket_timeout: 30}: keys "
-        "landed in db 3 and an 8 s stall cost 5.0 s; without REDIS_URL it honoured 30 s. On 1.108.7 "
-        "cache_params wins (db 1, 8.1 s). The change is placed at 1.96.0. /cache/ping still reports "
-        "the cache_params values, not the effective ones.",
+        "evidence": "With REDIS_URL=.../3 in the container and cache_params {db: 1, socket_timeout: 30}, the cache "
+        "keys landed in db 3 on 1.74.15 - 1.92.2 and in db 1 from 1.93.0 (bisected 2026-11-29; an earlier note placed "
+        "it at 1.96.0). On 1.80.0 the URL's settings also replaced the timeout: an 8 s stall cost 5.0 s instead of "
+        "30 s. /cache/ping still reports the cache_params values, not the effective ones.",
         "remedy": "Stop exporting REDIS_URL in the container entrypoint (export REDIS_PASSWORD only and reference "
-        "it as os.environ/REDIS_PASSWORD), or upgrade LiteLLM to 1.96.0 or later.",
+        "it as os.environ/REDIS_PASSWORD), or upgrade LiteLLM to 1.93.0 or later.",
     },
     {
         "id": "LITELLM-CACHE-006",
@@ -292,9 +298,9 @@ RULES = (
         "max": ENV_NUMBERS_CONVERTED_FROM,
         "severity": "error",
         "check": _check_env_numbers,
-        "evidence": "Before 1.101.0 REDIS_* env values reach redis.Redis() unconverted: "
-        "REDIS_SOCKET_CONNECT_TIMEOUT=10 "
-        "broke every call (measured); the other numeric REDIS_* names take the same code path.",
+        "evidence": "Before 1.101.0 REDIS_* env values reach redis.Redis() unconverted: with "
+        "REDIS_SOCKET_CONNECT_TIMEOUT=10 in the container, no cache key ever reached Redis on 1.80.0 - 1.100.5, and "
+        "from 1.101.0 it did (bisected 2026-11-29); the other numeric REDIS_* names take the same code path.",
         "remedy": "Remove the variable from the container environment and set the value in cache_params "
         "(socket_connect_timeout, socket_timeout, ...), or upgrade LiteLLM to 1.101.0 or later.",
     },
@@ -392,6 +398,120 @@ FACTS = (
         "pinned_by": "tests/integration/test_knowledge_evidence.py (the sandbox images carry 5.2.1)",
     },
 )
+
+
+# What each rule's probe (tests/helpers/kb_probes.py, one per rule) observed on real releases: the behaviour code
+# it reports, and whether the rule's problem shows. tools/kb_bisect.py measured the boundaries; the live suite
+# re-measures the three sandbox releases on every `make test`, and `make test-kb` every row below.
+MEASURED_ON = "2026-11-29"
+MEASUREMENTS = {
+    "LITELLM-CACHE-001": (
+        ("1.74.15", "crashes-at-start", True),
+        ("1.79.3", "crashes-at-start", True),
+        ("1.80.0", "crashes-at-start", True),
+        ("1.80.11", "crashes-at-start", True),
+        ("1.108.7", "crashes-at-start", True),
+    ),
+    "LITELLM-CACHE-002": (
+        ("1.74.15", "crashes-at-start", True),
+        ("1.79.3", "crashes-at-start", True),
+        ("1.80.0", "crashes-at-start", True),
+        ("1.80.11", "crashes-at-start", True),
+        ("1.108.7", "crashes-at-start", True),
+    ),
+    "LITELLM-CACHE-003": (
+        ("1.74.15", "one-shared-client", True),
+        ("1.79.3", "one-shared-client", True),
+        ("1.80.0", "one-shared-client", True),
+        ("1.80.10", "one-shared-client", True),
+        ("1.80.11", "separate-clients", False),
+        ("1.108.7", "separate-clients", False),
+    ),
+    "LITELLM-CACHE-004": (
+        ("1.74.15", "router-in-db-0", True),
+        ("1.79.3", "router-in-db-0", True),
+        ("1.80.0", "router-in-db-0", True),
+        ("1.80.11", "router-in-db-0", True),
+        ("1.81.0", "router-in-db-0", True),
+        ("1.81.4", "router-in-db-0", True),
+        ("1.81.6", "router-in-db-0", True),
+        ("1.81.7", "router-in-db-2", False),
+        ("1.81.8", "router-in-db-2", False),
+        ("1.81.9", "router-in-db-2", False),
+        ("1.108.7", "router-in-db-2", False),
+    ),
+    "LITELLM-CACHE-005": (
+        ("1.74.15", "redis-url-wins", True),
+        ("1.79.3", "redis-url-wins", True),
+        ("1.80.0", "redis-url-wins", True),
+        ("1.80.11", "redis-url-wins", True),
+        ("1.85.3", "redis-url-wins", True),
+        ("1.89.4", "redis-url-wins", True),
+        ("1.91.2", "redis-url-wins", True),
+        ("1.91.5", "redis-url-wins", True),
+        ("1.92.1", "redis-url-wins", True),
+        ("1.92.2", "redis-url-wins", True),
+        ("1.93.0", "cache-params-win", False),
+        ("1.95.1", "cache-params-win", False),
+        ("1.96.0", "cache-params-win", False),
+        ("1.108.7", "cache-params-win", False),
+    ),
+    "LITELLM-CACHE-006": (
+        ("1.74.15", "cache-broken", True),
+        ("1.79.3", "cache-broken", True),
+        ("1.80.0", "cache-broken", True),
+        ("1.80.11", "cache-broken", True),
+        ("1.100.5", "cache-broken", True),
+        ("1.101.0", "cache-works", False),
+        ("1.108.7", "cache-works", False),
+    ),
+    "LITELLM-CACHE-007": (
+        ("1.74.15", "in-memory", True),
+        ("1.79.3", "in-memory", True),
+        ("1.80.0", "in-memory", True),
+        ("1.80.11", "in-memory", True),
+        ("1.108.7", "in-memory", True),
+    ),
+    "LITELLM-CACHE-008": (
+        ("1.74.15", "stall-costs-5s", True),
+        ("1.79.3", "stall-costs-5s", True),
+        ("1.80.0", "stall-costs-5s", True),
+        ("1.80.11", "stall-costs-5s", True),
+        ("1.108.7", "stall-costs-5s", True),
+    ),
+}
+MEASUREMENTS = {
+    rule: tuple({"release": r, "behaviour": b, "shows": s} for r, b, s in rows) for rule, rows in MEASUREMENTS.items()
+}
+# A version-bounded rule's boundary: the last measured release where the problem shows and the first where it does
+# not, adjacent among the releases that install (those that do not are named).
+BOUNDARIES = {
+    "LITELLM-CACHE-003": {"last_shows": "1.80.10", "first_fixed": "1.80.11", "not_installable_between": ()},
+    "LITELLM-CACHE-004": {"last_shows": "1.81.6", "first_fixed": "1.81.7", "not_installable_between": ()},
+    "LITELLM-CACHE-005": {"last_shows": "1.92.2", "first_fixed": "1.93.0", "not_installable_between": ()},
+    "LITELLM-CACHE-006": {"last_shows": "1.100.5", "first_fixed": "1.101.0", "not_installable_between": ()},
+}
+
+
+# Releases tried that the sandbox cannot run as released, and why (the boundaries above skip them).
+INSTALL_NOTES = (
+    (
+        "1.108.8 - 1.108.13",
+        "do not install: litellm[proxy] pins litellm-enterprise==0.1.79.post2, which the package index does not have "
+        "(1.108.8, 1.108.9, 1.108.10, 1.108.11, 1.108.12 and 1.108.13 tried); 1.108.7 is the newest installable 1.108.",
+    ),
+    (
+        "1.95.1, 1.96.0",
+        "install, but their proxy does not import: today's resolution of fastapi>=0.136.3 is 0.165.0, which no longer "
+        "has fastapi.dependencies.utils.get_flat_dependant; measured with fastapi<=0.140.0 held back "
+        "(tools/kb_bisect.py COMPAT_PINS, recorded in their constraints files).",
+    ),
+)
+
+
+def measurement(rule, release):
+    """The recorded observation of ``rule``'s probe on ``release`` (None when not measured)."""
+    return next((m for m in MEASUREMENTS.get(rule, ()) if m["release"] == release), None)
 
 
 def router_redis_db_honoured(version):

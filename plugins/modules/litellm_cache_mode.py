@@ -126,7 +126,7 @@ options:
   router_redis:
     description:
       - Also write the router's Redis settings into C(router_settings) (C(redis_host), C(redis_port),
-        C(redis_password)), and the db in the form the target release honours (C(cache_kwargs.db) before 1.81.9,
+        C(redis_password)), and the db in the form the target release honours (C(cache_kwargs.db) before 1.81.7,
         where C(redis_db) would be dropped).
       - With V(local), the router's Redis keys are removed again.
     type: bool
@@ -295,7 +295,7 @@ findings:
     versions:
       description: LiteLLM releases the rule applies to.
       type: str
-      sample: <1.96.0
+      sample: <1.93.0
 gate:
   description: The version gate's decision for V(redis) mode.
   returned: always

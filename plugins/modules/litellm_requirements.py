@@ -36,7 +36,7 @@ options:
     type: bool
     default: true
 seealso:
-  - role: erni_ki.litellm.litellm_cache
+  - module: erni_ki.litellm.litellm_service
 """
 
 EXAMPLES = r"""

@@ -14,6 +14,7 @@ Used as::
 import contextlib
 import dataclasses
 import os
+import re
 import secrets
 import tempfile
 import time
@@ -30,6 +31,8 @@ MODEL = {
     "litellm_params": {"model": "openai/mock-gpt", "api_key": "sk-probe-not-a-real-key", "mock_response": "probe"},
 }
 LABEL = "erni_ki.kb_probe"
+ROUTER_KEY = re.compile(rb"^(global_router:)?[0-9a-f]{64}:")  # the router's usage keys (1.74.x: global_router:)
+CACHE_KEY = re.compile(rb"[0-9a-f]{64}")
 
 
 @dataclasses.dataclass
@@ -69,11 +72,16 @@ class Proxy:
         )
 
     def cached_key(self, content=None):
-        """Ask twice; the second answer's x-litellm-cache-key (None: no hit), and the two status codes."""
+        """Ask twice: (the second answer's x-litellm-cache-key, the two status codes, whether it was a hit).
+
+        Releases before the header (1.74.x) still answer a hit with the first answer's id; the key is then None and
+        the caller finds the entry in Redis (Lab.cache_dbs)."""
         content = content or f"kb probe {uuid.uuid4()}"
         first = self.chat(content)
         second = self.chat(content)
-        return second.headers.get("x-litellm-cache-key"), (first.status_code, second.status_code)
+        key = second.headers.get("x-litellm-cache-key")
+        same = first.status_code == 200 and second.status_code == 200 and first.json()["id"] == second.json()["id"]
+        return key, (first.status_code, second.status_code), bool(key) or same
 
 
 class Lab:
@@ -142,6 +150,13 @@ class Lab:
     def dbs_holding(self, key):
         return [db for db in range(16) if self.client(db).exists(key)]
 
+    def cache_dbs(self, key=None):
+        """The dbs holding the response cache's entry: ``key`` when the release named it, else any key that is a bare
+        64-hex hash (LiteLLM's cache keys without a namespace; usage and router keys carry a prefix or suffix)."""
+        if key:
+            return self.dbs_holding(key)
+        return [db for db in range(16) if any(CACHE_KEY.fullmatch(k) for k in self.client(db).scan_iter(count=1000))]
+
     def url(self, db):
         return f"redis://:{self.password}@127.0.0.1:{self.redis.port}/{db}"
 
@@ -177,22 +192,49 @@ def _key_db(lab, image, rule, cache_params, router_settings=None, env=None):
     try:
         if proxy.wait() != "ready":
             return None, f"the proxy exited at start: {proxy.logs()[-300:]}"
-        key, codes = proxy.cached_key()
+        key, codes, hit = proxy.cached_key()
     finally:
         lab.stop(proxy)
-    if not key:
+    if not hit:
         return None, f"no cache hit (status codes {codes})"
-    return lab.dbs_holding(key), f"cache key {key[:12]}... in Redis dbs {lab.dbs_holding(key)}"
+    dbs = lab.cache_dbs(key)
+    return dbs, f"a cache hit; the cache entry{' ' + key[:12] + '...' if key else ''} in Redis dbs {dbs}"
 
 
 def probe_003(lab, image):
-    """LITELLM-CACHE-003: with router_settings.redis_* beside a redis cache, does the cache use its own db?"""
+    """LITELLM-CACHE-003: with router_settings.redis_* (db 0) beside a redis cache (db 1), do the cache and the
+    router keep their own connections?
+
+    Usage-based routing makes the router use its Redis on every call. A release that shares one async client
+    (1.80.0's redis_cache.py keeps a single ``async-redis-client`` slot) runs both on whichever was made first:
+    the router's usage keys then land in the cache's db, or the cache's keys in the router's."""
     params = dict(lab.redis_params(), db=1, socket_timeout=30)
-    router = {"redis_host": "127.0.0.1", "redis_port": lab.redis.port, "redis_password": "os.environ/REDIS_PASSWORD"}
-    dbs, detail = _key_db(lab, image, "LITELLM-CACHE-003", params, router)
-    if dbs == [1]:
-        return Observation("LITELLM-CACHE-003", "cache-in-own-db", False, detail)
-    return Observation("LITELLM-CACHE-003", f"cache-in-db-{dbs}" if dbs else "no-redis-cache", True, detail)
+    router = {
+        "redis_host": "127.0.0.1",
+        "redis_port": lab.redis.port,
+        "redis_password": "os.environ/REDIS_PASSWORD",
+        "routing_strategy": "usage-based-routing-v2",
+    }
+    proxy = lab.start(image, params, router)
+    try:
+        if proxy.wait() != "ready":
+            return Observation("LITELLM-CACHE-003", "exits", True, proxy.logs()[-300:])
+        key, codes, _hit = proxy.cached_key()
+        time.sleep(2)  # the router flushes its usage counters asynchronously
+    finally:
+        lab.stop(proxy)
+    cache_dbs = lab.cache_dbs(key)
+    # the router's usage keys are named after the deployment's id (64 hex, then a suffix); the proxy's own usage
+    # keys ({api_key:...}, daily_metrics_...) go to the cache's connection by design, in every release
+    router_dbs = sorted(
+        {db for db in range(16) for k in lab.client(db).scan_iter(count=1000) if ROUTER_KEY.match(k) and k != key}
+    )
+    detail = f"cache key in dbs {cache_dbs}, router usage keys in dbs {router_dbs} (status codes {codes})"
+    if cache_dbs == [1] and router_dbs == [0]:
+        return Observation("LITELLM-CACHE-003", "separate-clients", False, detail)
+    if cache_dbs and router_dbs == cache_dbs:
+        return Observation("LITELLM-CACHE-003", "one-shared-client", True, detail)
+    return Observation("LITELLM-CACHE-003", "unexpected", True, detail)
 
 
 def probe_004(lab, image):
@@ -228,6 +270,8 @@ def probe_005(lab, image):
     dbs, detail = _key_db(lab, image, "LITELLM-CACHE-005", params, env={"REDIS_URL": lab.url(3)})
     if dbs == [1]:
         return Observation("LITELLM-CACHE-005", "cache-params-win", False, detail)
+    if dbs is None:
+        return Observation("LITELLM-CACHE-005", "no-cache-hit", True, detail)
     return Observation("LITELLM-CACHE-005", "redis-url-wins" if dbs == [3] else f"keys-in-{dbs}", True, detail)
 
 
@@ -246,6 +290,8 @@ def probe_007(lab, image):
     params = lab.redis_params()
     del params["type"]
     dbs, detail = _key_db(lab, image, "LITELLM-CACHE-007", params)
+    if dbs is None:
+        return Observation("LITELLM-CACHE-007", "no-cache-hit", True, detail)
     if dbs:
         return Observation("LITELLM-CACHE-007", "redis", False, detail)
     return Observation("LITELLM-CACHE-007", "in-memory", True, detail)

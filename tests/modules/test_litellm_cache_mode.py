@@ -5,6 +5,8 @@ import shutil
 
 import pytest
 
+from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_knowledge as kb
+
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures")
 SECRET = "Sup3r-s3cret-redis-pw"
 REDIS = {
@@ -102,7 +104,7 @@ def test_gate_refusal_fails_names_the_rule_and_changes_nothing(run_module, confi
     before = snapshot(config)
     run = run_module("litellm_cache_mode", dict(REDIS, path=str(config), container_env=["REDIS_URL", "HOME"]))
     assert run.failed
-    assert "LITELLM-CACHE-005" in run.result["msg"] and "1.96.0" in run.result["msg"]
+    assert "LITELLM-CACHE-005" in run.result["msg"] and kb.CACHE_PARAMS_WIN_OVER_REDIS_URL_FROM in run.result["msg"]
     assert run.result["gate"]["allowed"] is False
     assert snapshot(config) == before
 

@@ -2,15 +2,22 @@
 # Regenerate constraints-<version>.txt: the exact wheel set `litellm[proxy]==<version>` resolves to
 # today for CPython 3.11 on linux x86_64. Run by a developer when adding a version; the build then
 # installs exactly these pins, so an image is reproducible.
+# Usage: pin.sh VERSION [EXTRA_REQUIREMENT ...]   extra requirements hold back a dependency that a release's
+# open range lets resolve to a version it cannot run with (tools/kb_bisect.py: COMPAT_PINS).
 set -euo pipefail
 v=$1
+shift
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-"${SANDBOX_HOST_PYTHON:-python3.11}" -m pip download -q --only-binary=:all: -d "$tmp" \
-  "litellm[proxy]==$v" "async-timeout>=4.0.3" 2>&1 | grep -v 'is ignored' || true
+if ! "${SANDBOX_HOST_PYTHON:-python3.11}" -m pip download -q --only-binary=:all: -d "$tmp" \
+  "litellm[proxy]==$v" "async-timeout>=4.0.3" "$@" >"$tmp/pip.log" 2>&1; then
+  grep -v 'is ignored' "$tmp/pip.log" | grep -E 'ERROR|error' | tail -3 >&2
+  echo "litellm[proxy]==$v does not resolve from the package index: nothing pinned" >&2
+  exit 1
+fi
 {
-  echo "# litellm[proxy]==$v for CPython 3.11 linux x86_64; regenerate with pin.sh $v"
+  echo "# litellm[proxy]==$v for CPython 3.11 linux x86_64; regenerate with pin.sh $v${*:+ $*}"
   for w in "$tmp"/*.whl; do
     b=$(basename "$w"); n=${b%%-*}; r=${b#*-}; ver=${r%%-*}
     echo "$(echo "$n" | tr '_' '-' | tr 'A-Z' 'a-z')==$ver"

@@ -1,7 +1,7 @@
 import pytest
 
 from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_knowledge as kb
-from ansible_collections.erni_ki.litellm.plugins.module_utils.litellm_version import LiteLLMVersion
+from ansible_collections.erni_ki.litellm.plugins.module_utils.litellm_version import LiteLLMVersion, in_range
 
 REDIS_CP = {"type": "redis", "host": "redis", "port": 6379, "socket_timeout": 30}
 
@@ -28,19 +28,27 @@ def test_clean_redis_config_on_current_release_has_no_findings():
 
 @pytest.mark.parametrize(
     ("version", "expected"),
-    [("1.80.0", "error"), ("1.80.10", "error"), ("v1.80.5-stable.1", "error"), ("1.80.11", None), ("1.108.7", None)],
+    [
+        ("1.74.15", "error"),
+        ("1.79.3", "error"),
+        ("1.80.0", "error"),
+        ("1.80.10", "error"),
+        ("v1.80.5-stable.1", "error"),
+        ("1.80.11", None),
+        ("1.108.7", None),
+    ],
 )
 def test_shared_client_rule_by_version(version, expected):
     found = ids(version, router_settings={"redis_host": "redis"})
     assert found.get("LITELLM-CACHE-003") == expected
 
 
-@pytest.mark.parametrize(("version", "expected"), [("1.80.11", "warning"), ("1.81.8", "warning"), ("1.81.9", None)])
+@pytest.mark.parametrize(("version", "expected"), [("1.80.11", "warning"), ("1.81.6", "warning"), ("1.81.7", None)])
 def test_router_redis_db_rule_by_version(version, expected):
     assert ids(version, router_settings={"redis_db": 1}).get("LITELLM-CACHE-004") == expected
 
 
-@pytest.mark.parametrize(("version", "expected"), [("1.80.0", "error"), ("1.95.9", "error"), ("1.96.0", None)])
+@pytest.mark.parametrize(("version", "expected"), [("1.80.0", "error"), ("1.92.2", "error"), ("1.93.0", None)])
 def test_redis_url_rule_by_version(version, expected):
     assert ids(version, container_env={"REDIS_URL", "PATH"}).get("LITELLM-CACHE-005") == expected
 
@@ -73,3 +81,31 @@ def test_accepted_keys_include_cache_redis_cache_and_redis_py():
 def test_unknown_version_downgrades_bounded_errors_to_warnings():
     found = ids(None, container_env={"REDIS_URL"})
     assert found["LITELLM-CACHE-005"] == "warning"
+
+
+def _rule(rule_id):
+    return next(r for r in kb.RULES if r["id"] == rule_id)
+
+
+def test_every_measurement_agrees_with_the_rules_release_range():
+    """The gate refuses exactly the releases where the probe saw the problem (pure data: the measured rows)."""
+    for rule_id, rows in kb.MEASUREMENTS.items():
+        r = _rule(rule_id)
+        for m in rows:
+            applies = in_range(LiteLLMVersion(m["release"]), r["min"], r["max"])
+            assert applies is m["shows"], f"{rule_id} on {m['release']}: the probe saw shows={m['shows']}"
+
+
+def test_every_bounded_rule_has_a_measured_boundary_pair():
+    bounded = [r for r in kb.RULES if r["id"] in kb.MEASUREMENTS and (r["min"] or r["max"])]
+    assert bounded
+    for r in bounded:
+        b = kb.BOUNDARIES[r["id"]]
+        assert kb.measurement(r["id"], b["last_shows"])["shows"] is True
+        assert kb.measurement(r["id"], b["first_fixed"])["shows"] is False
+        assert r["max"] == b["first_fixed"], f"{r['id']}: the range must end where the probe saw the fix"
+
+
+def test_every_rule_with_a_probe_is_measured_on_the_sandbox_releases():
+    for rule_id, rows in kb.MEASUREMENTS.items():
+        assert {"1.80.0", "1.80.11", "1.108.7"} <= {m["release"] for m in rows}, rule_id

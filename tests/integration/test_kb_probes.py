@@ -1,0 +1,25 @@
+"""Every knowledge-base rule's probe on the three sandbox releases: what each release does must still be what the
+knowledge base recorded (litellm_knowledge.MEASUREMENTS). `make test-kb` runs the same probes on both sides of
+every boundary and on the older releases."""
+
+import pytest
+
+from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_knowledge as kb
+from tests.helpers.kb_probes import PROBES, Lab
+
+SANDBOX_RELEASES = ("1.80.0", "1.80.11", "1.108.7")
+
+
+@pytest.fixture(scope="module")
+def lab():
+    with Lab() as lab:
+        yield lab
+
+
+@pytest.mark.parametrize("release", SANDBOX_RELEASES)
+@pytest.mark.parametrize("rule", sorted(PROBES))
+def test_the_release_still_behaves_as_recorded(rule, release, lab, image_tags):
+    recorded = kb.measurement(rule, release)
+    assert recorded, f"no measurement of {rule} on {release} in the knowledge base"
+    seen = PROBES[rule](lab, image_tags[release])
+    assert (seen.behaviour, seen.shows) == (recorded["behaviour"], recorded["shows"]), seen.detail

@@ -1,0 +1,48 @@
+"""make test-kb: every recorded measurement of the knowledge base, re-measured on its release (both sides of every
+rule's boundary, the newest installable release, the older 1.7x releases). Builds each release's image the way
+the sandbox builds its own (tools/kb_bisect.py), so the first run takes a while; prints release, rule, behaviour."""
+
+import os
+import sys
+
+import pytest
+from packaging.version import Version
+
+from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_knowledge as kb
+from tests.helpers.kb_probes import PROBES, Lab
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tools"))
+import kb_bisect  # noqa: E402
+
+ROWS = sorted(
+    ((rule, m["release"]) for rule, rows in kb.MEASUREMENTS.items() for m in rows),
+    key=lambda r: (Version(r[1]), r[0]),
+)
+
+
+@pytest.fixture(scope="module")
+def lab():
+    with Lab() as lab:
+        yield lab
+
+
+@pytest.fixture(scope="module")
+def images():
+    tags = {}
+
+    def tag(release):
+        if release not in tags:
+            tags[release] = kb_bisect.image(Version(release), print)
+        return tags[release]
+
+    return tag
+
+
+@pytest.mark.parametrize(("rule", "release"), ROWS)
+def test_recorded_behaviour(rule, release, lab, images):
+    tag = images(release)
+    assert tag, f"{release} no longer installs"
+    seen = PROBES[rule](lab, tag)
+    recorded = kb.measurement(rule, release)
+    print(f"\n{release:>9}  {rule}  {seen.behaviour:<20} shows={seen.shows!s:<5}  {seen.detail}")
+    assert (seen.behaviour, seen.shows) == (recorded["behaviour"], recorded["shows"]), seen.detail
