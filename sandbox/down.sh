@@ -18,6 +18,7 @@ ids="$ids $(/usr/bin/docker ps -aq --filter "label=erni_ki.sandbox=$PROJECT")"
 # a second project (the fleet) going down must not stop the servers of tests still running
 if [ "$PROJECT" = ernisandbox ]; then
   ids="$ids $(/usr/bin/docker ps -aq --filter "label=erni_ki.test_redis")"
+  ids="$ids $(/usr/bin/docker ps -aq --filter "label=erni_ki.kb_probe")"  # tests/helpers/kb_probes.py
 fi
 if [ -n "${ids// /}" ]; then
   # shellcheck disable=SC2086
