@@ -11,7 +11,7 @@ tarball=$(ls "$out"/erni_ki-litellm-*.tar.gz)
 echo "galaxy: built $(basename "$tarball") ($(tar tzf "$tarball" | wc -l) files)"
 
 # Nothing sandbox-only in the tarball.
-if tar tzf "$tarball" | grep -E '^(sandbox|benchmarks|molecule|tools|tests/integration|tests/modules|extensions/ee/sandbox)/'; then
+if tar tzf "$tarball" | grep -E '^(sandbox|benchmarks|molecule|tools|tests/integration|tests/modules|extensions/ee/sandbox|extensions/awx)/'; then
   echo "galaxy: sandbox-only files above are in the tarball: add them to build_ignore in galaxy.yml" >&2
   exit 1
 fi
