@@ -250,8 +250,8 @@ def probe_004(lab, image):
     try:
         if proxy.wait() != "ready":
             return Observation("LITELLM-CACHE-004", "exits", True, proxy.logs()[-300:])
-        for _ in range(3):
-            proxy.chat(f"kb router {uuid.uuid4()}")
+        for n in range(3):
+            proxy.chat(f"kb router {n} {uuid.uuid4()}")
         time.sleep(2)  # the router flushes its usage counters asynchronously
     finally:
         lab.stop(proxy)
