@@ -120,7 +120,11 @@ def _lines(fmt):
             out += fmt.table(
                 ["Release", "Behaviour", "The problem shows"],
                 [
-                    [m["release"], f"`{m['behaviour']}`", "yes" if m["shows"] else "no"]
+                    [
+                        m["release"],
+                        f"`{m['behaviour']}`" + "".join(f", once `{b}`" for b in m["also"]),
+                        "yes" if m["shows"] else "no",
+                    ]
                     for m in sorted(rows, key=lambda m: LiteLLMVersion(m["release"]))
                 ],
             )

@@ -22,4 +22,5 @@ def test_the_release_still_behaves_as_recorded(rule, release, lab, image_tags):
     recorded = kb.measurement(rule, release)
     assert recorded, f"no measurement of {rule} on {release} in the knowledge base"
     seen = PROBES[rule](lab, image_tags[release])
-    assert (seen.behaviour, seen.shows) == (recorded["behaviour"], recorded["shows"]), seen.detail
+    assert seen.shows == recorded["shows"], seen.detail
+    assert seen.behaviour in (recorded["behaviour"], *recorded["also"]), seen.detail
