@@ -17,9 +17,9 @@ import jinja2
 import pytest
 import redis
 import yaml
+from conftest import Launcher
 
 from tests.helpers.proxies import key_of, mode_of, running_cache, shared_hit
-from tests.helpers.role_runs import run_playbook
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 AWX = ROOT / "extensions" / "awx"
@@ -47,7 +47,31 @@ def secrets(endpoints):
 
 
 @pytest.fixture(scope="module")
-def awx(endpoints, assets, secrets, tmp_path_factory):
+def fleet(docker_client, endpoints, image_tags, tmp_path_factory):
+    """Two proxies of the test's own (the sandbox's image, Redis and secrets), each on a copy of the sandbox's config
+    with a cache namespace, as an operator's production file would have one: what the jobs switch, flush and roll
+    back. The shared sandbox proxies are not touched."""
+    launcher = Launcher(docker_client, endpoints, image_tags, tmp_path_factory)
+    text = pathlib.Path(endpoints["proxies"][0]["config_path"]).read_text()
+    text = text.replace("    ttl: 600  # seconds\n", f"    ttl: 600  # seconds\n    namespace: {NAMESPACE}\n")
+    assert f"namespace: {NAMESPACE}" in text
+    started, proxies = [], []
+    for n, port in ((1, 4061), (2, 4062)):
+        path = tmp_path_factory.mktemp(f"awx-conf-{n}") / "config.yaml"
+        path.write_text(text)
+        proxy = launcher.start("1.80.11", config_path=str(path), port=port, name=f"erni-awx-litellm-{n}", wait=False)
+        started.append(proxy)
+        proxies.append(
+            {"name": f"litellm-{n}", "container": proxy.container.name, "url": proxy.url, "config_path": str(path)}
+        )
+    for proxy in started:
+        proxy.wait_ready()
+    yield {**endpoints, "proxies": proxies}
+    launcher.cleanup()
+
+
+@pytest.fixture(scope="module")
+def awx(fleet, assets, secrets, tmp_path_factory):
     """Launches a job template by name with survey answers; returns the job (rc, stdout, events, its directory)."""
     if not (SSH / "client_ed25519").exists():
         pytest.fail("the sandbox sshd is not set up: run `bash sandbox/sshd.sh` (make test-live does)")
@@ -68,7 +92,7 @@ def awx(endpoints, assets, secrets, tmp_path_factory):
         pdd = base / f"job-{next(counter)}-{template['playbook'].removesuffix('.yml')}"
         shutil.copytree(AWX / "project", pdd / "project")
         (pdd / "inventory").mkdir()
-        (pdd / "inventory" / "hosts.yml").write_text(yaml.safe_dump(inventory(endpoints, venv)))
+        (pdd / "inventory" / "hosts.yml").write_text(yaml.safe_dump(inventory(fleet, venv)))
         (pdd / "env").mkdir()
         # AWX: survey answers (defaults for the unanswered) become extra vars.
         extra = survey_answers(template, answers or {})
@@ -135,7 +159,6 @@ def inventory(endpoints, venv):
         "litellm_cache_redis_port": endpoints["redis"]["port"],
         "litellm_cache_redis_db": endpoints["redis"]["db"],
         "litellm_cache_redis_password_env": "REDIS_PASSWORD",
-        "litellm_cache_namespace": NAMESPACE,
         "litellm_cache_install_requirements": True,
         "litellm_cache_python_venv": str(venv),
     }
@@ -171,21 +194,17 @@ def artifact_data(job):
 
 
 @pytest.fixture(scope="module")
-def originals(endpoints):
-    """The configs as the sandbox wrote them (on local): a run that stopped half-way is rolled back first."""
-    if any(mode_of(p["config_path"]) != "local" for p in endpoints["proxies"]):
-        run = run_playbook(endpoints["inventory"], "erni_ki.litellm.rollback_cache")
-        assert run.returncode == 0, run.stdout[-3000:]
-    return {p["name"]: pathlib.Path(p["config_path"]).read_bytes() for p in endpoints["proxies"]}
+def originals(fleet):
+    return {p["name"]: pathlib.Path(p["config_path"]).read_bytes() for p in fleet["proxies"]}
 
 
-def test_switch_job_switches_the_fleet_to_redis_over_ssh_in_the_ee(awx, endpoints, secrets, originals):
+def test_switch_job_switches_the_fleet_to_redis_over_ssh_in_the_ee(awx, fleet, secrets, originals):
     job = awx(
         "LiteLLM cache - switch",
         {"litellm_cache_mode": "redis", "litellm_cache_serial": "1,100%", "litellm_cache_max_fail_percentage": 0},
     )
     assert job["rc"] == 0, job["stdout"][-6000:] + job["runner"].stderr[-2000:]
-    a, b = endpoints["proxies"]
+    a, b = fleet["proxies"]
     assert "Requirements | Install into" in job["stdout"], "the managed host's Python lacked the libraries"
     assert artifact_data(job)["litellm_cache_summary"] == {
         a["name"]: "switched to redis",
@@ -194,18 +213,18 @@ def test_switch_job_switches_the_fleet_to_redis_over_ssh_in_the_ee(awx, endpoint
     for p in (a, b):
         assert mode_of(p["config_path"]) == "redis"
         assert running_cache(p["url"], secrets["master_key"]) == "redis"
-    assert shared_hit(endpoints, a, b), "a request answered by one proxy is a cache hit on the other"
+    assert shared_hit(fleet, a, b), "a request answered by one proxy is a cache hit on the other"
     no_secret_in(job, secrets)
 
 
-def test_status_job_reports_redis_on_every_instance(awx, endpoints, secrets):
+def test_status_job_reports_redis_on_every_instance(awx, fleet, secrets):
     job = awx("LiteLLM cache - status")
     assert job["rc"] == 0, job["stdout"][-6000:]
     report = (job["dir"] / "project" / "litellm_cache_report" / "litellm_cache_report.md").read_text()
-    for p in endpoints["proxies"]:
+    for p in fleet["proxies"]:
         row = next(line for line in report.splitlines() if line.startswith(f"| {p['name']} |"))
         cells = [c.strip() for c in row.strip("|").split("|")]
-        assert cells[1] == p["version"] and cells[2] == "redis" and cells[3] == "redis", row
+        assert cells[1] == "1.80.11" and cells[2] == "redis" and cells[3] == "redis", row
     no_secret_in(job, secrets)
 
 
@@ -231,10 +250,10 @@ def test_flush_job_counts_then_deletes_the_namespace_only(awx, endpoints, secret
     no_secret_in(deleted, secrets)
 
 
-def test_rollback_job_restores_every_config_byte_for_byte(awx, endpoints, secrets, originals):
+def test_rollback_job_restores_every_config_byte_for_byte(awx, fleet, secrets, originals):
     job = awx("LiteLLM cache - rollback")
     assert job["rc"] == 0, job["stdout"][-6000:]
-    for p in endpoints["proxies"]:
+    for p in fleet["proxies"]:
         assert pathlib.Path(p["config_path"]).read_bytes() == originals[p["name"]], p["name"]
         assert running_cache(p["url"], secrets["master_key"]) == "local"
     no_secret_in(job, secrets)
