@@ -21,9 +21,9 @@ import time
 import uuid
 
 import docker
-import requests
 import yaml
 
+from tests.helpers.proxies import ProxyContainer, chat
 from tests.helpers.redis_server import RedisServer, free_port
 
 MODEL = {
@@ -43,33 +43,13 @@ class Observation:
     detail: str
 
 
-class Proxy:
+class Proxy(ProxyContainer):
     def __init__(self, container, url, key):
-        self.container, self.url, self.key = container, url, key
-
-    def logs(self, tail=80):
-        return self.container.logs(tail=tail).decode("utf-8", "replace")
-
-    def wait(self, timeout=150):
-        """'ready' once /health/readiness answers 200, or 'exited' (the proxy died at start)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            self.container.reload()
-            if self.container.status in ("exited", "dead"):
-                return "exited"
-            with contextlib.suppress(requests.RequestException):
-                if requests.get(self.url + "/health/readiness", timeout=3).status_code == 200:
-                    return "ready"
-            time.sleep(0.5)
-        raise TimeoutError(f"{self.container.name}: neither ready nor exited after {timeout} s:\n{self.logs()}")
+        super().__init__(container, url)
+        self.key = key
 
     def chat(self, content, timeout=60):
-        return requests.post(
-            self.url + "/v1/chat/completions",
-            headers={"Authorization": f"Bearer {self.key}"},
-            json={"model": "mock-gpt", "messages": [{"role": "user", "content": content}]},
-            timeout=timeout,
-        )
+        return chat(self.url, self.key, content, timeout)
 
     def cached_key(self, content=None):
         """Ask twice: (the second answer's x-litellm-cache-key, the two status codes, whether it was a hit).
@@ -164,7 +144,7 @@ class Lab:
 def _start_or_crash(lab, image, rule, cache_params, needle):
     proxy = lab.start(image, cache_params)
     try:
-        state = proxy.wait()
+        state = proxy.wait(150)
         logs = proxy.logs()
     finally:
         lab.stop(proxy)

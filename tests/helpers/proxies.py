@@ -1,11 +1,46 @@
 """What a user checks on live proxies: the cache each one runs, the mode its config says, and whether two proxies
 share one Redis cache. ``endpoints`` is a sandbox's endpoints.json (the default sandbox, the fleet, ...)."""
 
+import contextlib
 import os
+import time
 
 import redis
 import requests
 import yaml
+
+
+def chat(url, key, content, timeout=30):
+    """One chat completion on the mock model; returns the response (headers say hit or miss)."""
+    return requests.post(
+        url + "/v1/chat/completions",
+        headers={"Authorization": f"Bearer {key}"},
+        json={"model": "mock-gpt", "messages": [{"role": "user", "content": content}]},
+        timeout=timeout,
+    )
+
+
+class ProxyContainer:
+    """A LiteLLM proxy container a test started: its log, and the wait until it serves or dies."""
+
+    def __init__(self, container, url):
+        self.container, self.url = container, url
+
+    def logs(self, tail=60):
+        return self.container.logs(tail=tail).decode("utf-8", "replace")
+
+    def wait(self, timeout=180, poll=0.5):
+        """'ready' once /health/readiness answers 200, or 'exited' (the proxy died at start)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.container.reload()
+            if self.container.status in ("exited", "dead"):
+                return "exited"
+            with contextlib.suppress(requests.RequestException):
+                if requests.get(self.url + "/health/readiness", timeout=3).status_code == 200:
+                    return "ready"
+            time.sleep(poll)
+        raise TimeoutError(f"{self.container.name}: neither ready nor exited after {timeout} s:\n{self.logs()}")
 
 
 def key_of(endpoints):
@@ -31,20 +66,16 @@ def mode_of(path):
 
 def shared_hit(endpoints, first, second):
     """A request answered on ``first``, then from the cache on ``second``: the cache is shared through Redis."""
-    key = key_of(endpoints)
-    body = {"model": "mock-gpt", "messages": [{"role": "user", "content": f"shared {os.urandom(8).hex()}"}]}
-    headers = {"Authorization": f"Bearer {key}"}
-    requests.post(first["url"] + "/v1/chat/completions", headers=headers, json=body, timeout=30).raise_for_status()
-    hit = requests.post(second["url"] + "/v1/chat/completions", headers=headers, json=body, timeout=30)
-    return bool(hit.headers.get("x-litellm-cache-key"))
+    key, content = key_of(endpoints), f"shared {os.urandom(8).hex()}"
+    chat(first["url"], key, content).raise_for_status()
+    return bool(chat(second["url"], key, content).headers.get("x-litellm-cache-key"))
 
 
 def cached_in_redis(endpoints, proxy):
     """A repeated request on ``proxy`` is a hit whose key is in the sandbox's Redis: it caches through Redis."""
-    headers = {"Authorization": f"Bearer {key_of(endpoints)}"}
-    body = {"model": "mock-gpt", "messages": [{"role": "user", "content": f"wave {os.urandom(8).hex()}"}]}
+    key, content = key_of(endpoints), f"wave {os.urandom(8).hex()}"
     for _request in range(2):
-        resp = requests.post(proxy["url"] + "/v1/chat/completions", headers=headers, json=body, timeout=30)
+        resp = chat(proxy["url"], key, content)
         resp.raise_for_status()
     key = resp.headers.get("x-litellm-cache-key")
     with open(endpoints["redis"]["password_file"], encoding="utf-8") as f:

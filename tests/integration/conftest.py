@@ -22,6 +22,8 @@ SANDBOX = os.path.join(ROOT, "sandbox")
 sys.path.insert(0, SANDBOX)
 import compose  # noqa: E402  (sandbox/compose.py: the sandbox's healthcheck)
 
+from tests.helpers.proxies import ProxyContainer, chat  # noqa: E402, F401  (chat: tests import it from here)
+
 
 def _read(path):
     with open(path, encoding="utf-8") as f:
@@ -155,29 +157,15 @@ class Launcher:
                 pass
 
 
-class Proxy:
+class Proxy(ProxyContainer):
     def __init__(self, container, url, config_path):
-        self.container = container
-        self.url = url
+        super().__init__(container, url)
         self.config_path = config_path
 
-    def logs(self, tail=60):
-        return self.container.logs(tail=tail).decode("utf-8", "replace")
-
     def wait_ready(self, timeout=180):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            self.container.reload()
-            if self.container.status in ("exited", "dead"):
-                raise RuntimeError(f"proxy {self.container.name} exited:\n{self.logs()}")
-            try:
-                r = requests.get(self.url + "/health/readiness", timeout=3)
-                if r.status_code == 200:
-                    return r.json()
-            except requests.RequestException:
-                pass
-            time.sleep(1)
-        raise TimeoutError(f"proxy {self.container.name} not ready after {timeout}s:\n{self.logs()}")
+        if self.wait(timeout, poll=1) == "exited":
+            raise RuntimeError(f"proxy {self.container.name} exited:\n{self.logs()}")
+        return requests.get(self.url + "/health/readiness", timeout=3).json()
 
     def wait_exit(self, timeout=120):
         deadline = time.monotonic() + timeout
@@ -194,13 +182,3 @@ def litellm_launcher(docker_client, endpoints, image_tags, tmp_path_factory):
     launcher = Launcher(docker_client, endpoints, image_tags, tmp_path_factory)
     yield launcher
     launcher.cleanup()
-
-
-def chat(url, key, content, timeout=30):
-    """One chat completion on the mock model; returns the response (headers say hit or miss)."""
-    return requests.post(
-        url + "/v1/chat/completions",
-        headers={"Authorization": f"Bearer {key}"},
-        json={"model": "mock-gpt", "messages": [{"role": "user", "content": content}]},
-        timeout=timeout,
-    )
