@@ -22,7 +22,7 @@ SANDBOX = os.path.join(ROOT, "sandbox")
 sys.path.insert(0, SANDBOX)
 import compose  # noqa: E402  (sandbox/compose.py: the sandbox's healthcheck)
 
-from tests.helpers.proxies import ProxyContainer, chat  # noqa: E402, F401  (chat: tests import it from here)
+from tests.helpers.proxies import ProxyContainer  # noqa: E402
 
 
 def _read(path):

@@ -4,7 +4,8 @@ import shutil
 import uuid
 
 import pytest
-from conftest import chat
+
+from tests.helpers.proxies import chat
 
 PORTS = {"1.80.0": 4021, "1.80.11": 4022, "1.108.7": 4023}
 

@@ -3,7 +3,8 @@
 import uuid
 
 import requests
-from conftest import chat
+
+from tests.helpers.proxies import chat
 
 REDIS_CONFIG = """\
 model_list:
