@@ -1,6 +1,6 @@
 """Benchmark: what the collection costs as the fleet grows, as ratios against the floor of the same run.
 
-On the fleet sandbox (four real proxies, tests/helpers/fleet.py), measures in one run:
+On the fleet sandbox (four real proxies, tests/helpers/sandboxes.py), measures in one run:
 
 1. the floor: a bare parallel `docker restart` of N proxies plus polling `/health/readiness` until each answers 200;
 2. `switch_cache` of 1 instance to Redis (preflight, gate, lock, apply, restart, verification) against the floor of
@@ -29,7 +29,7 @@ import yaml
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 sys.path[:0] = [ROOT, os.path.join(ROOT, "build", "collections")]
 
-from tests.helpers import fleet as fleet_sandbox  # noqa: E402
+from tests.helpers import sandboxes  # noqa: E402
 from tests.helpers.role_runs import run_playbook, write_inventory  # noqa: E402
 
 
@@ -98,7 +98,7 @@ def main():
     ap.add_argument("--sizes", default="4,16,64", help="inventory sizes for the controller cost")
     ap.add_argument("--keep", action="store_true", help="leave the fleet sandbox up")
     args = ap.parse_args()
-    endpoints = fleet_sandbox.up()
+    endpoints = sandboxes.up(sandboxes.FLEET)
     client = docker.from_env()
     proxies = endpoints["proxies"]
     inv = endpoints["inventory"]
@@ -134,7 +134,7 @@ def main():
                 per_host[size] = (status / size, gate / size)
     finally:
         if not args.keep:
-            fleet_sandbox.down()
+            sandboxes.down(sandboxes.FLEET)
 
     print(f"\nmachine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {time.strftime('%Y-%m-%d')}")
     print(f"\n{'measure':46} {'took s':>8} {'floor s':>8} {'ratio':>7}  target")

@@ -1,6 +1,9 @@
 """Write the sandbox's docker-compose.yml: one Redis and N LiteLLM proxies, each of its own release.
 
-Run by sandbox/up.sh: compose.py OUT REDIS_IMAGE REDIS_PORT name=port=image ...
+Run by sandbox/up.sh: compose.py OUT REDIS_IMAGE REDIS_PORT TOPOLOGY name=port=image ...
+TOPOLOGY (SANDBOX_REDIS_TOPOLOGY) is standalone (one Redis), sentinel (a master, a replica and three
+sentinels) or cluster (three masters, each with a replica); `redis_layout` says where each process listens,
+and endpoints.py describes the same layout in endpoints.json.
 Shaped like the production stack: a Redis with a password, proxies reading a commented config
 bind-mounted read-only, secrets as files exported by an entrypoint script; host networking and every
 server on 127.0.0.1. The LITELLM_LOCAL_* flags (no fetch from the internet at import) are the image's
@@ -17,7 +20,7 @@ def liveliness_probe(port):
     return f"import urllib.request; urllib.request.urlopen('http://127.0.0.1:{port}/health/liveliness', timeout=3)"
 
 
-def proxy(name, port, image):
+def proxy(name, port, image, depends_on):
     probe = liveliness_probe(port)
     return {
         "image": image,
@@ -28,30 +31,55 @@ def proxy(name, port, image):
         "secrets": ["redis_password", "master_key"],
         # the interval bounds how soon a restarted proxy counts as healthy
         "healthcheck": {"test": ["CMD", "python3", "-c", probe], "interval": "1s", "timeout": "4s", "retries": 180},
-        "depends_on": ["redis"],
+        "depends_on": depends_on,
     }
 
 
-def main(out, redis_image, redis_port, *instances):
-    services = {
-        "redis": {
-            "image": redis_image,
-            "network_mode": "host",
-            "entrypoint": ["/bin/sh", "/stack/redis-entrypoint.sh"],
-            "environment": {"REDIS_PORT": str(redis_port)},
-            "volumes": ["./stack:/stack:ro"],
-            "secrets": ["redis_password"],
-            "healthcheck": {
-                "test": ["CMD", "/bin/sh", "/stack/redis-health.sh"],
-                "interval": "2s",
-                "timeout": "2s",
-                "retries": 30,
-            },
-        }
+TOPOLOGIES = ("standalone", "sentinel", "cluster")
+SENTINEL_SERVICE = "erni-cache"  # the service name the sentinels monitor (LiteLLM's cache_params.service_name)
+SENTINEL_QUORUM = 2
+CLUSTER_NODES = 6  # three masters and their replicas (sandbox/endpoints.py creates the cluster)
+
+
+def redis_layout(topology, port):
+    """The topology's Redis processes: [(service, role, port, environment)], role data|replica|sentinel|node."""
+    port = int(port)
+    if topology == "standalone":
+        return [("redis", "data", port, {})]
+    if topology == "sentinel":
+        monitor = f"{SENTINEL_SERVICE} 127.0.0.1 {port} {SENTINEL_QUORUM}"
+        return [
+            ("redis", "data", port, {}),
+            ("redis-replica", "replica", port + 1, {"REDIS_REPLICAOF": f"127.0.0.1 {port}"}),
+        ] + [(f"sentinel-{i + 1}", "sentinel", port + 20000 + i, {"REDIS_SENTINEL_MONITOR": monitor}) for i in range(3)]
+    if topology == "cluster":
+        return [(f"redis-{i + 1}", "node", port + i, {"REDIS_CLUSTER": "yes"}) for i in range(CLUSTER_NODES)]
+    raise SystemExit(f"SANDBOX_REDIS_TOPOLOGY must be one of {', '.join(TOPOLOGIES)}, got {topology!r}")
+
+
+def redis_service(image, port, environment):
+    return {
+        "image": image,
+        "network_mode": "host",
+        "entrypoint": ["/bin/sh", "/stack/redis-entrypoint.sh"],
+        "environment": dict(environment, REDIS_PORT=str(port)),
+        "volumes": ["./stack:/stack:ro"],
+        "secrets": ["redis_password"],
+        "healthcheck": {
+            "test": ["CMD", "/bin/sh", "/stack/redis-health.sh"],
+            "interval": "2s",
+            "timeout": "2s",
+            "retries": 30,
+        },
     }
+
+
+def main(out, redis_image, redis_port, topology, *instances):
+    layout = redis_layout(topology, redis_port)
+    services = {name: redis_service(redis_image, port, env) for name, _role, port, env in layout}
     for item in instances:
         name, port, image = item.split("=", 2)
-        services[name] = proxy(name, int(port), image)
+        services[name] = proxy(name, int(port), image, [layout[0][0]])
     compose = {
         "version": "3.7",
         "services": services,

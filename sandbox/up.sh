@@ -6,6 +6,8 @@
 #   SANDBOX_INSTANCES=N          proxies litellm-a, litellm-b, ... (default 2)
 #   SANDBOX_PROXY_VERSIONS="..." each proxy's LiteLLM release, in order; the last one repeats
 #                                (default: SANDBOX_PROXY_VERSION, 1.80.11)
+#   SANDBOX_REDIS_TOPOLOGY       standalone (default), sentinel (master + replica + 3 sentinels) or
+#                                cluster (3 masters + 3 replicas); sandbox/compose.py says where each listens
 #   SANDBOX_PROJECT, SANDBOX_REDIS_PORT, SANDBOX_LITELLM_A_PORT (the first proxy's; the next count up),
 #   SANDBOX_RUN (the project's files), SANDBOX_OUT: a second sandbox beside the default one.
 set -euo pipefail
@@ -18,6 +20,7 @@ out=${SANDBOX_OUT:-$here}
 PROXY_VERSION=${SANDBOX_PROXY_VERSION:-1.80.11}
 read -r -a PROXY_VERSIONS <<<"${SANDBOX_PROXY_VERSIONS:-$PROXY_VERSION}"
 INSTANCES=${SANDBOX_INSTANCES:-2}
+TOPOLOGY=${SANDBOX_REDIS_TOPOLOGY:-standalone}
 REDIS_PORT=${SANDBOX_REDIS_PORT:-6390}
 FIRST_PORT=${SANDBOX_LITELLM_A_PORT:-4001}
 VERSIONS=${SANDBOX_LITELLM_VERSIONS:-1.80.0 1.80.11 1.108.7}
@@ -57,11 +60,11 @@ for ((i = 0; i < INSTANCES; i++)); do
   endpoint_args+=(--instance "$name=$port=$version")
   listing+=("$name :$port $version")
 done
-"$PYTHON" "$here/compose.py" "$run/docker-compose.yml" "$REDIS_TAG" "$REDIS_PORT" "${instances[@]}"
+"$PYTHON" "$here/compose.py" "$run/docker-compose.yml" "$REDIS_TAG" "$REDIS_PORT" "$TOPOLOGY" "${instances[@]}"
 
 compose() { docker-compose --ansi never -p "$PROJECT" --project-directory "$run" -f "$run/docker-compose.yml" "$@"; }
-echo "sandbox: starting project $PROJECT (Redis on 127.0.0.1:$REDIS_PORT; $(IFS=,; echo "${listing[*]}"))"
+echo "sandbox: starting project $PROJECT (Redis $TOPOLOGY from 127.0.0.1:$REDIS_PORT; $(IFS=,; echo "${listing[*]}"))"
 compose up -d --force-recreate --remove-orphans 2>&1 | grep -v -E '^(Creating|Recreating|Starting)' || true
 
 "$PYTHON" "$here/endpoints.py" --run "$run" --out "$out" --project "$PROJECT" \
-  --redis-port "$REDIS_PORT" "${endpoint_args[@]}" --python "$PYTHON" --wait 300
+  --redis-port "$REDIS_PORT" --topology "$TOPOLOGY" "${endpoint_args[@]}" --python "$PYTHON" --wait 300

@@ -65,6 +65,40 @@ options:
     description: Seconds to wait for the connection.
     type: float
     default: 5.0
+  topology:
+    description:
+      - How the Redis is laid out. V(standalone) is one server at O(login_host) and O(login_port).
+      - V(sentinel) is a Redis Sentinel setup; the sentinels at O(sentinel_nodes) name the master of O(service_name),
+        and the master is what is probed (O(login_host) and O(login_port) are not used).
+      - V(cluster) is a Redis Cluster reached through O(cluster_nodes); every master that owns slots is probed, and
+        counts, memory and flushes cover all of them (O(db) must be V(0)).
+    type: str
+    choices: [standalone, sentinel, cluster]
+    default: standalone
+    version_added: 0.1.0
+  sentinel_nodes:
+    description: With O(topology=sentinel), the sentinels, as C(host:port) (C([v6addr]:port) for IPv6).
+    type: list
+    elements: str
+    default: []
+    version_added: 0.1.0
+  service_name:
+    description: With O(topology=sentinel), the name the sentinels monitor the master under (LiteLLM's C(service_name)).
+    type: str
+    version_added: 0.1.0
+  sentinel_password:
+    description:
+      - With O(topology=sentinel), the sentinels' own password (their C(requirepass)); none when they ask for none.
+        O(login_password) is the master's.
+      - If not given, the environment variable E(LITELLM_CACHE_REDIS_SENTINEL_PASSWORD) is used.
+    type: str
+    version_added: 0.1.0
+  cluster_nodes:
+    description: With O(topology=cluster), one or more cluster nodes, as C(host:port); the others are discovered.
+    type: list
+    elements: str
+    default: []
+    version_added: 0.1.0
 requirements:
   - redis (redis-py) >= 4.2 on the host that runs the module
 notes:

@@ -18,11 +18,17 @@ from ansible_collections.erni_ki.litellm.plugins.module_utils.litellm_version im
     version_of_tag,
 )
 from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import ENV_REFERENCE, mask_mapping
-from ansible_collections.erni_ki.litellm.plugins.module_utils.redis_connection import option_problems
+from ansible_collections.erni_ki.litellm.plugins.module_utils.redis_connection import (
+    TOPOLOGIES,
+    node_problem,
+    option_problems,
+    parse_node,
+)
 from ansible_collections.erni_ki.litellm.plugins.module_utils.yaml_roundtrip import (
     RoundTripDocument,
     YamlEditError,
     delete_key,
+    flow_items,
     get_mapping,
     new_mapping,
     plain,
@@ -35,10 +41,15 @@ MODES = ("local", "redis", "disabled")
 ON_BLOCKED = ("fail", "fallback_local", "warn")
 
 # The cache_params keys the module owns for type redis, in the order it writes them, and the option
-# that sets each. The password is written from redis_password_env (as os.environ/NAME) or redis_password.
+# that sets each. The passwords are written from redis_password_env / redis_sentinel_password_env (as
+# os.environ/NAME) or the literal options. Where Redis is (the first keys) depends on the topology.
 REDIS_OPTIONS = {
     "host": "redis_host",
     "port": "redis_port",
+    "sentinel_nodes": "redis_sentinel_nodes",
+    "service_name": "redis_service_name",
+    "sentinel_password": None,
+    "redis_startup_nodes": "redis_cluster_nodes",
     "db": "redis_db",
     "username": "redis_user",
     "password": None,
@@ -50,6 +61,22 @@ REDIS_OPTIONS = {
     "max_connections": "max_connections",
 }
 REDIS_KEYS = tuple(REDIS_OPTIONS)
+# The keys that belong to one topology only (the rest are common to all three).
+TOPOLOGY_ONLY = {
+    "standalone": ("host", "port"),
+    "sentinel": kb.TOPOLOGY_KEYS["sentinel"],
+    "cluster": kb.TOPOLOGY_KEYS["cluster"],
+}
+# The options of each topology's own keys (an option of another topology than the one written is refused).
+TOPOLOGY_OPTIONS = {
+    "sentinel": (
+        "redis_sentinel_nodes",
+        "redis_service_name",
+        "redis_sentinel_password",
+        "redis_sentinel_password_env",
+    ),
+    "cluster": ("redis_cluster_nodes",),
+}
 # Options that keep their value whatever the mode (cache_params keys of the same name).
 COMMON_OPTIONS = ("ttl", "namespace", "supported_call_types")
 # router_settings keys the module owns when router_redis is on.
@@ -84,6 +111,12 @@ class CacheRequest:
     redis_user: str | None = None
     redis_password: str | None = None
     redis_password_env: str | None = None
+    redis_topology: str | None = None
+    redis_sentinel_nodes: list | None = None
+    redis_service_name: str | None = None
+    redis_sentinel_password: str | None = None
+    redis_sentinel_password_env: str | None = None
+    redis_cluster_nodes: list | None = None
     redis_tls: bool | None = None
     socket_timeout: float | None = None
     socket_connect_timeout: float | None = None
@@ -123,8 +156,33 @@ class CacheRequest:
         """Messages for the options whose values LiteLLM, redis-py or Redis would refuse (they name the option)."""
         settings = {option: key for key, option in REDIS_OPTIONS.items() if option} | {"ttl": "ttl"}
         out = option_problems({f.name: getattr(self, f.name) for f in fields(self)}, settings)
-        if self.redis_password_env is not None and not kb.ENV_NAME.match(self.redis_password_env):
-            out.append(f"redis_password_env: {self.redis_password_env!r} is not an environment variable name")
+        for option in ("redis_password_env", "redis_sentinel_password_env"):
+            value = getattr(self, option)
+            if value is not None and not kb.ENV_NAME.match(value):
+                out.append(f"{option}: {value!r} is not an environment variable name")
+        for option in ("redis_sentinel_nodes", "redis_cluster_nodes"):
+            for node in getattr(self, option) or ():
+                problem = node_problem(node)
+                if problem:
+                    out.append(f"{option}: {problem}")
+        if self.redis_topology is not None and self.redis_topology not in TOPOLOGIES:
+            out.append(f"redis_topology: must be one of {', '.join(TOPOLOGIES)}, got {self.redis_topology!r}")
+        return out
+
+    def topology_problems(self, topology):
+        """Messages for options that do not belong to ``topology`` (the one being written)."""
+        out = []
+        for owner, options in TOPOLOGY_OPTIONS.items():
+            given = [o for o in options if getattr(self, o) not in (None, [], ())]
+            if owner != topology and given:
+                out.append(f"{', '.join(given)} only apply to redis_topology={owner}, and {topology} is being written")
+        if topology == "cluster" and self.redis_db not in (None, 0):
+            out.append(f"redis_db: {self.redis_db} is not possible on a Redis Cluster, which has only db 0")
+        if topology != "standalone" and (self.redis_host is not None or self.redis_port is not None):
+            out.append(
+                f"redis_host and redis_port name one server; a {topology} cache names its nodes with "
+                f"{'redis_sentinel_nodes' if topology == 'sentinel' else 'redis_cluster_nodes'}"
+            )
         return out
 
     def redis_password_value(self):
@@ -133,18 +191,53 @@ class CacheRequest:
             return ENV_REFERENCE + self.redis_password_env
         return self.redis_password
 
+    def sentinel_password_value(self):
+        """The sentinels' password as written into the config (sentinel_password), or None."""
+        if self.redis_sentinel_password_env:
+            return ENV_REFERENCE + self.redis_sentinel_password_env
+        return self.redis_sentinel_password
 
-def desired_cache_params(req, mode):
-    """The cache_params keys and values the module owns for ``mode`` (secrets as given)."""
+
+def node_values(topology, nodes):
+    """The nodes in the form LiteLLM reads them: sentinel [[host, port], ...], cluster [{host, port}, ...]."""
+    pairs = [parse_node(n) for n in nodes]
+    if topology == "sentinel":
+        return flow_items([host, port] for host, port in pairs)
+    return flow_items({"host": host, "port": port} for host, port in pairs)
+
+
+def _option_value(req, key, option, topology):
+    if key == "password":
+        return req.redis_password_value()
+    if key == "sentinel_password":
+        return req.sentinel_password_value()
+    value = getattr(req, option)
+    if key in ("sentinel_nodes", "redis_startup_nodes") and value is not None:
+        return node_values(topology, value)
+    return yaml_number(value) if value is not None else None
+
+
+def desired_cache_params(req, mode, topology="standalone"):
+    """The cache_params keys and values the module owns for ``mode`` on ``topology`` (secrets as given)."""
     want = {key: getattr(req, key) for key in COMMON_OPTIONS if getattr(req, key) is not None}
     if mode != "redis":
         return want
+    others = {k for t, keys in TOPOLOGY_ONLY.items() if t != topology for k in keys}
+    if topology == "cluster":
+        others.add("db")  # a cluster has only db 0, and LiteLLM's cluster client takes no db
     for key, option in REDIS_OPTIONS.items():
-        value = req.redis_password_value() if option is None else getattr(req, option)
+        if key in others:
+            continue
+        value = _option_value(req, key, option, topology)
         if value is not None:
-            want[key] = yaml_number(value)
+            want[key] = value
     want.update(req.extra_cache_params or {})
     return want
+
+
+def topology_to_write(req, cache_params):
+    """The topology asked for, else the one the config already has (standalone when it has none)."""
+    return req.redis_topology or kb.topology_of(cache_params)
 
 
 # ------------------------------------------------------------------------------------------ gate
@@ -250,11 +343,12 @@ def apply_mode(doc, req, mode, version):
     set_key(ls, "cache", True)
     if cp is None:
         cp = ls["cache_params"] = new_mapping()
+    topology = topology_to_write(req, plain(cp))
     if "type" in cp:
         set_key(cp, "type", mode)
     else:
         cp.insert(0, "type", mode)
-    want = desired_cache_params(req, mode)
+    want = desired_cache_params(req, mode, topology)
     extra = list((req.extra_cache_params or {}).keys())
     if mode == "local":
         for key in REDIS_KEYS + tuple(extra):
@@ -262,9 +356,29 @@ def apply_mode(doc, req, mode, version):
         for key, value in want.items():
             set_key(cp, key, value)
     else:
+        # a switch of topology removes the keys of the one before (and a cluster's db: it has only db 0)
+        for t, keys in TOPOLOGY_ONLY.items():
+            for key in keys if t != topology else ():
+                delete_key(cp, key)
+        if topology == "cluster":
+            delete_key(cp, "db")
         _write_redis_keys(cp, want, owned=set(REDIS_KEYS) | set(extra))
+        _require_topology_keys(cp, topology)
     if req.router_redis:
         _apply_router(root, req, mode, version)
+
+
+def _require_topology_keys(cp, topology):
+    needed = {
+        "sentinel": (("sentinel_nodes", "redis_sentinel_nodes"), ("service_name", "redis_service_name")),
+        "cluster": (("redis_startup_nodes", "redis_cluster_nodes"),),
+    }.get(topology, ())
+    missing = [option for key, option in needed if not cp.get(key)]
+    if missing:
+        raise ConfigError(
+            f"a {topology} cache needs {' and '.join(missing)} (the config does not have "
+            f"{' or '.join(key for key, _option in needed if not cp.get(key))}); nothing was changed"
+        )
 
 
 def _write_redis_keys(cp, want, owned):
@@ -372,6 +486,10 @@ def plan(text, req, source="<config>"):
     doc = parse(text, source)
     previous = current_mode(doc.data)
     before_cp = _cache_params(doc.data)
+    if req.mode == "redis":
+        problems = req.topology_problems(topology_to_write(req, before_cp))
+        if problems:
+            raise ConfigError(f"{'; '.join(problems)}. Nothing was changed")
 
     effective = req.mode
     notes = []
@@ -397,6 +515,7 @@ def plan(text, req, source="<config>"):
         raise ConfigError(str(exc)) from None
     cp = _cache_params(doc.data)
     return {
+        "topology": topology_summary(cp),
         "new_text": new_text,
         "changed": new_text != text,
         "previous_mode": previous,
@@ -408,6 +527,27 @@ def plan(text, req, source="<config>"):
         + unmatchable_entries(req)
         + _finding_warnings(findings, already=set(gate_result["blocked_by"]) if notes else set()),
     }
+
+
+def topology_summary(cp):
+    """Where the written cache_params put Redis: {kind, nodes (host:port), service_name}; kind null when not redis."""
+    cp = cp or {}
+    if str(cp.get("type") or "") != "redis":
+        return {"kind": None, "nodes": [], "service_name": None}
+    kind = kb.topology_of(cp)
+    if kind == "sentinel":
+        nodes = [
+            f"{n[0]}:{n[1]}" for n in cp.get("sentinel_nodes") or () if isinstance(n, (list, tuple)) and len(n) == 2
+        ]
+    elif kind == "cluster":
+        nodes = [
+            f"{n.get('host')}:{n.get('port')}"
+            for n in cp.get("redis_startup_nodes") or cp.get("startup_nodes") or ()
+            if isinstance(n, dict)
+        ]
+    else:
+        nodes = [f"{cp['host']}:{cp.get('port', 6379)}"] if cp.get("host") else []
+    return {"kind": kind, "nodes": nodes, "service_name": cp.get("service_name") if kind == "sentinel" else None}
 
 
 def _edit(doc, req, mode, version):

@@ -31,6 +31,7 @@ SHARED_CLIENT_FIXED_IN = "1.80.11"  # LITELLM-CACHE-003: cache and router stop s
 ROUTER_REDIS_DB_HONOURED_FROM = "1.81.7"  # LITELLM-CACHE-004: router_settings.redis_db is honoured
 CACHE_PARAMS_WIN_OVER_REDIS_URL_FROM = "1.93.0"  # LITELLM-CACHE-005
 ENV_NUMBERS_CONVERTED_FROM = "1.101.0"  # LITELLM-CACHE-006
+SENTINEL_AUTH_FROM = "1.85.0"  # LITELLM-CACHE-011: sentinel_password reaches the sentinels
 # The oldest release the gate lets run a Redis cache unless told otherwise (min_redis_version's default):
 # the first one that no error rule refuses for a plain Redis cache.
 MIN_REDIS_VERSION = SHARED_CLIENT_FIXED_IN
@@ -71,7 +72,25 @@ REDIS_PY_ARGS = frozenset(
     ssl_ocsp_expected_cert ssl_min_version ssl_ciphers max_connections single_connection_client
     health_check_interval client_name lib_name lib_version username retry redis_connect_func
     credential_provider protocol cache cache_config""".split()
-) | frozenset(("url", "gcp_service_account", "gcp_ssl_ca_certs"))
+) | frozenset(("url", "gcp_service_account", "gcp_ssl_ca_certs", "sentinel_nodes", "service_name", "sentinel_password"))
+
+# Which Redis client LiteLLM builds from cache_params (_redis.py, every measured release): url wins, then cluster
+# startup nodes (Cache(redis_startup_nodes=...) makes a RedisClusterCache), then sentinel nodes with a service name.
+TOPOLOGY_KEYS = {
+    "sentinel": ("sentinel_nodes", "service_name", "sentinel_password"),
+    "cluster": ("redis_startup_nodes",),
+}
+
+
+def topology_of(cache_params):
+    """standalone, sentinel or cluster: the Redis LiteLLM connects to for these cache_params."""
+    cp = cache_params if isinstance(cache_params, dict) else {}
+    if cp.get("redis_startup_nodes") or cp.get("startup_nodes"):
+        return "cluster"
+    if cp.get("sentinel_nodes"):
+        return "sentinel"
+    return "standalone"
+
 
 # Container env variables LiteLLM's _redis.py maps onto redis.Redis() arguments (REDIS_<ARG>).
 NUMERIC_REDIS_ENV = {
@@ -216,6 +235,16 @@ def _check_env_references(ctx):
     return None
 
 
+def _check_sentinel_auth(ctx):
+    if ctx["mode"] == "redis" and topology_of(ctx["cache_params"]) == "sentinel":
+        return (
+            "a Redis Sentinel cache on this release sends no password to the sentinels and authenticates to the "
+            "master with sentinel_password (password is ignored), with a 0.1 s socket timeout: against sentinels "
+            "that ask for a password it never finds the master, and every request silently runs without a cache"
+        )
+    return None
+
+
 def _check_default_timeout(ctx):
     if ctx["mode"] == "redis" and "socket_timeout" not in ctx["cache_params"]:
         return (
@@ -352,6 +381,23 @@ RULES = (
         "remedy": "Reference a variable the container's entrypoint exports (litellm_service returns env_names), "
         "or export it first.",
     },
+    {
+        "id": "LITELLM-CACHE-011",
+        "title": "Redis Sentinel without a password to the sentinels",
+        "min": None,
+        "max": SENTINEL_AUTH_FROM,
+        "severity": "error",
+        "check": _check_sentinel_auth,
+        "evidence": "litellm/_redis.py of 1.80.x builds redis.Sentinel(nodes, socket_timeout=REDIS_SOCKET_TIMEOUT "
+        "(0.1), password=sentinel_password) and master_for(service_name) with nothing else: redis-py gives the "
+        "sentinels only the socket_* options, and the master gets sentinel_password. Later releases pass "
+        "sentinel_kwargs with sentinel_password to the sentinels and cache_params (password, db, socket_timeout) to "
+        "master_for. Probe (a sentinel with requirepass; sentinel_password and password set): no key on the master, "
+        "'No master found' in the log and every request answered 200 (silently uncached) on 1.80.0 - 1.84.10; the "
+        "cache through the sentinel's master from 1.85.0 (bisected 2026-11-29).",
+        "remedy": "Upgrade LiteLLM to 1.85.0 or later for a Sentinel cache; or (forced, at your own risk) run "
+        "sentinels without a password and give the master's password as sentinel_password.",
+    },
 )
 
 
@@ -479,6 +525,19 @@ MEASUREMENTS = {
         ("1.80.11", "stall-costs-5s", True),
         ("1.108.7", "stall-costs-5s", True),
     ),
+    "LITELLM-CACHE-011": (
+        ("1.80.0", "master-not-found", True),
+        ("1.80.11", "master-not-found", True),
+        ("1.81.9", "master-not-found", True),
+        ("1.83.7", "master-not-found", True),
+        ("1.84.3", "master-not-found", True),
+        ("1.84.8", "master-not-found", True),
+        ("1.84.9", "master-not-found", True),
+        ("1.84.10", "master-not-found", True),
+        ("1.85.0", "cache-through-sentinel", False),
+        ("1.85.3", "cache-through-sentinel", False),
+        ("1.108.7", "cache-through-sentinel", False),
+    ),
 }
 # A fourth field names behaviours also seen on that release: the probe is not deterministic there.
 MEASUREMENTS = {
@@ -495,6 +554,7 @@ BOUNDARIES = {
     "LITELLM-CACHE-004": {"last_shows": "1.81.6", "first_fixed": "1.81.7", "not_installable_between": ()},
     "LITELLM-CACHE-005": {"last_shows": "1.92.2", "first_fixed": "1.93.0", "not_installable_between": ()},
     "LITELLM-CACHE-006": {"last_shows": "1.100.5", "first_fixed": "1.101.0", "not_installable_between": ()},
+    "LITELLM-CACHE-011": {"last_shows": "1.84.10", "first_fixed": "1.85.0", "not_installable_between": ()},
 }
 
 

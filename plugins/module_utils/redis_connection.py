@@ -29,7 +29,14 @@ CONNECTION_KEYS = (
     "client_key_file",
     "socket_timeout",
     "socket_connect_timeout",
+    "topology",
+    "sentinel_nodes",
+    "service_name",
+    "sentinel_password",
+    "cluster_nodes",
 )
+TOPOLOGIES = ("standalone", "sentinel", "cluster")
+SENTINEL_PASSWORD_ENV = "LITELLM_CACHE_REDIS_SENTINEL_PASSWORD"  # noqa: S105 (a variable's name)
 
 
 def redis_argument_spec():
@@ -47,12 +54,56 @@ def redis_argument_spec():
         client_key_file=dict(type="path"),
         socket_timeout=dict(type="float", default=5.0),
         socket_connect_timeout=dict(type="float", default=5.0),
+        topology=dict(type="str", default="standalone", choices=list(TOPOLOGIES)),
+        sentinel_nodes=dict(type="list", elements="str", default=[]),
+        service_name=dict(type="str"),
+        sentinel_password=dict(type="str", no_log=True, fallback=(env_fallback, [SENTINEL_PASSWORD_ENV])),
+        cluster_nodes=dict(type="list", elements="str", default=[]),
     )
 
 
 def connection_params(params):
-    """The connection options out of a module's params, as the probe takes them."""
-    return {k: params.get(k) for k in CONNECTION_KEYS}
+    """The connection options out of a module's params, as the probe takes them (nodes as [host, port] pairs)."""
+    conn = {k: params.get(k) for k in CONNECTION_KEYS}
+    for key in ("sentinel_nodes", "cluster_nodes"):
+        conn[key] = [list(parse_node(n)) for n in conn.get(key) or ()]
+    return conn
+
+
+def topology_problems(params):
+    """Messages for topology options that are missing, malformed or given for another topology."""
+    topology = params.get("topology") or "standalone"
+    out = []
+    for key in ("sentinel_nodes", "cluster_nodes"):
+        out += [f"{key}: {p}" for p in filter(None, map(node_problem, params.get(key) or ()))]
+    if topology == "sentinel" and not (params.get("sentinel_nodes") and params.get("service_name")):
+        out.append("topology=sentinel needs sentinel_nodes (host:port of each sentinel) and service_name")
+    if topology == "cluster" and not params.get("cluster_nodes"):
+        out.append("topology=cluster needs cluster_nodes (host:port of one or more cluster nodes)")
+    if topology == "cluster" and params.get("db"):
+        out.append(f"db: {params['db']} is not possible on a Redis Cluster, which has only db 0")
+    for key, owner in (("sentinel_nodes", "sentinel"), ("service_name", "sentinel"), ("cluster_nodes", "cluster")):
+        if params.get(key) and topology != owner:
+            out.append(f"{key} only applies to topology={owner} (topology is {topology})")
+    return out
+
+
+def parse_node(node):
+    """(host, port) of a "host:port" node ("[v6]:port" for an IPv6 address); ValueError when it is not one."""
+    text = str(node).strip()
+    host, sep, port = text.rpartition(":")
+    if not sep or not host or not port.isdigit():
+        raise ValueError(f"{text!r} is not host:port")
+    return (host[1:-1] if host.startswith("[") and host.endswith("]") else host), int(port)
+
+
+def node_problem(node):
+    """Why ``node`` is not a usable host:port, or None."""
+    try:
+        host, port = parse_node(node)
+    except ValueError as exc:
+        return str(exc)
+    return setting_problem("host", host) or setting_problem("port", port)
 
 
 # ------------------------------------------------------------------------------ value checks

@@ -210,9 +210,10 @@ def ttl_stats(client, pattern, sample=TTL_SAMPLE):
     }
 
 
-def write_check(client, ttl_ms=10000):
-    """Write, read back and delete one key; a refused write (OOM, READONLY replica, NOPERM) is a result."""
-    key = f"erni_ki:probe:{uuid.uuid4().hex}"
+def write_check(client, ttl_ms=10000, tag=None):
+    """Write, read back and delete one key; a refused write (OOM, READONLY replica, NOPERM) is a result.
+    ``tag``: a hash tag that puts the key in a slot of this node (a cluster master answers MOVED otherwise)."""
+    key = f"erni_ki:probe:{{{tag}}}:{uuid.uuid4().hex}" if tag else f"erni_ki:probe:{uuid.uuid4().hex}"
     value = uuid.uuid4().hex
     try:
         client.set(key, value, px=ttl_ms)
@@ -224,23 +225,33 @@ def write_check(client, ttl_ms=10000):
     return {"ok": got == value, "key": key, "error": None}
 
 
-def flush_keys(client, pattern, dry_run=False, batch=BATCH):
-    """Delete the keys matching ``pattern`` (all keys of the selected db when None) with SCAN + UNLINK."""
+def flush_keys(client, pattern, dry_run=False, batch=BATCH, per_key=False):
+    """Delete the keys matching ``pattern`` (all keys of the selected db when None) with SCAN + UNLINK.
+
+    ``per_key``: one UNLINK per key (still ``batch`` of them per round trip), for a cluster node, which refuses a
+    multi-key UNLINK whose keys hash to different slots (CROSSSLOT)."""
     deleted = 0
     pending = []
     pipe = client.pipeline(transaction=False)
+
+    def unlink(keys):
+        if per_key:
+            for key in keys:
+                pipe.unlink(key)
+        else:
+            pipe.unlink(*keys)
+        return sum(pipe.execute())
+
     for key in scan_keys(client, pattern):
         if dry_run:
             deleted += 1
             continue
         pending.append(key)
         if len(pending) >= batch:
-            pipe.unlink(*pending)
-            deleted += sum(pipe.execute())
+            deleted += unlink(pending)
             pending = []
     if pending:
-        pipe.unlink(*pending)
-        deleted += sum(pipe.execute())
+        deleted += unlink(pending)
     return deleted
 
 
@@ -316,7 +327,7 @@ def _flush(client, opts, pattern, check_mode, result):
     if check_mode:
         result["would_flush"] = flush_keys(client, flush_pattern, dry_run=True)
     else:
-        result["flushed"] = flush_keys(client, flush_pattern)
+        result["flushed"] = flush_keys(client, flush_pattern, per_key=bool(opts.get("per_key_unlink")))
         result["keyspace"]["matched_after_flush"] = count_keys(client, pattern)
 
 
@@ -337,7 +348,7 @@ def _inspect(client, conn, opts, check_mode, result):
     pattern = scope_pattern(opts.get("namespace"), opts.get("key_pattern"))
     result["keyspace"] = _keyspace(client, pattern)
     if opts.get("write_check"):
-        result["write_check"] = write_check(client)
+        result["write_check"] = write_check(client, tag=opts.get("write_check_tag"))
     if opts.get("flush"):
         _flush(client, opts, pattern, check_mode, result)
     result["findings"] = memory_findings(result["server"], result["write_check"])
@@ -357,21 +368,7 @@ def run_probe(conn, opts, check_mode=False):
     write_check, flush, flush_whole_db. An unusable server is a result (``error``), never an exception.
     """
     secrets = [conn.get("login_password")]
-    result = {
-        "is_available": False,
-        "error": None,
-        "server": {},
-        "latency_ms": {},
-        "latency_budget": {"ms": None, "stalls": 0, "exceeded": False},
-        "findings": [],
-        "warnings": [],
-        "clients": {},
-        "keyspace": {},
-        "flushed": 0,
-        "would_flush": 0,
-        "write_check": None,
-        "socket_timeout": conn.get("socket_timeout"),
-    }
+    result = empty_result(conn)
     client = None
     try:
         client = make_client(conn)
@@ -390,3 +387,22 @@ def run_probe(conn, opts, check_mode=False):
             except Exception:  # noqa: BLE001, S110 - closing a broken connection is best effort
                 pass
     return result
+
+
+def empty_result(conn):
+    """The probe's result before it learns anything: an unavailable server."""
+    return {
+        "is_available": False,
+        "error": None,
+        "server": {},
+        "latency_ms": {},
+        "latency_budget": {"ms": None, "stalls": 0, "exceeded": False},
+        "findings": [],
+        "warnings": [],
+        "clients": {},
+        "keyspace": {},
+        "flushed": 0,
+        "would_flush": 0,
+        "write_check": None,
+        "socket_timeout": conn.get("socket_timeout"),
+    }

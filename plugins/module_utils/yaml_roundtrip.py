@@ -20,8 +20,9 @@ from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import mas
 
 try:
     from ruamel.yaml import YAML
-    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
     from ruamel.yaml.error import YAMLError
+    from ruamel.yaml.scalarstring import SingleQuotedScalarString
 
     HAS_RUAMEL = True
     RUAMEL_IMPORT_ERROR = None
@@ -30,11 +31,38 @@ except ImportError as exc:  # pragma: no cover - reported by the module with mis
     RUAMEL_IMPORT_ERROR = exc
     YAMLError = Exception
     CommentedMap = dict
+    CommentedSeq = list
+    SingleQuotedScalarString = str
 
 
 def new_mapping():
     """An empty mapping that keeps comments and order when added to a document."""
     return CommentedMap()
+
+
+def flow_items(items):
+    """A block sequence of small items (pairs, short mappings), each written on one line in flow style:
+    ``- [127.0.0.1, 26379]``, ``- {host: 127.0.0.1, port: 6379}``."""
+    seq = CommentedSeq()
+    for item in items:
+        if isinstance(item, dict):
+            inner = CommentedMap((k, _flow_scalar(v)) for k, v in item.items())
+        else:
+            inner = CommentedSeq(_flow_scalar(v) for v in item)
+        inner.fa.set_flow_style()
+        seq.append(inner)
+    return seq
+
+
+_FLOW_SPECIAL = set(":,[]{}#&*!|>'\"%@`")
+
+
+def _flow_scalar(value):
+    """A string that a flow collection would misread unquoted (an IPv6 address, ``::1``) is single-quoted:
+    ruamel.yaml writes ``[::1, 26379]`` plain, which no YAML parser reads back."""
+    if isinstance(value, str) and (_FLOW_SPECIAL & set(value) or value != value.strip()):
+        return SingleQuotedScalarString(value)
+    return value
 
 
 class YamlEditError(ValueError):

@@ -95,6 +95,45 @@ options:
       - Name of an environment variable of the LiteLLM container that holds the Redis password. Written as
         C(os.environ/NAME), which LiteLLM resolves at start.
     type: str
+  redis_topology:
+    description:
+      - Where Redis is. V(standalone) is one server (O(redis_host), O(redis_port), written as C(host) and C(port)).
+      - V(sentinel) is a Redis Sentinel setup (O(redis_sentinel_nodes), O(redis_service_name),
+        O(redis_sentinel_password_env), written as C(sentinel_nodes), C(service_name), C(sentinel_password)).
+        The knowledge base refuses it on releases that cannot authenticate to the sentinels (LITELLM-CACHE-011).
+      - V(cluster) is a Redis Cluster (O(redis_cluster_nodes), written as C(redis_startup_nodes), which makes
+        LiteLLM use its cluster cache); C(db) is not written (a cluster has only db 0).
+      - Switching the topology removes the keys of the one before. Not given, the file's topology is kept (standalone
+        when it has none).
+    type: str
+    choices: [standalone, sentinel, cluster]
+    version_added: 0.1.0
+  redis_sentinel_nodes:
+    description: The sentinels as C(host:port) (C([v6addr]:port) for IPv6), as the LiteLLM container sees them.
+    type: list
+    elements: str
+    version_added: 0.1.0
+  redis_service_name:
+    description: The name the sentinels monitor the master under (C(cache_params.service_name)).
+    type: str
+    version_added: 0.1.0
+  redis_sentinel_password:
+    description:
+      - The sentinels' own password written as a literal (C(cache_params.sentinel_password)). Prefer
+        O(redis_sentinel_password_env). Leave both out when the sentinels ask for no password.
+      - Never shown in output, diffs or logs.
+    type: str
+    version_added: 0.1.0
+  redis_sentinel_password_env:
+    description: Name of the container's environment variable that holds the sentinels' password, written as
+      C(os.environ/NAME).
+    type: str
+    version_added: 0.1.0
+  redis_cluster_nodes:
+    description: One or more Redis Cluster nodes as C(host:port); LiteLLM discovers the others from them.
+    type: list
+    elements: str
+    version_added: 0.1.0
   redis_tls:
     description: Connect to Redis over TLS (C(cache_params.ssl)).
     type: bool
@@ -229,6 +268,26 @@ EXAMPLES = r"""
     path: /srv/llm/conf/litellm/config.yaml
     mode: local
 
+- name: A Redis Sentinel cache (the sentinels ask for the password in SENTINEL_PASSWORD)
+  erni_ki.litellm.litellm_cache_mode:
+    path: /srv/llm/conf/litellm/config.yaml
+    mode: redis
+    redis_topology: sentinel
+    redis_sentinel_nodes: [redis-sentinel-1:26379, redis-sentinel-2:26379, redis-sentinel-3:26379]
+    redis_service_name: litellm-cache
+    redis_sentinel_password_env: SENTINEL_PASSWORD
+    redis_password_env: REDIS_PASSWORD
+    litellm_version: "{{ litellm_info.litellm_version }}"
+
+- name: A Redis Cluster cache
+  erni_ki.litellm.litellm_cache_mode:
+    path: /srv/llm/conf/litellm/config.yaml
+    mode: redis
+    redis_topology: cluster
+    redis_cluster_nodes: [redis-node-1:6379, redis-node-2:6379]
+    redis_password_env: REDIS_PASSWORD
+    litellm_version: "{{ litellm_info.litellm_version }}"
+
 - name: Prefer local over failing when the release is refused
   erni_ki.litellm.litellm_cache_mode:
     path: /srv/llm/conf/litellm/config.yaml
@@ -266,6 +325,19 @@ cache_params:
   returned: always
   type: dict
   sample: {type: redis, host: redis, port: 6379, password: os.environ/REDIS_PASSWORD, ttl: 600}
+topology:
+  description:
+    - Where the written C(cache_params) put Redis. C(kind) is V(standalone), V(sentinel) or V(cluster) (null when the
+      cache is not Redis), C(nodes) the server, sentinels or cluster nodes as C(host:port), C(service_name) the
+      sentinels' service.
+    - M(erni_ki.litellm.redis_cache_probe) takes them as its
+      O(erni_ki.litellm.redis_cache_probe#module:topology),
+      O(erni_ki.litellm.redis_cache_probe#module:sentinel_nodes) or
+      O(erni_ki.litellm.redis_cache_probe#module:cluster_nodes).
+  returned: always
+  type: dict
+  sample: {kind: sentinel, nodes: ["redis-sentinel-1:26379", "redis-sentinel-2:26379"], service_name: litellm-cache}
+  version_added: 0.1.0
 findings:
   description: Knowledge-base rules that apply to this configuration on this release.
   returned: always
@@ -369,6 +441,12 @@ def argument_spec():
         redis_user=dict(type="str", aliases=["redis_username"]),
         redis_password=dict(type="str", no_log=True),
         redis_password_env=dict(type="str", no_log=False),
+        redis_topology=dict(type="str", choices=["standalone", "sentinel", "cluster"]),
+        redis_sentinel_nodes=dict(type="list", elements="str"),
+        redis_service_name=dict(type="str"),
+        redis_sentinel_password=dict(type="str", no_log=True),
+        redis_sentinel_password_env=dict(type="str", no_log=False),
+        redis_cluster_nodes=dict(type="list", elements="str"),
         redis_tls=dict(type="bool", aliases=["redis_ssl"]),
         socket_timeout=dict(type="float"),
         socket_connect_timeout=dict(type="float"),
@@ -414,7 +492,15 @@ def read_config(module, path, required):
 
 def make_plan(module, start_text, source, secrets):
     """cfg.plan for the module's params; every failure is a fail_json that says the file is untouched."""
-    failed = dict(changed=False, previous_mode=None, mode=module.params["mode"], cache_params={}, findings=[], gate={})
+    failed = dict(
+        changed=False,
+        previous_mode=None,
+        mode=module.params["mode"],
+        cache_params={},
+        topology={},
+        findings=[],
+        gate={},
+    )
     try:
         return cfg.plan(start_text, cfg.CacheRequest.from_params(module.params), source=source)
     except cfg.GateRefused as exc:
@@ -486,7 +572,10 @@ def write_result(module, path, current, new_text, secrets, result):
 def main():
     module = AnsibleModule(
         argument_spec=argument_spec(),
-        mutually_exclusive=[("redis_password", "redis_password_env")],
+        mutually_exclusive=[
+            ("redis_password", "redis_password_env"),
+            ("redis_sentinel_password", "redis_sentinel_password_env"),
+        ],
         supports_check_mode=True,
         add_file_common_args=True,
     )
@@ -498,7 +587,7 @@ def main():
     if p["backup_keep"] < 0:
         module.fail_json(msg=f"backup_keep must be 0 (keep every backup) or more, got {p['backup_keep']}")
     path = p["path"]
-    secrets = [p["redis_password"]] if p["redis_password"] else []
+    secrets = [s for s in (p["redis_password"], p["redis_sentinel_password"]) if s]
 
     current = read_config(module, path, required=p["content"] is None) if path else ""
     start = current if p["content"] is None else p["content"]
@@ -508,6 +597,7 @@ def main():
         previous_mode=planned["previous_mode"],
         mode=planned["mode"],
         cache_params=planned["cache_params"],
+        topology=planned["topology"],
         findings=planned["findings"],
         gate=planned["gate"],
         warnings_list=planned["warnings"],

@@ -17,6 +17,9 @@ description:
     C(FLUSHDB) or C(FLUSHALL), so a probe of a large keyspace does not stall LiteLLM.
   - Can probe from inside a container (O(from_container)), with that container's Python and redis-py, for stacks
     where Redis is reachable only on the compose network.
+  - Understands Redis Sentinel (the elected master, the quorum, the replicas and their lag) and Redis Cluster
+    (C(cluster_state), slot coverage, every master's latency, memory and keys; a scoped flush runs on every master
+    at once, never on one shard only). See O(topology).
   - An unreachable server, a refused password or a TLS failure is a result (RV(is_available=false) with
     RV(error)), not a crash, unless O(fail_on_unavailable=true).
 author:
@@ -123,6 +126,23 @@ EXAMPLES = r"""
     namespace: litellm
     flush: true
   check_mode: true
+
+- name: Sentinel - the master the sentinels elect, its replicas and their lag
+  erni_ki.litellm.redis_cache_probe:
+    topology: sentinel
+    sentinel_nodes: [10.0.0.11:26379, 10.0.0.12:26379, 10.0.0.13:26379]
+    service_name: litellm-cache
+    sentinel_password: "{{ sentinel_password }}"
+    login_password: "{{ redis_password }}"
+  register: sentinel
+
+- name: Cluster - flush the cache's namespace on every master
+  erni_ki.litellm.redis_cache_probe:
+    topology: cluster
+    cluster_nodes: [10.0.0.21:6379]
+    login_password: "{{ redis_password }}"
+    namespace: litellm
+    flush: true
 
 - name: Flush LiteLLM's cache keys of db 1 only
   erni_ki.litellm.redis_cache_probe:
@@ -245,6 +265,26 @@ write_check:
   description: Result of the write/read/delete round trip (C(ok), C(key), and C(error) when Redis refused the write).
   returned: when O(write_check=true) and available
   type: dict
+topology:
+  description:
+    - What O(topology) looks like now. Always C(kind) and C(healthy).
+    - For V(sentinel), what each sentinel answered (C(sentinels), each with C(addr), C(ok), C(master), C(quorum),
+      C(other_sentinels), C(error)), the C(master) they elect (null when they name none or disagree), C(agreed),
+      C(quorum), C(sentinels_reachable), C(quorum_reachable), and the master's C(replicas) with C(state), C(lag_s)
+      and C(behind_bytes) (from the master's C(INFO replication)). The other keys of the result are the master's.
+    - For V(cluster), C(cluster_state), C(slots_assigned), C(slots_ok), C(slots_fail), C(slots_covered) (by the
+      masters that answer), C(known_nodes), and C(masters), each with C(addr), C(slots), C(available), C(latency_ms),
+      C(used_memory), C(dbsize), C(matched), C(flushed), C(would_flush) and its C(replicas). RV(keyspace),
+      RV(server.used_memory), RV(flushed) and RV(would_flush) are sums over the masters; RV(latency_ms) is the
+      slowest master's; RV(keyspace) also has C(found_on) (the masters holding matched keys) and, for a
+      O(key_pattern) without glob characters, C(slot_owner) (the master that owns the key's slot).
+    - V(healthy) is false, with a warning that says why, when the sentinels disagree or are fewer than the quorum,
+      the master has no replica online, C(cluster_state) is not C(ok), slots are not covered, or a cluster master
+      has no replica.
+  returned: always
+  type: dict
+  sample: {kind: sentinel, healthy: true, master: "127.0.0.1:6393", agreed: true, quorum: 2}
+  version_added: 0.1.0
 probed_from:
   description: The container the probe ran in, or V(host).
   returned: always
@@ -253,12 +293,13 @@ probed_from:
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.erni_ki.litellm.plugins.module_utils import docker_common, masking, redis_probe
+from ansible_collections.erni_ki.litellm.plugins.module_utils import docker_common, masking, redis_probe, redis_topology
 from ansible_collections.erni_ki.litellm.plugins.module_utils.redis_connection import (
     PROBE_SETTINGS,
     connection_params,
     option_problems,
     redis_argument_spec,
+    topology_problems,
 )
 
 PROBE_OPTIONS = (
@@ -302,7 +343,7 @@ def check_inputs(module):
         )
     if p["flush_whole_db"] and not p["flush"]:
         module.fail_json(msg="flush_whole_db only says what flush deletes: set flush: true as well")
-    problems = option_problems(p, PROBE_SETTINGS)
+    problems = option_problems(p, PROBE_SETTINGS) + topology_problems(p)
     if p["latency_samples"] < 0:
         problems.append(f"latency_samples: {p['latency_samples']} is outside >= 0")
     if p["latency_window"] < 0:
@@ -312,7 +353,8 @@ def check_inputs(module):
 
 
 def probe_from_container(module, conn, opts):
-    """The same probe, run by the container's own Python and redis-py (masking.py and redis_probe.py sent along)."""
+    """The same probe, run by the container's own Python and redis-py (masking.py, redis_probe.py and
+    redis_topology.py sent along)."""
     p = module.params
     if not docker_common.HAS_DOCKER:
         module.fail_json(msg=missing_required_lib("docker"))
@@ -320,10 +362,10 @@ def probe_from_container(module, conn, opts):
         client = docker_common.connect(docker_common.docker_params(p))
         container = docker_common.get_container(client, p["from_container"])
         result = docker_common.call_in_container(
-            client, container, [masking, redis_probe], "run_probe", conn, opts, module.check_mode
+            client, container, [masking, redis_probe, redis_topology], "probe", conn, opts, module.check_mode
         )
     except docker_common.DockerAccessError as exc:
-        module.fail_json(msg=masking.mask_text(exc, [p["login_password"]]))
+        module.fail_json(msg=masking.mask_text(exc, [p["login_password"], p["sentinel_password"]]))
     result["probed_from"] = container.name
     return result
 
@@ -343,7 +385,7 @@ def main():
     else:
         if not redis_probe.HAS_REDIS:
             module.fail_json(msg=missing_required_lib("redis"), exception=str(redis_probe.REDIS_IMPORT_ERROR))
-        result = redis_probe.run_probe(conn, opts, check_mode=module.check_mode)
+        result = redis_topology.probe(conn, opts, check_mode=module.check_mode)
         result["probed_from"] = "host"
 
     result["warnings_list"] = result.pop("warnings")
@@ -352,10 +394,11 @@ def main():
     result["changed"] = bool(result["flushed"] or result["would_flush"])
     if not result["is_available"] and p["fail_on_unavailable"]:
         err = result["error"] or {}
-        where = p["login_unix_socket"] or f"{p['login_host']}:{p['login_port']}"
-        module.fail_json(
-            msg=f"Redis at {where} (db {p['db']}) is not usable: {err.get('kind')}: {err.get('message')}", **result
-        )
+        where = {
+            "sentinel": f"Redis Sentinel service {p['service_name']} ({', '.join(p['sentinel_nodes'])})",
+            "cluster": f"Redis Cluster ({', '.join(p['cluster_nodes'])})",
+        }.get(p["topology"]) or f"Redis at {p['login_unix_socket'] or p['login_host'] + ':' + str(p['login_port'])}"
+        module.fail_json(msg=f"{where} (db {p['db']}) is not usable: {err.get('kind')}: {err.get('message')}", **result)
     module.exit_json(**result)
 
 

@@ -296,6 +296,55 @@ def probe_008(lab, image):
     return Observation("LITELLM-CACHE-008", f"stall-costs-{round(took)}s", took > 2.0, detail)
 
 
+SENTINEL_SERVICE = "kbprobe"
+
+
+def probe_011(lab, image):
+    """LITELLM-CACHE-011: with a sentinel that asks for a password (the master's, as sentinels are usually run),
+    cache_params sentinel_nodes + service_name + sentinel_password + password: does the cache reach the master?
+
+    Read from _redis.py: releases up to 1.81.9 build ``redis.Sentinel(nodes, socket_timeout=REDIS_SOCKET_TIMEOUT,
+    password=sentinel_password)``: redis-py then sends no password to the sentinels (its sentinel_kwargs keep only
+    socket_* options) and uses sentinel_password for the master; 1.85.3 on pass sentinel_password to the sentinels."""
+    workdir = tempfile.mkdtemp(prefix="erni-kb-sentinel-")
+    sentinel = RedisServer(
+        workdir=workdir,
+        sentinel=True,
+        lines=[
+            f"requirepass {lab.password}",
+            f"sentinel monitor {SENTINEL_SERVICE} 127.0.0.1 {lab.redis.port} 1",
+            f"sentinel auth-pass {SENTINEL_SERVICE} {lab.password}",
+        ],
+    )
+    try:
+        params = {
+            "type": "redis",
+            "sentinel_nodes": [["127.0.0.1", sentinel.port]],
+            "service_name": SENTINEL_SERVICE,
+            "sentinel_password": "os.environ/REDIS_PASSWORD",
+            "password": "os.environ/REDIS_PASSWORD",
+            "namespace": "kbsentinel",
+        }
+        proxy = lab.start(image, params)
+        try:
+            if proxy.wait() != "ready":
+                return Observation("LITELLM-CACHE-011", "exits-at-start", True, proxy.logs()[-300:])
+            _key, codes, _hit = proxy.cached_key()
+            logs = proxy.logs()
+        finally:
+            lab.stop(proxy)
+    finally:
+        sentinel.stop()
+    stored = list(lab.client().scan_iter(match="kbsentinel:*", count=1000))
+    if stored:
+        return Observation("LITELLM-CACHE-011", "cache-through-sentinel", False, f"{len(stored)} keys on the master")
+    why = next((line for line in logs.splitlines() if "No master found" in line), "")
+    why = re.sub(r"\x1b\[[0-9;]*m", "", why)
+    return Observation(
+        "LITELLM-CACHE-011", "master-not-found", True, f"no key on the master (status codes {codes}); {why[:200]}"
+    )
+
+
 PROBES = {
     "LITELLM-CACHE-001": probe_001,
     "LITELLM-CACHE-002": probe_002,
@@ -305,4 +354,5 @@ PROBES = {
     "LITELLM-CACHE-006": probe_006,
     "LITELLM-CACHE-007": probe_007,
     "LITELLM-CACHE-008": probe_008,
+    "LITELLM-CACHE-011": probe_011,
 }

@@ -52,9 +52,10 @@ def free_port():
 
 
 class RedisServer:
-    """One redis-server. ``lines`` are extra config lines (requirepass, user, tls-*, unixsocket...)."""
+    """One redis-server. ``lines`` are extra config lines (requirepass, user, tls-*, unixsocket...); ``sentinel``
+    runs it as a Redis Sentinel (which rewrites its own config file, hence the file and not stdin)."""
 
-    def __init__(self, lines=(), port=None, tls=False, workdir=None):
+    def __init__(self, lines=(), port=None, tls=False, workdir=None, sentinel=False):
         self.dir = workdir or tempfile.mkdtemp(prefix="erni-redis-")
         self.port = port or free_port()
         self.tls = tls
@@ -72,7 +73,7 @@ class RedisServer:
         self.docker = docker.from_env()
         self.container = self.docker.containers.run(
             redis_image(),
-            command=[self.conf, "--logfile", self.log],
+            command=[self.conf, *(["--sentinel"] if sentinel else []), "--logfile", self.log],
             name=f"erni-test-redis-{self.port}-{uuid.uuid4().hex[:6]}",
             network_mode="host",
             volumes=_mounts(self.dir, conf),

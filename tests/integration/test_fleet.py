@@ -8,20 +8,20 @@ from html.parser import HTMLParser
 
 import pytest
 
-from tests.helpers import fleet as fleet_sandbox
+from tests.helpers import sandboxes
 from tests.helpers.proxies import cached_in_redis, key_of, mode_of, running_cache, shared_hit
 from tests.helpers.role_runs import run_playbook, sha
 
 
 @pytest.fixture(scope="module")
 def fleet():
-    endpoints = fleet_sandbox.up()
+    endpoints = sandboxes.up(sandboxes.FLEET)
     originals = {}
     for p in endpoints["proxies"]:
         with open(p["config_path"], "rb") as f:
             originals[p["name"]] = f.read()
     yield endpoints, originals
-    fleet_sandbox.down()
+    sandboxes.down(sandboxes.FLEET)
 
 
 def fleet_playbook(fleet, name, *extra):
