@@ -2,6 +2,8 @@
 # Remove the sandbox's containers (and any a test left in the project); keep images for the next run.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=sandbox/preset.sh
+. "$here/preset.sh"
 PROJECT=${SANDBOX_PROJECT:-ernisandbox}
 # the sshd of sandbox/sshd.sh (the default project's managed host over SSH)
 pidfile="$here/.state/ssh/sshd.pid"

@@ -8,12 +8,16 @@
 #                                (default: SANDBOX_PROXY_VERSION, 1.80.11)
 #   SANDBOX_REDIS_TOPOLOGY       standalone (default), sentinel (master + replica + 3 sentinels) or
 #                                cluster (3 masters + 3 replicas); sandbox/compose.py says where each listens
+#   SANDBOX_CACHE_NAMESPACE      written as cache_params.namespace into every config (default: none)
+#   SANDBOX_PRESET=NAME          a second sandbox described by sandbox/presets/NAME.env (sandbox/preset.sh)
 #   SANDBOX_PROJECT, SANDBOX_REDIS_PORT, SANDBOX_LITELLM_A_PORT (the first proxy's; the next count up),
 #   SANDBOX_RUN (the project's files), SANDBOX_OUT: a second sandbox beside the default one.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
+# shellcheck source=sandbox/preset.sh
+. "$here/preset.sh"
 PROJECT=${SANDBOX_PROJECT:-ernisandbox}
 run=${SANDBOX_RUN:-$here/run}
 out=${SANDBOX_OUT:-$here}
@@ -56,6 +60,10 @@ for ((i = 0; i < INSTANCES; i++)); do
   port=$((FIRST_PORT + i))
   mkdir -p "$run/conf/$name"
   sed -e "s/@NAME@/$name/" -e "s/@REDIS_PORT@/$REDIS_PORT/" "$here/stack/config.yaml.in" >"$run/conf/$name/config.yaml"
+  if [ -n "${SANDBOX_CACHE_NAMESPACE:-}" ]; then
+    # a production file usually names its namespace: it stays whatever the cache mode
+    sed -i "s/^    ttl: 600  # seconds$/&\n    namespace: $SANDBOX_CACHE_NAMESPACE/" "$run/conf/$name/config.yaml"
+  fi
   instances+=("$name=$port=${!tagvar}")
   endpoint_args+=(--instance "$name=$port=$version")
   listing+=("$name :$port $version")

@@ -443,6 +443,25 @@ FACTS = (
         "cache_params keys depend on it.",
         "pinned_by": "tests/integration/test_knowledge_evidence.py (the sandbox images carry 5.2.1)",
     },
+    {
+        "id": "LITELLM-FACT-007",
+        "fact": "From 1.83.7 (absent in 1.81.9; read in redis_cache.py) LiteLLM opens a Redis circuit breaker after 5 "
+        "consecutive connection failures and fast-fails every Redis call for REDIS_CIRCUIT_BREAKER_RECOVERY_TIMEOUT "
+        "(60 s): after a master was killed and replaced within 4-6 s, 1.108.7 answered every request (none failed, "
+        "none slower than 0.3 s) but used no Redis for 60-62 s, and the instances sharing the cache with it missed "
+        "as long. Its knobs are the container env REDIS_CIRCUIT_BREAKER_RECOVERY_TIMEOUT, "
+        "REDIS_CIRCUIT_BREAKER_FAILURE_THRESHOLD and REDIS_CIRCUIT_BREAKER_ENABLED.",
+        "pinned_by": "tests/integration/test_topologies.py::test_a_master_killed_is_measured_and_pinned",
+    },
+    {
+        "id": "LITELLM-FACT-008",
+        "fact": "A Redis Sentinel cache (1.108.7) and a Redis Cluster cache (1.108.7 and 1.80.11, redis_startup_nodes) "
+        "follow a failover without a restart: with down-after-milliseconds / cluster-node-timeout 2000, the new "
+        "master answered 4-6 s after the old one was killed (redis_cache_probe: unavailable until then), and "
+        "the cache was shared again once the circuit breaker closed (LITELLM-FACT-007). The cluster cache of "
+        "1.80.11 reads an entry 1.108.7 wrote.",
+        "pinned_by": "tests/integration/test_topologies.py (failover and switch tests), docs/redis_topologies.md",
+    },
 )
 
 

@@ -1,6 +1,7 @@
 """Run the role and the collection playbooks as operators do (ansible-playbook), on proxies of a test's own."""
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -91,3 +92,12 @@ def role_vars(endpoints, proxy, **extra):
 def sha(path):
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
+
+
+def summary(out):
+    """The switch_cache summary: {host: state}, from the debug task's printed result."""
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if "TASK [Summary]" in line)
+    first = next(i for i in range(start, len(lines)) if lines[i].startswith("ok: [localhost] => {"))
+    last = next(i for i in range(first, len(lines)) if lines[i] == "}")
+    return json.loads("{" + "\n".join(lines[first + 1 : last + 1]))["msg"]

@@ -10,7 +10,7 @@ import pytest
 
 from tests.helpers import sandboxes
 from tests.helpers.proxies import cached_in_redis, key_of, mode_of, running_cache, shared_hit
-from tests.helpers.role_runs import run_playbook, sha
+from tests.helpers.role_runs import run_playbook, sha, summary
 
 
 @pytest.fixture(scope="module")
@@ -28,15 +28,6 @@ def fleet_playbook(fleet, name, *extra):
     endpoints = fleet[0]
     run = run_playbook(endpoints["inventory"], f"erni_ki.litellm.{name}", *extra, timeout=900)
     return run, run.stdout + run.stderr
-
-
-def summary(out):
-    """The switch_cache summary: {host: state}, from the debug task's printed result."""
-    lines = out.splitlines()
-    start = next(i for i, line in enumerate(lines) if "TASK [Summary]" in line)
-    first = next(i for i in range(start, len(lines)) if lines[i].startswith("ok: [localhost] => {"))
-    last = next(i for i in range(first, len(lines)) if lines[i] == "}")
-    return json.loads("{" + "\n".join(lines[first + 1 : last + 1]))["msg"]
 
 
 def rollback_fleet(fleet):

@@ -1,0 +1,140 @@
+"""What LiteLLM does while its Redis fails over, measured on a topology sandbox (tests/helpers/sandboxes.py).
+
+``watch`` kills one Redis process (a sentinel master, or a cluster master) and then, every ``interval`` seconds,
+sends a new prompt to the first proxy and the same prompt to the second: the second answer is a hit when the cache
+is shared through Redis. Each round records the two status codes, whether it was a hit, and how long it took; every
+few rounds the collection's own probe (redis_topology.probe, as redis_cache_probe runs it) says what it sees. The
+summary is what the knowledge base records: whether requests failed or only missed, and how long after the kill the
+cache was shared again.
+"""
+
+import os
+import threading
+import time
+
+import requests
+
+from ansible_collections.erni_ki.litellm.plugins.module_utils import redis_topology
+from tests.helpers.proxies import chat, key_of
+
+
+def probe_conn(endpoints):
+    """The probe's connection to a topology sandbox's Redis, as redis_cache_probe builds it."""
+    with open(endpoints["redis"]["password_file"], encoding="utf-8") as f:
+        password = f.read().strip()
+    topo = endpoints["redis"]["topology"]
+
+    def pairs(nodes):
+        return [[n.rpartition(":")[0], int(n.rpartition(":")[2])] for n in nodes]
+
+    return {
+        "login_password": password,
+        "db": 0,
+        "socket_timeout": 2.0,
+        "socket_connect_timeout": 2.0,
+        "topology": topo["kind"],
+        "sentinel_nodes": pairs(topo.get("sentinels", [])),
+        "service_name": topo.get("service_name"),
+        "sentinel_password": password,
+        "cluster_nodes": pairs(topo.get("nodes", [])),
+    }
+
+
+def probe_summary(endpoints):
+    """What the probe reports now, in a few words: available, the master or cluster_state, healthy."""
+    result = redis_topology.probe(probe_conn(endpoints), {"latency_samples": 1})
+    topo = result["topology"]
+    return {
+        "available": result["is_available"],
+        "error": (result["error"] or {}).get("kind"),
+        "master": topo.get("master"),
+        "cluster_state": topo.get("cluster_state"),
+        "masters": len(topo.get("masters") or []),
+        "healthy": topo.get("healthy"),
+    }
+
+
+def _ask(proxy, key, content, timeout):
+    """(status code or exception name, hit, seconds) of one request."""
+    started = time.monotonic()
+    try:
+        resp = chat(proxy["url"], key, content, timeout=timeout)
+        return resp.status_code, bool(resp.headers.get("x-litellm-cache-key")), round(time.monotonic() - started, 2)
+    except requests.RequestException as exc:
+        return type(exc).__name__, False, round(time.monotonic() - started, 2)
+
+
+def _round(proxies, key, timeout):
+    """Both directions: a new prompt on each proxy, then the same on the other (a hit there: the cache is shared)."""
+    row = {"t0": time.monotonic(), "codes": [], "slowest_s": 0.0}
+    for writer, reader in (proxies, proxies[::-1]):
+        content = f"failover {os.urandom(8).hex()}"
+        for proxy in (writer, reader):
+            code, hit, took = _ask(proxy, key, content, timeout)
+            row["codes"].append(code)
+            row["slowest_s"] = max(row["slowest_s"], took)
+        row[f"hit_{writer['name']}_to_{reader['name']}"] = hit
+    return row
+
+
+def watch(endpoints, kill, duration=45.0, interval=0.5, timeout=30, probe_every=1.0):
+    """Kill at t=0 (``kill()``), then measure for ``duration`` seconds. Returns {rounds, probes, summary}."""
+    proxies = endpoints["proxies"][:2]
+    key = key_of(endpoints)
+    before = _round(proxies, key, timeout)
+    assert all(v for k, v in before.items() if k.startswith("hit_")), (
+        f"the cache was not shared before the kill: {before}"
+    )
+    probes = []
+    stop = threading.Event()
+    t_kill = time.monotonic()
+
+    def probing():
+        while not stop.is_set():
+            at = time.monotonic() - t_kill
+            probes.append(dict(probe_summary(endpoints), t=round(at, 1)))
+            stop.wait(probe_every)
+
+    kill()
+    t_kill = time.monotonic()
+    prober = threading.Thread(target=probing)
+    prober.start()
+    rounds = []
+    try:
+        while time.monotonic() - t_kill < duration:
+            row = _round(proxies, key, timeout)
+            row["t"] = round(row.pop("t0") - t_kill, 1)
+            rounds.append(row)
+            time.sleep(interval)
+    finally:
+        stop.set()
+        prober.join()
+    return {"rounds": rounds, "probes": probes, "summary": summarize(rounds, probes)}
+
+
+def summarize(rounds, probes):
+    """Failed requests (not 200), and per direction the misses and when hits came back for good."""
+    directions = sorted({k for r in rounds for k in r if k.startswith("hit_")})
+    shared = {}
+    for d in directions:
+        misses = [r["t"] for r in rounds if not r[d]]
+        back = next((r["t"] for i, r in enumerate(rounds) if all(x[d] for x in rounds[i:])), None)
+        shared[d[len("hit_") :]] = {
+            "misses": len(misses),
+            "last_miss_s": misses[-1] if misses else None,
+            "shared_again_s": back,
+        }
+    return {
+        "rounds": len(rounds),
+        "requests": sum(len(r["codes"]) for r in rounds),
+        "failed_requests": sum(1 for r in rounds for c in r["codes"] if c != 200),
+        "slowest_request_s": max((r["slowest_s"] for r in rounds), default=None),
+        "directions": shared,
+        "probe_unavailable_s": [p["t"] for p in probes if not p["available"]],
+        "probe_available_again_s": next(
+            (p["t"] for p in probes if p["available"] and any(not q["available"] and q["t"] < p["t"] for q in probes)),
+            None,
+        ),
+        "probe_first": probes[0] if probes else None,
+        "probe_last": probes[-1] if probes else None,
+    }
