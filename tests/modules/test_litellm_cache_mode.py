@@ -219,3 +219,56 @@ def test_content_router_redis_block_is_judged_on_1_80_0(run_module, tmp_path):
     assert run.failed and "LITELLM-CACHE-003" in run.result["msg"]
     assert run.result["gate"]["blocked_by"] == ["LITELLM-CACHE-003"]
     assert not target.exists(), "a refused plan writes nothing"
+
+
+SENTINEL = {
+    "mode": "redis",
+    "redis_topology": "sentinel",
+    "redis_sentinel_nodes": ["sentinel-1:26379", "sentinel-2:26379"],
+    "redis_service_name": "litellm-cache",
+    "redis_password_env": "REDIS_PASSWORD",
+    "socket_timeout": 5,
+    "litellm_version": "1.108.7",
+}
+
+
+def test_sentinel_literal_password_never_appears_and_local_restores_the_bytes(run_module, config):
+    original = config.read_bytes()
+    args = dict(SENTINEL, path=str(config), redis_sentinel_password=SECRET)
+    check = run_module("litellm_cache_mode", args, check=True, diff=True, verbosity=3)
+    assert not check.failed and check.result["changed"] and config.read_bytes() == original, check.output
+    assert "+    sentinel_nodes:" in check.output and "+      - [sentinel-1, 26379]" in check.output
+    run = run_module("litellm_cache_mode", args, diff=True, verbosity=3)
+    assert not run.failed, run.output
+    assert run.result["topology"] == {
+        "kind": "sentinel",
+        "nodes": ["sentinel-1:26379", "sentinel-2:26379"],
+        "service_name": "litellm-cache",
+    }
+    assert SECRET in config.read_text() and SECRET not in run.output
+    assert run.result["cache_params"]["sentinel_password"] == "********"
+    assert run_module("litellm_cache_mode", args).result["changed"] is False
+    back = run_module("litellm_cache_mode", {"path": str(config), "mode": "local"}, diff=True)
+    assert SECRET not in back.output and config.read_bytes() == original
+
+
+def test_sentinel_on_a_release_that_cannot_authenticate_is_refused_and_nothing_changes(run_module, config):
+    before = snapshot(config)
+    run = run_module("litellm_cache_mode", dict(SENTINEL, path=str(config), litellm_version="1.80.11"))
+    assert run.failed and "LITELLM-CACHE-011" in run.result["msg"] and kb.SENTINEL_AUTH_FROM in run.result["msg"]
+    assert snapshot(config) == before
+
+
+def test_cluster_with_a_db_is_refused_saying_why(run_module, config):
+    before = snapshot(config)
+    args = {
+        "path": str(config),
+        "mode": "redis",
+        "redis_topology": "cluster",
+        "redis_cluster_nodes": ["node-1:6379"],
+        "redis_db": 1,
+        "litellm_version": "1.108.7",
+    }
+    run = run_module("litellm_cache_mode", args)
+    assert run.failed and "which has only db 0" in run.result["msg"] and "Nothing was changed" in run.result["msg"]
+    assert snapshot(config) == before
