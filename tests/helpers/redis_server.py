@@ -80,9 +80,10 @@ class RedisServer:
             labels={LABEL: "1"},
             detach=True,
         )
-        self._wait()
+        self.wait_ready()
 
-    def _wait(self, timeout=15):
+    def wait_ready(self, timeout=15):
+        """Until the server accepts connections (after a start, or a restart of its container)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             self.container.reload()
