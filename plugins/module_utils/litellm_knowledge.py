@@ -72,12 +72,15 @@ REDIS_PY_ARGS = frozenset(
     ssl_ocsp_expected_cert ssl_min_version ssl_ciphers max_connections single_connection_client
     health_check_interval client_name lib_name lib_version username retry redis_connect_func
     credential_provider protocol cache cache_config""".split()
-) | frozenset(("url", "gcp_service_account", "gcp_ssl_ca_certs", "sentinel_nodes", "service_name", "sentinel_password"))
+) | frozenset(("url", "gcp_service_account", "gcp_ssl_ca_certs"))
+# cache_params keys LiteLLM's _redis.py reads itself for a Redis Sentinel (read in 1.80.0, 1.80.11 and 1.108.7)
+# (in the order litellm_cache_mode writes them)
+SENTINEL_KEYS = ("sentinel_nodes", "service_name", "sentinel_password")
 
 # Which Redis client LiteLLM builds from cache_params (_redis.py, every measured release): url wins, then cluster
 # startup nodes (Cache(redis_startup_nodes=...) makes a RedisClusterCache), then sentinel nodes with a service name.
 TOPOLOGY_KEYS = {
-    "sentinel": ("sentinel_nodes", "service_name", "sentinel_password"),
+    "sentinel": SENTINEL_KEYS,
     "cluster": ("redis_startup_nodes",),
 }
 
@@ -116,7 +119,7 @@ def _measured_key(version):
 def accepted_cache_keys(version):
     """Every cache_params key the release accepts without crashing at start."""
     k = _measured_key(version)
-    return CACHE_PARAMS[k] | REDIS_CACHE_PARAMS[k] | REDIS_PY_ARGS
+    return CACHE_PARAMS[k] | REDIS_CACHE_PARAMS[k] | REDIS_PY_ARGS | frozenset(SENTINEL_KEYS)
 
 
 # ----------------------------------------------------------------------------------------- rules

@@ -86,6 +86,21 @@ def replication(client):
     return replicas
 
 
+def _replicas_of(conn, host, port, warnings):
+    """replication() of a master that answered a moment ago; it may be gone now (a failover): then none, and why."""
+    client = None
+    try:
+        client = _client(conn, host, port)
+        return replication(client)
+    except (redis_exc.RedisError, OSError) as exc:
+        err = _error(exc, [conn.get("login_password"), conn.get("sentinel_password")])
+        warnings.append(f"{_addr(host, port)}: its replicas could not be read: {err['kind']}: {err['message']}")
+        return []
+    finally:
+        if client is not None:
+            client.close()
+
+
 # ------------------------------------------------------------------------------------------ sentinel
 
 
@@ -151,11 +166,7 @@ def _probe_sentinel(conn, opts, check_mode):
         host, _sep, port = view["master"].rpartition(":")
         result = run_probe(dict(conn, login_host=host, login_port=int(port), login_unix_socket=None), opts, check_mode)
         if result["is_available"]:
-            client = _client(conn, host, port)
-            try:
-                view["replicas"] = replication(client)
-            finally:
-                client.close()
+            view["replicas"] = _replicas_of(conn, host, port, result["warnings"])
     problems = []
     if not view["agreed"]:
         problems.append("the sentinels do not agree on the master")
@@ -295,11 +306,7 @@ def _probe_cluster(conn, opts, check_mode):
     for m, shard in zip(masters, shards):
         if shard["is_available"]:
             host, port = _host_port(m["addr"]).values()
-            client = _client(conn, host, port)
-            try:
-                m["replicas"] = replication(client)
-            finally:
-                client.close()
+            m["replicas"] = _replicas_of(conn, host, port, shard["warnings"])
     result = _merge(conn, masters, shards)
     pattern = scope_pattern(opts.get("namespace"), opts.get("key_pattern"))
     owner = _slot_owner(masters, pattern)
@@ -371,13 +378,14 @@ def _merge(conn, masters, shards):
         connected_clients=sum(s["server"].get("connected_clients") or 0 for s in up),
         evicted_keys=sum(s["server"].get("evicted_keys") or 0 for s in up),
     )
-    if first["latency_ms"]:
-        worst = max(up, key=lambda s: s["latency_ms"].get("max") or 0)
-        result["latency_ms"] = dict(worst["latency_ms"], samples=sum(s["latency_ms"].get("samples", 0) for s in up))
+    timed = [s for s in up if s["latency_ms"]]
+    if timed:
+        worst = max(timed, key=lambda s: s["latency_ms"].get("max") or 0)
+        result["latency_ms"] = dict(worst["latency_ms"], samples=sum(s["latency_ms"].get("samples", 0) for s in timed))
         result["latency_budget"] = {
             "ms": worst["latency_budget"]["ms"],
-            "stalls": sum(s["latency_budget"]["stalls"] for s in up),
-            "exceeded": any(s["latency_budget"]["exceeded"] for s in up),
+            "stalls": sum(s["latency_budget"]["stalls"] for s in timed),
+            "exceeded": any(s["latency_budget"]["exceeded"] for s in timed),
         }
     lists = [c for s in up for c in (s["clients"].get("list") or [])]
     result["clients"] = {
@@ -385,12 +393,18 @@ def _merge(conn, masters, shards):
         "matched": sum(s["clients"].get("matched") or 0 for s in up),
         "list": lists,
     }
-    spaces = [s["keyspace"] for s in up]
+    cut_short = [(m, s) for m, s in zip(masters, shards) if s["is_available"] and s["error"]]
+    if cut_short and result["error"] is None:
+        m, s = cut_short[0]
+        result["error"] = {"kind": s["error"]["kind"], "message": f"master {m['addr']}: {s['error']['message']}"}
+    # a master that answered PING and then failed (a failover under way) has a result cut short: use what it has
+    spaces = [s.get("keyspace") or {} for s in up]
+    samples = [k["ttl_sample"] for k in spaces if k.get("ttl_sample")]
     result["keyspace"] = {
         "dbsize": sum(k.get("dbsize") or 0 for k in spaces),
-        "pattern": spaces[0].get("pattern"),
+        "pattern": next((k["pattern"] for k in spaces if "pattern" in k), None),
         "matched": sum(k.get("matched") or 0 for k in spaces),
-        "ttl_sample": next((k["ttl_sample"] for k in spaces if k["ttl_sample"]["sampled"]), spaces[0]["ttl_sample"]),
+        "ttl_sample": next((t for t in samples if t.get("sampled")), samples[0] if samples else {}),
     }
     if any("matched_after_flush" in k for k in spaces):
         result["keyspace"]["matched_after_flush"] = sum(k.get("matched_after_flush") or 0 for k in spaces)

@@ -28,4 +28,6 @@ def test_parameter_tables_match_the_release(version, docker_client, image_tags):
     assert set(real["redis_cache"]) == kb.REDIS_CACHE_PARAMS[version]
     # LiteLLM's _redis.py hands these three to redis on top of redis.Redis()'s own arguments
     assert set(real["redis_redis"]) | {"url", "gcp_service_account", "gcp_ssl_ca_certs"} == kb.REDIS_PY_ARGS
+    # ... and reads the Sentinel keys out of cache_params itself (LITELLM-CACHE-011; the probe measures the rest)
+    assert set(kb.SENTINEL_KEYS) <= set(real["redis_kwargs_read"]), real["redis_kwargs_read"]
     assert "connection_pool_timeout" not in kb.accepted_cache_keys(LiteLLMVersion(version))

@@ -3,7 +3,9 @@
 import importlib.metadata
 import inspect
 import json
+import re
 
+import litellm._redis
 import redis
 from litellm.caching.caching import Cache
 from litellm.caching.redis_cache import RedisCache
@@ -25,6 +27,10 @@ print(
             "cache": params(Cache.__init__),
             "redis_cache": params(RedisCache.__init__),
             "redis_redis": params(redis.Redis.__init__),
+            # the keys _redis.py reads out of the cache's kwargs itself (sentinel, cluster, url, ...)
+            "redis_kwargs_read": sorted(
+                set(re.findall(r'redis_kwargs\.get\(\s*"(\w+)"', inspect.getsource(litellm._redis)))
+            ),
         }
     )
 )

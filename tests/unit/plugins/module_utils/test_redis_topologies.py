@@ -196,3 +196,31 @@ def test_the_write_checks_tag_lands_on_the_masters_slots():
         tag = rt._tag_in(slots)
         slot = rt.key_slot(f"erni_ki:probe:{{{tag}}}:x".encode())
         assert slots[0][0] <= slot <= slots[0][1]
+
+
+def shard(available=True, error=None, **parts):
+    result = rt.empty_result({"socket_timeout": 5.0})
+    result.update(is_available=available, error=error, **parts)
+    return result
+
+
+def test_a_cluster_result_sums_the_shards_and_survives_a_master_cut_short():
+    """A master that answered PING and died mid-probe (a failover) has a result cut short: no crash, an error."""
+    full = shard(
+        server={"used_memory": 100, "connected_clients": 2, "evicted_keys": 0, "version": "7.0.15"},
+        latency_ms={"samples": 3, "max": 0.5},
+        latency_budget={"ms": 2500.0, "stalls": 0, "exceeded": False},
+        clients={"total": 2, "matched": 2, "list": [{"id": 1}]},
+        keyspace={"dbsize": 10, "pattern": "ns:*", "matched": 4, "ttl_sample": {"sampled": 4, "min": 1}},
+        flushed=4,
+    )
+    cut = shard(error={"kind": "refused", "message": "Connection refused"})
+    masters = [{"addr": "n1:1", "slots": [[0, 8000]]}, {"addr": "n2:2", "slots": [[8001, 16383]]}]
+    merged = rt._merge({"socket_timeout": 5.0}, masters, [full, cut])
+    assert merged["is_available"] is True and merged["error"]["message"] == "master n2:2: Connection refused"
+    assert merged["keyspace"] == {"dbsize": 10, "pattern": "ns:*", "matched": 4, "ttl_sample": {"sampled": 4, "min": 1}}
+    assert merged["server"]["used_memory"] == 100 and merged["flushed"] == 4 and merged["clients"]["total"] == 2
+    down = rt._merge(
+        {"socket_timeout": 5.0}, masters, [full, shard(available=False, error={"kind": "refused", "message": "x"})]
+    )
+    assert down["is_available"] is False and down["error"]["kind"] == "refused"
