@@ -9,6 +9,7 @@ cache was shared again.
 """
 
 import os
+import re
 import threading
 import time
 
@@ -138,3 +139,40 @@ def summarize(rounds, probes):
         "probe_first": probes[0] if probes else None,
         "probe_last": probes[-1] if probes else None,
     }
+
+
+CACHE_ENTRY = re.compile(rb"cb:[0-9a-f]{64}")
+
+
+def _entries(lab):
+    """The response cache's entries in the lab's Redis (not the rate limiter's counters, which share the prefix)."""
+    return [k for k in lab.client().scan_iter(match="cb:*", count=1000) if CACHE_ENTRY.fullmatch(k)]
+
+
+def breaker_recovery(lab, image, env=None, outage_requests=8, limit=120.0):
+    """Seconds from a Redis that is back after a short outage until LiteLLM caches through it again.
+
+    ``lab`` is a tests.helpers.kb_probes.Lab (one password-protected Redis). The proxy caches through it, the Redis
+    container is killed, ``outage_requests`` requests are answered meanwhile (every Redis call fails: enough to open a
+    circuit breaker of 5 failures), the Redis is started again, and a new prompt is sent every half second until its
+    entry is in Redis. Returns (seconds, the status codes during the outage)."""
+    params = dict(lab.redis_params(), namespace="cb", socket_timeout=5)
+    proxy = lab.start(image, params, env=env)
+    try:
+        assert proxy.wait() == "ready", proxy.logs()
+        assert proxy.cached_key()[2], "no cache hit before the outage"
+        assert _entries(lab), "the cache did not reach Redis before the outage"
+        lab.redis.container.kill()
+        codes = [proxy.chat(f"outage {os.urandom(8).hex()}").status_code for _request in range(outage_requests)]
+        lab.redis.container.start()
+        lab.redis.wait_ready()
+        back = time.monotonic()
+        while time.monotonic() - back < limit:
+            content = f"after {os.urandom(8).hex()}"
+            proxy.chat(content)
+            if _entries(lab):
+                return round(time.monotonic() - back, 1), codes
+            time.sleep(0.5)
+        return None, codes
+    finally:
+        lab.stop(proxy)
