@@ -24,19 +24,6 @@ def read_secret(path):
         return f.read().strip()
 
 
-def wait_redis(port, password_file, deadline):
-    password = read_secret(password_file)
-    last = None
-    while time.monotonic() < deadline:
-        try:
-            if redis.Redis(host="127.0.0.1", port=port, password=password, socket_timeout=2).ping():
-                return
-        except redis.RedisError as exc:
-            last = exc
-        time.sleep(0.5)
-    raise SystemExit(f"sandbox: Redis on 127.0.0.1:{port} did not answer: {type(last).__name__}")
-
-
 def _until(deadline, what, check):
     """Poll ``check`` (truthy when done) until the deadline; the last exception or state says why not."""
     last = None
@@ -99,6 +86,13 @@ def wait_sentinels(layout, password, deadline):
     _until(deadline, "the sentinels did not agree on the master", agreed)
 
 
+def wait_redis(port, password, deadline):
+    def answers():
+        return redis.Redis(host="127.0.0.1", port=port, password=password, socket_timeout=2).ping()
+
+    _until(deadline, f"Redis on 127.0.0.1:{port} did not answer", answers)
+
+
 def wait_proxy(url, deadline):
     last = None
     while time.monotonic() < deadline:
@@ -129,9 +123,9 @@ def main():
     password_file = os.path.join(secrets, "redis_password.txt")
     master_key_file = os.path.join(secrets, "master_key.txt")
     layout = redis_layout(args.topology, args.redis_port)
-    for _name, _role, port, _env in layout:
-        wait_redis(port, password_file, deadline)
     password = read_secret(password_file)
+    for _name, _role, port, _env in layout:
+        wait_redis(port, password, deadline)
 
     client = docker.from_env()
     if args.topology == "cluster":

@@ -20,7 +20,7 @@ from ansible_collections.erni_ki.litellm.plugins.module_utils.litellm_version im
 from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import ENV_REFERENCE, mask_mapping
 from ansible_collections.erni_ki.litellm.plugins.module_utils.redis_connection import (
     TOPOLOGIES,
-    node_problem,
+    nodes_problems,
     option_problems,
     parse_node,
 )
@@ -67,6 +67,17 @@ TOPOLOGY_ONLY = {
     "sentinel": kb.TOPOLOGY_KEYS["sentinel"],
     "cluster": kb.TOPOLOGY_KEYS["cluster"],
 }
+# The keys without which a topology has no Redis to connect to.
+TOPOLOGY_REQUIRED = {"sentinel": ("sentinel_nodes", "service_name"), "cluster": ("redis_startup_nodes",)}
+
+
+def foreign_keys(topology):
+    """The cache_params keys a redis cache on ``topology`` must not have: the other topologies' own keys, and a
+    cluster's db (a cluster has only db 0, and LiteLLM's cluster client takes no db)."""
+    keys = {k for t, own in TOPOLOGY_ONLY.items() if t != topology for k in own}
+    return keys | {"db"} if topology == "cluster" else keys
+
+
 # The options of each topology's own keys (an option of another topology than the one written is refused).
 TOPOLOGY_OPTIONS = {
     "sentinel": (
@@ -161,10 +172,7 @@ class CacheRequest:
             if value is not None and not kb.ENV_NAME.match(value):
                 out.append(f"{option}: {value!r} is not an environment variable name")
         for option in ("redis_sentinel_nodes", "redis_cluster_nodes"):
-            for node in getattr(self, option) or ():
-                problem = node_problem(node)
-                if problem:
-                    out.append(f"{option}: {problem}")
+            out += nodes_problems(option, getattr(self, option))
         if self.redis_topology is not None and self.redis_topology not in TOPOLOGIES:
             out.append(f"redis_topology: must be one of {', '.join(TOPOLOGIES)}, got {self.redis_topology!r}")
         return out
@@ -222,9 +230,7 @@ def desired_cache_params(req, mode, topology="standalone"):
     want = {key: getattr(req, key) for key in COMMON_OPTIONS if getattr(req, key) is not None}
     if mode != "redis":
         return want
-    others = {k for t, keys in TOPOLOGY_ONLY.items() if t != topology for k in keys}
-    if topology == "cluster":
-        others.add("db")  # a cluster has only db 0, and LiteLLM's cluster client takes no db
+    others = foreign_keys(topology)
     for key, option in REDIS_OPTIONS.items():
         if key in others:
             continue
@@ -356,12 +362,9 @@ def apply_mode(doc, req, mode, version):
         for key, value in want.items():
             set_key(cp, key, value)
     else:
-        # a switch of topology removes the keys of the one before (and a cluster's db: it has only db 0)
-        for t, keys in TOPOLOGY_ONLY.items():
-            for key in keys if t != topology else ():
-                delete_key(cp, key)
-        if topology == "cluster":
-            delete_key(cp, "db")
+        # a switch of topology removes the keys of the one before
+        for key in sorted(foreign_keys(topology)):
+            delete_key(cp, key)
         _write_redis_keys(cp, want, owned=set(REDIS_KEYS) | set(extra))
         _require_topology_keys(cp, topology)
     if req.router_redis:
@@ -369,15 +372,11 @@ def apply_mode(doc, req, mode, version):
 
 
 def _require_topology_keys(cp, topology):
-    needed = {
-        "sentinel": (("sentinel_nodes", "redis_sentinel_nodes"), ("service_name", "redis_service_name")),
-        "cluster": (("redis_startup_nodes", "redis_cluster_nodes"),),
-    }.get(topology, ())
-    missing = [option for key, option in needed if not cp.get(key)]
+    missing = [key for key in TOPOLOGY_REQUIRED.get(topology, ()) if not cp.get(key)]
     if missing:
         raise ConfigError(
-            f"a {topology} cache needs {' and '.join(missing)} (the config does not have "
-            f"{' or '.join(key for key, _option in needed if not cp.get(key))}); nothing was changed"
+            f"a {topology} cache needs {' and '.join(REDIS_OPTIONS[key] for key in missing)} (the config does not "
+            f"have {' or '.join(missing)}); nothing was changed"
         )
 
 

@@ -75,7 +75,7 @@ def topology_problems(params):
     topology = params.get("topology") or "standalone"
     out = []
     for key in ("sentinel_nodes", "cluster_nodes"):
-        out += [f"{key}: {p}" for p in filter(None, map(node_problem, params.get(key) or ()))]
+        out += nodes_problems(key, params.get(key))
     if topology == "sentinel" and not (params.get("sentinel_nodes") and params.get("service_name")):
         out.append("topology=sentinel needs sentinel_nodes (host:port of each sentinel) and service_name")
     if topology == "cluster" and not params.get("cluster_nodes"):
@@ -104,6 +104,11 @@ def node_problem(node):
     except ValueError as exc:
         return str(exc)
     return setting_problem("host", host) or setting_problem("port", port)
+
+
+def nodes_problems(option, nodes):
+    """A message, naming ``option``, for every node of the list that is not a usable host:port."""
+    return [f"{option}: {p}" for p in filter(None, map(node_problem, nodes or ()))]
 
 
 # ------------------------------------------------------------------------------ value checks

@@ -15,7 +15,7 @@ Nodes arrive as [host, port] pairs (redis_connection.parse_node made them on the
 
 from __future__ import annotations
 
-import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import mask_text
 
@@ -35,7 +35,6 @@ except ImportError:  # pragma: no cover - reported by the module (redis_probe.HA
     redis_exc = None
     key_slot = None
 
-TOPOLOGIES = ("standalone", "sentinel", "cluster")
 GLOB = set("*?[]\\")
 
 
@@ -43,9 +42,16 @@ def _addr(host, port):
     return f"{host}:{port}"
 
 
-def _client(conn, host, port, **overrides):
-    """A client of one node, with the connection's user, TLS and timeouts unless ``overrides`` say otherwise."""
-    return make_client(dict(conn, login_host=host, login_port=int(port), login_unix_socket=None, **overrides))
+def _host_port(addr):
+    """The connection options of one node, from its "host:port"."""
+    host, _sep, port = addr.rpartition(":")
+    return {"login_host": host, "login_port": int(port), "login_unix_socket": None}
+
+
+def _client(conn, addr, **overrides):
+    """A client of the node at ``addr``, with the connection's user, TLS and timeouts unless ``overrides`` say
+    otherwise."""
+    return make_client(dict(conn, **_host_port(addr), **overrides))
 
 
 def _error(exc, secrets):
@@ -86,15 +92,15 @@ def replication(client):
     return replicas
 
 
-def _replicas_of(conn, host, port, warnings):
+def _replicas_of(conn, addr, warnings):
     """replication() of a master that answered a moment ago; it may be gone now (a failover): then none, and why."""
     client = None
     try:
-        client = _client(conn, host, port)
+        client = _client(conn, addr)
         return replication(client)
     except (redis_exc.RedisError, OSError) as exc:
         err = _error(exc, [conn.get("login_password"), conn.get("sentinel_password")])
-        warnings.append(f"{_addr(host, port)}: its replicas could not be read: {err['kind']}: {err['message']}")
+        warnings.append(f"{addr}: its replicas could not be read: {err['kind']}: {err['message']}")
         return []
     finally:
         if client is not None:
@@ -115,7 +121,7 @@ def sentinel_view(conn):
         client = None
         try:
             # the sentinels' own password (none: they ask for none); no ACL user, db 0
-            client = _client(conn, host, port, login_password=password or None, login_user=None, db=0)
+            client = _client(conn, entry["addr"], login_password=password or None, login_user=None, db=0)
             found = client.execute_command("SENTINEL", "GET-MASTER-ADDR-BY-NAME", service)
             raw = client.execute_command("SENTINEL", "MASTER", service)
             fields = _fields(raw)
@@ -152,7 +158,7 @@ def sentinel_view(conn):
 def _probe_sentinel(conn, opts, check_mode):
     view = sentinel_view(conn)
     if view["master"] is None:
-        result = _unavailable(conn)
+        result = empty_result(conn)
         why = (
             f"the sentinels name different masters for {view['service_name']}: {', '.join(view['masters_named'])}"
             if view["masters_named"]
@@ -163,10 +169,9 @@ def _probe_sentinel(conn, opts, check_mode):
         ]
         result["error"] = {"kind": "no_master", "message": "; ".join([why] + errors)}
     else:
-        host, _sep, port = view["master"].rpartition(":")
-        result = run_probe(dict(conn, login_host=host, login_port=int(port), login_unix_socket=None), opts, check_mode)
+        result = run_probe(dict(conn, **_host_port(view["master"])), opts, check_mode)
         if result["is_available"]:
-            view["replicas"] = _replicas_of(conn, host, port, result["warnings"])
+            view["replicas"] = _replicas_of(conn, view["master"], result["warnings"])
     problems = []
     if not view["agreed"]:
         problems.append("the sentinels do not agree on the master")
@@ -216,7 +221,7 @@ def cluster_view(conn):
     for host, port in conn.get("cluster_nodes") or ():
         client = None
         try:
-            client = _client(conn, host, port)
+            client = _client(conn, _addr(host, port))
             info_text = _as_text(client.execute_command("CLUSTER", "INFO"))
             info = dict(line.split(":", 1) for line in info_text.splitlines() if ":" in line)
             nodes = parse_cluster_nodes(client.execute_command("CLUSTER", "NODES"))
@@ -232,26 +237,12 @@ def cluster_view(conn):
                 "errors": errors,
             }
         except (redis_exc.RedisError, OSError) as exc:
-            errors.append(f"{_addr(host, port)}: {_error(exc, secrets)['kind']}: {_error(exc, secrets)['message']}")
+            err = _error(exc, secrets)
+            errors.append(f"{_addr(host, port)}: {err['kind']}: {err['message']}")
         finally:
             if client is not None:
                 client.close()
     return {"kind": "cluster", "cluster_state": None, "nodes": [], "errors": errors}
-
-
-def _in_parallel(work):
-    """Run every callable of ``work`` in its own thread; their results, in order."""
-    results = [None] * len(work)
-
-    def run(i, fn):
-        results[i] = fn()
-
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(work)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 def _tag_in(slots):
@@ -284,29 +275,26 @@ def _probe_cluster(conn, opts, check_mode):
         key=lambda n: n["slots"][0],
     )
     if not masters:
-        result = _unavailable(conn)
+        result = empty_result(conn)
         result["error"] = {"kind": "cluster_down", "message": "; ".join(view["errors"]) or "no master owns slots"}
         view["healthy"] = False
         result["topology"] = view
         return result
     covered = sum(b - a + 1 for m in masters for a, b in m["slots"])
-    # every master at once: a flush of N shards takes as long as the largest, not the sum
-    shards = _in_parallel(
-        [
-            (
-                lambda m=m: run_probe(
-                    dict(conn, **_host_port(m["addr"]), login_unix_socket=None),
-                    dict(opts, per_key_unlink=True, write_check_tag=_tag_in(m["slots"])),
-                    check_mode,
-                )
-            )
-            for m in masters
-        ]
-    )
-    for m, shard in zip(masters, shards):
+
+    def probe_master(m):
+        shard = run_probe(
+            dict(conn, **_host_port(m["addr"])),
+            dict(opts, per_key_unlink=True, write_check_tag=_tag_in(m["slots"])),
+            check_mode,
+        )
         if shard["is_available"]:
-            host, port = _host_port(m["addr"]).values()
-            m["replicas"] = _replicas_of(conn, host, port, shard["warnings"])
+            m["replicas"] = _replicas_of(conn, m["addr"], shard["warnings"])
+        return shard
+
+    # every master at once: a flush of N shards takes as long as the largest, not the sum
+    with ThreadPoolExecutor(max_workers=len(masters)) as pool:
+        shards = list(pool.map(probe_master, masters))
     result = _merge(conn, masters, shards)
     pattern = scope_pattern(opts.get("namespace"), opts.get("key_pattern"))
     owner = _slot_owner(masters, pattern)
@@ -348,26 +336,23 @@ def _probe_cluster(conn, opts, check_mode):
         # a write refused with CLUSTERDOWN is the cluster's state (warned above), not the memory of a master
         result["findings"] = [f for f in result["findings"] if "cluster is down" not in f["message"].lower()]
         result["warnings"] = [w for w in result["warnings"] if "cluster is down" not in w.lower()]
-    if view["cluster_state"] != "ok" and result["is_available"]:
-        result["is_available"] = False
-        result["error"] = {"kind": "cluster_down", "message": f"cluster_state is {view['cluster_state']}"}
+        if result["is_available"]:
+            result["is_available"] = False
+            result["error"] = {"kind": "cluster_down", "message": f"cluster_state is {view['cluster_state']}"}
     result["topology"] = view
     return result
 
 
-def _host_port(addr):
-    host, _sep, port = addr.rpartition(":")
-    return {"login_host": host, "login_port": int(port)}
-
-
 def _merge(conn, masters, shards):
     """One result for the whole cluster: sums of keys, memory, clients and flushes; latency over every master."""
-    result = _unavailable(conn)
+    result = empty_result(conn)
     up = [s for s in shards if s["is_available"]]
-    down = [(m, s) for m, s in zip(masters, shards) if not s["is_available"]]
-    result["is_available"] = not down
-    if down:
-        m, s = down[0]
+    result["is_available"] = len(up) == len(shards)
+    # the first master that is down, else the first whose result was cut short (it answered PING, then failed: a
+    # failover under way)
+    failed = sorted(((m, s) for m, s in zip(masters, shards) if s["error"]), key=lambda ms: ms[1]["is_available"])
+    if failed:
+        m, s = failed[0]
         result["error"] = {"kind": s["error"]["kind"], "message": f"master {m['addr']}: {s['error']['message']}"}
     if not up:
         return result
@@ -393,11 +378,7 @@ def _merge(conn, masters, shards):
         "matched": sum(s["clients"].get("matched") or 0 for s in up),
         "list": lists,
     }
-    cut_short = [(m, s) for m, s in zip(masters, shards) if s["is_available"] and s["error"]]
-    if cut_short and result["error"] is None:
-        m, s = cut_short[0]
-        result["error"] = {"kind": s["error"]["kind"], "message": f"master {m['addr']}: {s['error']['message']}"}
-    # a master that answered PING and then failed (a failover under way) has a result cut short: use what it has
+    # a master whose result was cut short: use what it has
     spaces = [s.get("keyspace") or {} for s in up]
     samples = [k["ttl_sample"] for k in spaces if k.get("ttl_sample")]
     result["keyspace"] = {
@@ -421,10 +402,6 @@ def _merge(conn, masters, shards):
 
 
 # ------------------------------------------------------------------------------------------ entry point
-
-
-def _unavailable(conn):
-    return empty_result(conn)
 
 
 def probe(conn, opts, check_mode=False):

@@ -441,7 +441,7 @@ def argument_spec():
         redis_user=dict(type="str", aliases=["redis_username"]),
         redis_password=dict(type="str", no_log=True),
         redis_password_env=dict(type="str", no_log=False),
-        redis_topology=dict(type="str", choices=["standalone", "sentinel", "cluster"]),
+        redis_topology=dict(type="str", choices=list(cfg.TOPOLOGIES)),
         redis_sentinel_nodes=dict(type="list", elements="str"),
         redis_service_name=dict(type="str"),
         redis_sentinel_password=dict(type="str", no_log=True),

@@ -16,6 +16,7 @@ import time
 import requests
 
 from ansible_collections.erni_ki.litellm.plugins.module_utils import redis_topology
+from ansible_collections.erni_ki.litellm.plugins.module_utils.redis_connection import connection_params
 from tests.helpers.proxies import chat, key_of
 
 
@@ -24,21 +25,19 @@ def probe_conn(endpoints):
     with open(endpoints["redis"]["password_file"], encoding="utf-8") as f:
         password = f.read().strip()
     topo = endpoints["redis"]["topology"]
-
-    def pairs(nodes):
-        return [[n.rpartition(":")[0], int(n.rpartition(":")[2])] for n in nodes]
-
-    return {
-        "login_password": password,
-        "db": 0,
-        "socket_timeout": 2.0,
-        "socket_connect_timeout": 2.0,
-        "topology": topo["kind"],
-        "sentinel_nodes": pairs(topo.get("sentinels", [])),
-        "service_name": topo.get("service_name"),
-        "sentinel_password": password,
-        "cluster_nodes": pairs(topo.get("nodes", [])),
-    }
+    return connection_params(
+        {
+            "login_password": password,
+            "db": 0,
+            "socket_timeout": 2.0,
+            "socket_connect_timeout": 2.0,
+            "topology": topo["kind"],
+            "sentinel_nodes": topo.get("sentinels", []),
+            "service_name": topo.get("service_name"),
+            "sentinel_password": password,
+            "cluster_nodes": topo.get("nodes", []),
+        }
+    )
 
 
 def probe_summary(endpoints):
@@ -88,7 +87,6 @@ def watch(endpoints, kill, duration=45.0, interval=0.5, timeout=30, probe_every=
     )
     probes = []
     stop = threading.Event()
-    t_kill = time.monotonic()
 
     def probing():
         while not stop.is_set():

@@ -303,9 +303,10 @@ def probe_011(lab, image):
     """LITELLM-CACHE-011: with a sentinel that asks for a password (the master's, as sentinels are usually run),
     cache_params sentinel_nodes + service_name + sentinel_password + password: does the cache reach the master?
 
-    Read from _redis.py: releases up to 1.81.9 build ``redis.Sentinel(nodes, socket_timeout=REDIS_SOCKET_TIMEOUT,
+    Read from _redis.py: releases up to 1.84.10 build ``redis.Sentinel(nodes, socket_timeout=REDIS_SOCKET_TIMEOUT,
     password=sentinel_password)``: redis-py then sends no password to the sentinels (its sentinel_kwargs keep only
-    socket_* options) and uses sentinel_password for the master; 1.85.3 on pass sentinel_password to the sentinels."""
+    socket_* options) and uses sentinel_password for the master; from 1.85.0 on (bisected) they pass
+    sentinel_password to the sentinels."""
     workdir = tempfile.mkdtemp(prefix="erni-kb-sentinel-")
     sentinel = RedisServer(
         workdir=workdir,
