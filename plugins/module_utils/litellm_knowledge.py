@@ -468,6 +468,20 @@ FACTS = (
         "1.80.11 reads an entry 1.108.7 wrote.",
         "pinned_by": "tests/integration/test_topologies.py (failover and switch tests), docs/redis_topologies.md",
     },
+    {
+        "id": "LITELLM-FACT-009",
+        "fact": "LiteLLM keeps more than cache entries under cache_params.namespace. Its cache entries are "
+        "NAMESPACE:<64 hex> (TTL = the cache ttl); measured 2026-12-02, 1.80.11 also writes "
+        "NAMESPACE:daily_metrics_report_sent at start (60 s TTL), and 1.108.7 its rate-limit counters "
+        "NAMESPACE:{api_key:...}:tokens, {model_per_key:...}:tokens and {user:...}:tokens (60 s TTL); LiteLLM's code "
+        "from about 1.101.0 also puts spend-update buffers, daily spend buffers and pod locks there. A "
+        "NAMESPACE:* delete is not a cache flush: it loses queued spend updates. redis_cache_probe and flush_cache "
+        "therefore count and delete NAMESPACE:<64 hex> only and report the other keys as kept; key_pattern "
+        "NAMESPACE:* clears a whole namespace on purpose.",
+        "pinned_by": "tests/integration/test_awx_chain.py::test_flush_job_counts_then_deletes_the_namespace_only, "
+        "tests/integration/test_topologies.py::test_flush_removes_the_namespace_on_every_shard_and_nothing_else, "
+        "tests/integration/test_redis_cache_probe.py::test_namespace_flush_removes_only_the_namespace",
+    },
 )
 
 

@@ -46,10 +46,34 @@ def glob_escape(text):
     return "".join("\\" + c if c in "*?[]\\" else c for c in text)
 
 
+# A LiteLLM cache entry's key: the 64 hex characters of its hash (after "NAMESPACE:" when a namespace is set).
+CACHE_ENTRY_GLOB = "[0-9a-f]" * 64
+
+
+def namespace_pattern(namespace):
+    """Every key under ``namespace``: the cache entries and LiteLLM's own state (LITELLM-FACT-009)."""
+    return glob_escape(namespace) + ":*"
+
+
 def scope_pattern(namespace=None, key_pattern=None):
+    """The keys a probe counts and a flush deletes. With ``namespace``: LiteLLM's cache entries under it only
+    (``NAMESPACE:`` + 64 hex), never the other keys LiteLLM keeps under its namespace (rate-limit counters, its
+    daily-report marker and, on newer releases, spend buffers and locks: LITELLM-FACT-009). ``key_pattern`` is used
+    as given: the way to clear a whole namespace on purpose."""
     if namespace:
-        return glob_escape(namespace) + ":*"
+        return glob_escape(namespace) + ":" + CACHE_ENTRY_GLOB
     return key_pattern
+
+
+def scope_text(namespace=None, key_pattern=None, whole_db=False):
+    """What a flush with these options deletes, in words for messages (the cache-entry glob is 64 brackets long)."""
+    if whole_db:
+        return "keys in the whole db"
+    if namespace:
+        return f"cache entries under {namespace}:"
+    if key_pattern:
+        return f"keys matching {key_pattern}"
+    return "keys in the whole db"
 
 
 def make_client(conn):
@@ -318,13 +342,19 @@ def memory_findings(server, write):
     ]
 
 
-def _keyspace(client, pattern):
-    return {
+def _keyspace(client, pattern, opts):
+    """Counts under ``pattern``; with a namespace also the keys under it that are not cache entries (kept)."""
+    namespace = opts.get("namespace")
+    space = {
         "dbsize": client.dbsize(),
         "pattern": pattern,
+        "scope": scope_text(namespace, opts.get("key_pattern"), opts.get("flush_whole_db")),
         "matched": count_keys(client, pattern),
         "ttl_sample": ttl_stats(client, pattern),
     }
+    if namespace:
+        space["other_keys"] = count_keys(client, namespace_pattern(namespace)) - space["matched"]
+    return space
 
 
 def _flush(client, opts, pattern, check_mode, result):
@@ -351,7 +381,7 @@ def _inspect(client, conn, opts, check_mode, result):
             )
     result["clients"] = list_clients(client, opts.get("client_name_filter"))
     pattern = scope_pattern(opts.get("namespace"), opts.get("key_pattern"))
-    result["keyspace"] = _keyspace(client, pattern)
+    result["keyspace"] = _keyspace(client, pattern, opts)
     if opts.get("write_check"):
         result["write_check"] = write_check(client, tag=opts.get("write_check_tag"))
     if opts.get("flush"):

@@ -387,8 +387,12 @@ def _merge(conn, masters, shards):
         "matched": sum(k.get("matched") or 0 for k in spaces),
         "ttl_sample": next((t for t in samples if t.get("sampled")), samples[0] if samples else {}),
     }
-    if any("matched_after_flush" in k for k in spaces):
-        result["keyspace"]["matched_after_flush"] = sum(k.get("matched_after_flush") or 0 for k in spaces)
+    scope = next((k["scope"] for k in spaces if "scope" in k), None)
+    if scope:
+        result["keyspace"]["scope"] = scope
+    for total in ("other_keys", "matched_after_flush"):
+        if any(total in k for k in spaces):
+            result["keyspace"][total] = sum(k.get(total) or 0 for k in spaces)
     result["flushed"] = sum(s["flushed"] for s in up)
     result["would_flush"] = sum(s["would_flush"] for s in up)
     checks = [s["write_check"] for s in up if s["write_check"] is not None]

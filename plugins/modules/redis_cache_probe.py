@@ -69,7 +69,12 @@ options:
     default: 0.5
   namespace:
     description:
-      - LiteLLM's cache key prefix (C(cache_params.namespace)); keys C(NAMESPACE:*) are counted and flushed.
+      - LiteLLM's cache key prefix (C(cache_params.namespace)). LiteLLM's cache entries under it, C(NAMESPACE:)
+        followed by the 64 hexadecimal characters of a cache key, are counted and flushed.
+      - The other keys LiteLLM keeps under its namespace (rate-limit counters, its daily-report marker and, on
+        newer releases, spend-update buffers and pod locks) are its own state, not cache; they are counted in
+        RV(keyspace.other_keys) and never flushed. To delete every key under a namespace on purpose, use
+        O(key_pattern) C(NAMESPACE:*).
       - Matched literally (glob characters are escaped).
     type: str
   key_pattern:
@@ -221,8 +226,19 @@ keyspace:
   contains:
     dbsize: {description: Keys in the selected db., type: int}
     pattern: {description: The glob pattern used (null is every key)., type: str}
+    scope:
+      description: >-
+        What a flush deletes, in words: C(cache entries under NAMESPACE:), C(keys matching PATTERN) or
+        C(keys in the whole db).
+      type: str
     matched: {description: Keys matching the pattern., type: int}
     matched_after_flush: {description: Keys still matching after a flush., type: int}
+    other_keys:
+      description:
+        - With O(namespace), the keys under C(NAMESPACE:) that are not cache entries (LiteLLM's own state), kept by
+          a flush.
+      type: int
+      returned: when O(namespace) is set
     ttl_sample:
       description: TTLs of up to 100 matched keys (sampled, without_ttl, min, max, avg in seconds).
       type: dict

@@ -17,6 +17,7 @@ def test_flush_cache_counts_first_and_deletes_only_when_confirmed(redis_client, 
     c.flushdb()
     fill(c, 2500, prefix="team1:")
     fill(c, 40, prefix="team2:")
+    c.set("team1:{api_key:k}:tokens", 7)  # LiteLLM's rate-limit counter under the namespace: kept
     args = [
         "-e",
         "litellm_cache_redis_host=127.0.0.1",
@@ -27,12 +28,14 @@ def test_flush_cache_counts_first_and_deletes_only_when_confirmed(redis_client, 
     ]
     count = playbook("flush_cache", *args)
     assert count.returncode == 0, count.stdout + count.stderr
-    assert "2500 keys matching team1:*" in count.stdout and "litellm_cache_flush_confirm=true" in count.stdout
-    assert c.dbsize() == 2540
+    assert "2500 cache entries under team1: in db 4" in count.stdout, count.stdout
+    assert "litellm_cache_flush_confirm=true" in count.stdout
+    assert "the 1 other keys under team1: are LiteLLM's own state" in count.stdout, count.stdout
+    assert c.dbsize() == 2541
     done = playbook("flush_cache", *args, "-e", "litellm_cache_flush_confirm=true")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "2500 keys deleted" in done.stdout
-    assert c.dbsize() == 40
+    assert "2500 keys deleted (cache entries under team1:), 1 other keys kept" in done.stdout, done.stdout
+    assert c.dbsize() == 41 and c.get("team1:{api_key:k}:tokens") == b"7"
     for out in (count, done):
         assert redis_password not in out.stdout + out.stderr and master_key not in out.stdout + out.stderr
     c.flushdb()
@@ -64,7 +67,7 @@ def test_flush_cache_in_check_mode_deletes_nothing_and_says_so(redis_client):
         "--check",
     )
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "13 keys matching team3:*" in run.stdout and "check mode: nothing deleted" in run.stdout
+    assert "13 cache entries under team3: in db 4" in run.stdout and "check mode: nothing deleted" in run.stdout
     assert "keys deleted" not in run.stdout, "check mode must not report a deletion"
     assert c.dbsize() == 13
     c.flushdb()

@@ -65,17 +65,24 @@ def test_namespace_flush_removes_only_the_namespace(run_module, clean):
     fill(c, 500, prefix="other:")
     fill(c, 200, prefix="")  # LiteLLM keys without namespace, and rate-limit-like keys below
     c.set("litellm_rate_limit:key1", 5)
+    # LiteLLM's own state under its namespace (LITELLM-FACT-009): not cache, never flushed
+    state = ["litellm:daily_metrics_report_sent", "litellm:{api_key:" + "ab" * 32 + "}:tokens", "litellm:x:rpm"]
+    for key in state:
+        c.set(key, 1)
     other_db = clean.client(password=PASSWORD, db=2)
     fill(other_db, 100, prefix="litellm:")
 
     check = probe(run_module, clean, namespace="litellm", flush=True, check=True)
     assert check.result["changed"] is True and check.result["would_flush"] == 3000 and check.result["flushed"] == 0
-    assert c.dbsize() == 3701, "check mode deleted keys"
+    assert check.result["keyspace"]["other_keys"] == 3
+    assert check.result["keyspace"]["scope"] == "cache entries under litellm:"
+    assert c.dbsize() == 3704, "check mode deleted keys"
 
     run = probe(run_module, clean, namespace="litellm", flush=True)
     assert run.result["changed"] is True and run.result["flushed"] == 3000
     assert run.result["keyspace"]["matched_after_flush"] == 0
-    assert c.dbsize() == 701 and c.exists("litellm_rate_limit:key1") == 1
+    assert c.dbsize() == 704 and c.exists("litellm_rate_limit:key1") == 1
+    assert c.exists(*state) == 3, "LiteLLM's own keys under the namespace were deleted"
     assert other_db.dbsize() == 100, "another db was touched"
 
     again = probe(run_module, clean, namespace="litellm", flush=True)
@@ -84,10 +91,10 @@ def test_namespace_flush_removes_only_the_namespace(run_module, clean):
 
 def test_namespace_with_glob_characters_is_literal(run_module, clean):
     c = clean.client(password=PASSWORD)
-    c.set("a*b:1", 1)
-    c.set("axxb:1", 1)
+    fill(c, 1, prefix="a*b:")
+    fill(c, 1, prefix="axxb:")
     run = probe(run_module, clean, namespace="a*b", flush=True)
-    assert run.result["flushed"] == 1 and c.exists("axxb:1") == 1
+    assert run.result["flushed"] == 1 and c.exists("axxb:" + "0" * 64) == 1
 
 
 def test_whole_db_flush_touches_only_that_db(run_module, clean):
@@ -199,6 +206,7 @@ def test_from_container_gives_the_same_result_as_a_direct_probe(run_module, endp
     c.flushdb()
     fill(c, 120, prefix="ns1:", ttl=300)
     fill(c, 30, prefix="ns2:")
+    c.set("ns1:daily_metrics_report_sent", 1)  # LiteLLM's own key under the namespace: kept
     args = {
         "login_host": "127.0.0.1",
         "login_port": endpoints["redis"]["port"],
@@ -215,14 +223,24 @@ def test_from_container_gives_the_same_result_as_a_direct_probe(run_module, endp
     for key in ("is_available", "error"):
         assert inside.result[key] == direct.result[key], key
     ttl_in, ttl_direct = inside.result["keyspace"].pop("ttl_sample"), direct.result["keyspace"].pop("ttl_sample")
-    assert inside.result["keyspace"] == direct.result["keyspace"] == {"dbsize": 150, "pattern": "ns1:*", "matched": 120}
+    assert (
+        inside.result["keyspace"]
+        == direct.result["keyspace"]
+        == {
+            "dbsize": 151,
+            "pattern": "ns1:" + "[0-9a-f]" * 64,
+            "scope": "cache entries under ns1:",
+            "matched": 120,
+            "other_keys": 1,
+        }
+    )
     assert ttl_in["sampled"] == ttl_direct["sampled"] == 100 and ttl_in["without_ttl"] == 0
     assert abs(ttl_in["max"] - ttl_direct["max"]) <= 10, "the TTLs only age between the two probes"
     assert inside.result["server"]["version"] == direct.result["server"]["version"]
     flushed = run_module(
         "redis_cache_probe", dict(args, from_container=endpoints["proxies"][0]["container"], flush=True)
     )
-    assert flushed.result["flushed"] == 120 and c.dbsize() == 30
+    assert flushed.result["flushed"] == 120 and c.dbsize() == 31
     c.flushdb()
 
 

@@ -1,3 +1,5 @@
+import fnmatch
+import re
 import socket
 import time
 
@@ -9,8 +11,26 @@ from ansible_collections.erni_ki.litellm.plugins.module_utils import redis_probe
 
 
 def test_namespace_is_matched_literally():
-    assert rp.scope_pattern("litellm") == "litellm:*"
-    assert rp.scope_pattern("a*b?[c]\\") == "a\\*b\\?\\[c\\]\\\\:*"
+    assert rp.scope_pattern("litellm") == "litellm:" + "[0-9a-f]" * 64
+    assert rp.scope_pattern("a*b?[c]\\") == "a\\*b\\?\\[c\\]\\\\:" + "[0-9a-f]" * 64
+    assert rp.namespace_pattern("a*b") == "a\\*b:*"
+
+
+def test_a_namespace_scope_is_the_cache_entries_not_litellms_state():
+    """LITELLM-FACT-009: LiteLLM's own keys under the namespace are not cache entries."""
+    entry = re.compile(fnmatch.translate(rp.scope_pattern("ns")))
+    assert entry.match("ns:" + "0123456789abcdef" * 4)
+    for state in (
+        "ns:daily_metrics_report_sent",
+        "ns:{api_key:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef}:tokens",
+        "ns:" + "0123456789abcdef" * 4 + ":x",
+        "ns:" + "0123456789ABCDEF" * 4,
+        "other:" + "0" * 64,
+    ):
+        assert not entry.match(state), state
+    assert rp.scope_text("ns") == "cache entries under ns:"
+    assert rp.scope_text(None, "x:*") == "keys matching x:*"
+    assert rp.scope_text("ns", None, True) == "keys in the whole db"
     assert rp.scope_pattern(None, "foo:*") == "foo:*"
     assert rp.scope_pattern(None, None) is None
 
