@@ -16,7 +16,7 @@ export PYTHONPATH := $(COLLECTIONS)
 export PATH := $(VBIN):$(PATH)
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 
-.PHONY: test-kb ee sandbox-sshd bench-fleet sanity-matrix units galaxy-import docsite changelog-lint bench docs help venv collection-link lint ruff ansible-lint sanity test-unit test-modules test-live test-molecule test \
+.PHONY: prepare test-kb ee sandbox-sshd bench-fleet sanity-matrix units galaxy-import docsite changelog-lint bench docs help venv collection-link lint ruff ansible-lint sanity test-unit test-modules test-live test-molecule test \
         sandbox-up sandbox-down demo constraints clean
 
 help:
@@ -96,15 +96,27 @@ ee: venv
 sandbox-sshd:
 	bash sandbox/sshd.sh
 
-test-live: venv collection-link sandbox-up ee sandbox-sshd
-	$(VBIN)/pytest -q tests/integration
+# everything the live suite and molecule need: the engine, the sandbox, the execution environment, the sshd
+prepare: venv collection-link sandbox-up ee sandbox-sshd
 
-test-molecule: venv collection-link sandbox-up
+# PREPARED=1 (make test sets it after `prepare`): the sandbox is up already, keep it as it is
+LIVE_DEPS := $(if $(PREPARED),,sandbox-up ee sandbox-sshd)
+
+# two lanes side by side (tools/live_lanes.sh); LIVE_LANES=serial for one pytest process
+test-live: venv collection-link $(LIVE_DEPS)
+	bash tools/live_lanes.sh
+
+# the sentinel and cluster scenarios link the inventory their preset's sandbox writes: bring up a missing one first
+test-molecule: venv collection-link $(if $(PREPARED),,sandbox-up)
+	@for p in sentinel cluster; do \
+	  [ -f sandbox/topologies/$$p/inventory.yml ] || SANDBOX_PRESET=$$p bash sandbox/up.sh; done
 	@for s in $$(ls molecule 2>/dev/null); do \
 	  [ -f molecule/$$s/molecule.yml ] || continue; \
 	  echo "molecule: scenario $$s"; $(VBIN)/molecule test -s $$s; done
 
-test: lint sanity units galaxy-import docsite test-unit test-modules test-live test-molecule
+# every stage, the static ones beside prepare/test-live/test-molecule, each timed against tests/stage_budgets.txt
+test:
+	PREPARED=1 $(PY) tools/test_stages.py
 
 demo: venv collection-link sandbox-up
 	$(VBIN)/python sandbox/demo.py

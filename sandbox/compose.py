@@ -10,6 +10,7 @@ server on 127.0.0.1. The LITELLM_LOCAL_* flags (no fetch from the internet at im
 own environment (sandbox/images/litellm/Dockerfile), so every container of it has them.
 """
 
+import os
 import sys
 
 import yaml
@@ -20,11 +21,19 @@ def liveliness_probe(port):
     return f"import urllib.request; urllib.request.urlopen('http://127.0.0.1:{port}/health/liveliness', timeout=3)"
 
 
+def proxy_environment():
+    """SANDBOX_PROXY_ENV ("KEY=VALUE KEY=VALUE", from a preset): extra environment of every proxy, such as
+    REDIS_CIRCUIT_BREAKER_RECOVERY_TIMEOUT."""
+    pairs = (item.partition("=") for item in os.environ.get("SANDBOX_PROXY_ENV", "").split())
+    return {key: value for key, _sep, value in pairs if key}
+
+
 def proxy(name, port, image, depends_on):
     probe = liveliness_probe(port)
     return {
         "image": image,
         "network_mode": "host",
+        "environment": proxy_environment(),
         "entrypoint": ["/bin/sh", "/stack/litellm-entrypoint.sh"],
         "command": ["--config", "/app/config.yaml", "--host", "127.0.0.1", "--port", str(port)],
         "volumes": [f"./conf/{name}/config.yaml:/app/config.yaml:ro", "./stack:/stack:ro"],

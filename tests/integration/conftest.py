@@ -24,6 +24,46 @@ import compose  # noqa: E402  (sandbox/compose.py: the sandbox's healthcheck)
 
 from tests.helpers.proxies import ProxyContainer  # noqa: E402
 
+# `make test-live` runs the live suite as two pytest processes side by side (LIVE_LANE=shared and LIVE_LANE=own):
+# "shared" holds every module that uses the default sandbox (its Redis on 6390, its proxies litellm-a/b, its
+# files), in a row as before; "own" holds the modules that bring up Redis servers and proxies of their own (the
+# fleet and topology presets, the knowledge base's labs, the images), which can run beside them. Every module
+# is in exactly one lane (tests/repo/test_stage_budgets.py checks), so the two lanes together run the whole suite.
+LANES = {
+    "shared": (
+        "test_awx_chain.py",
+        "test_faults.py",
+        "test_litellm_cache_mode_live.py",
+        "test_litellm_service.py",
+        "test_playbooks.py",
+        "test_redis_cache_probe.py",
+        "test_role.py",
+        "test_sandbox_smoke.py",
+    ),
+    "own": (
+        "test_circuit_breaker.py",
+        "test_fleet.py",
+        "test_kb_probes.py",
+        "test_knowledge_evidence.py",
+        "test_topologies.py",
+    ),
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    """With LIVE_LANE set, keep the modules of that lane only (the deselected ones run in the other process)."""
+    lane = os.environ.get("LIVE_LANE")
+    if not lane:
+        return
+    if lane not in LANES:
+        raise pytest.UsageError(f"LIVE_LANE must be one of {', '.join(LANES)}, got {lane!r}")
+    unassigned = sorted({item.path.name for item in items} - {f for files in LANES.values() for f in files})
+    if unassigned:
+        raise pytest.UsageError(f"live test modules in no lane of tests/integration/conftest.py LANES: {unassigned}")
+    keep = [item for item in items if item.path.name in LANES[lane]]
+    config.hook.pytest_deselected(items=[item for item in items if item.path.name not in LANES[lane]])
+    items[:] = keep
+
 
 def _read(path):
     with open(path, encoding="utf-8") as f:

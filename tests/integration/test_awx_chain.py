@@ -27,6 +27,7 @@ AWX = ROOT / "extensions" / "awx"
 SSH = ROOT / "sandbox" / ".state" / "ssh"
 SSH_PORT = int(os.environ.get("SANDBOX_SSH_PORT", "2222"))
 NAMESPACE = "awxjob"
+CACHE_ENTRY = re.compile(re.escape(NAMESPACE) + ":[0-9a-f]{64}")  # a LiteLLM cache entry under the namespace
 
 
 def ee_image():
@@ -58,7 +59,7 @@ def fleet(docker_client, endpoints, image_tags, tmp_path_factory):
     text = text.replace("    ttl: 600  # seconds\n", f"    ttl: 600  # seconds\n    namespace: {NAMESPACE}\n")
     assert text.count(f"namespace: {NAMESPACE}") == 1
     started, proxies = [], []
-    for n, port in ((1, 4061), (2, 4062)):
+    for n, port in ((1, 4081), (2, 4082)):  # apart from test_faults.py's 4060-4075
         path = tmp_path_factory.mktemp(f"awx-conf-{n}") / "config.yaml"
         path.write_text(text)
         proxy = launcher.start("1.80.11", config_path=str(path), port=port, name=f"erni-awx-litellm-{n}", wait=False)
@@ -233,21 +234,26 @@ def test_status_job_reports_redis_on_every_instance(awx, fleet, secrets):
 def test_flush_job_counts_then_deletes_the_namespace_only(awx, endpoints, secrets):
     r = redis.Redis(host="127.0.0.1", port=endpoints["redis"]["port"], password=secrets["redis_password"])
     r.set("awx-test:foreign", "kept")
-    assert r.keys(f"{NAMESPACE}:*"), "the switch's verification and the shared hit left cache keys in the namespace"
-    before = len(r.keys(f"{NAMESPACE}:*"))
+    # LiteLLM's own state under the namespace (a rate-limit counter, as 1.108.x keeps there; LITELLM-FACT-009)
+    state_key = f"{NAMESPACE}:{{api_key:awx-test}}:tokens"
+    r.set(state_key, "7")
+    entries = [k for k in r.scan_iter(match=f"{NAMESPACE}:*") if CACHE_ENTRY.fullmatch(k.decode())]
+    assert entries, "the switch's verification and the shared hit left cache entries in the namespace"
 
     counted = awx("LiteLLM cache - flush", {"litellm_cache_flush_namespace": NAMESPACE})
     assert counted["rc"] == 0, counted["stdout"][-6000:]
-    assert f"{before} keys matching {NAMESPACE}:*" in counted["stdout"], counted["stdout"][-3000:]
-    assert len(r.keys(f"{NAMESPACE}:*")) == before, "confirm=no deletes nothing"
+    assert f"{len(entries)} cache entries under {NAMESPACE}: in db 0" in counted["stdout"], counted["stdout"][-3000:]
+    assert "are LiteLLM's own state" in counted["stdout"], counted["stdout"][-3000:]
+    assert all(r.exists(k) for k in entries), "confirm=no deletes nothing"
 
     deleted = awx(
         "LiteLLM cache - flush", {"litellm_cache_flush_namespace": NAMESPACE, "litellm_cache_flush_confirm": "yes"}
     )
     assert deleted["rc"] == 0, deleted["stdout"][-6000:]
-    assert r.keys(f"{NAMESPACE}:*") == []
+    assert not [k for k in r.scan_iter(match=f"{NAMESPACE}:*") if CACHE_ENTRY.fullmatch(k.decode())]
+    assert r.get(state_key) == b"7", "LiteLLM's own key under the namespace is kept"
     assert r.get("awx-test:foreign") == b"kept", "a key outside the namespace is never touched"
-    r.delete("awx-test:foreign")
+    r.delete("awx-test:foreign", state_key)
     no_secret_in(counted, secrets)
     no_secret_in(deleted, secrets)
 

@@ -7,6 +7,7 @@ import os
 import re
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -405,20 +406,19 @@ def test_backups_are_kept_bounded(tmp_path, run_module):
 
 
 PAIRS = int(os.environ.get("ERNI_OVERLAP_PAIRS", "20"))
+# the pairs are spread over this many instances of their own, which run side by side (each pair keeps its delay)
+LANES = int(os.environ.get("ERNI_OVERLAP_LANES", "2"))
 
 
-def test_f7_overlapping_runs_end_in_the_mode_of_the_last_lock_holder(tmp_path, litellm_launcher, endpoints, secrets):
-    """Switch/rollback pairs started 0-20 s apart: whatever the timing, the instance ends in the mode of the run
-    that held the lock last, every file parses, and the lock is given back."""
-    config, proxy = proxy_on_a_copy(tmp_path, litellm_launcher, endpoints, "1.80.11", 4073)
-    hostvars = role_vars(endpoints, proxy)
+def _overlapping_pairs(tmp_path, config, proxy, hostvars, secrets, pairs):
+    """Run the switch/rollback pairs ``pairs`` (their indexes) on one instance, one pair after the other."""
     inv = {}
     for mode in ("redis", "local"):
         d = tmp_path / mode
         d.mkdir()
         inv[mode] = write_inventory(d / "inventory.yml", {"solo": dict(hostvars, litellm_cache_mode=mode)})
     lock = config.parent / ".config.yaml.erni_ki.lock"
-    for i in range(PAIRS):
+    for i in pairs:
         first_mode = "redis" if mode_of(config) == "local" else "local"
         second_mode = "local" if first_mode == "redis" else "redis"
         delay = (i * 20.0 / max(1, PAIRS - 1)) if PAIRS > 1 else 0.0
@@ -444,3 +444,18 @@ def test_f7_overlapping_runs_end_in_the_mode_of_the_last_lock_holder(tmp_path, l
         assert not lock.exists(), "a lock was left behind"
         assert_no_secret(secrets, out_a, out_b)
     assert_no_secret(secrets, paths=[config.parent])
+
+
+def test_f7_overlapping_runs_end_in_the_mode_of_the_last_lock_holder(tmp_path, litellm_launcher, endpoints, secrets):
+    """Switch/rollback pairs started 0-20 s apart: whatever the timing, the instance ends in the mode of the run
+    that held the lock last, every file parses, and the lock is given back. The pairs are dealt to LANES instances
+    of their own (pair i to instance i mod LANES), which run at the same time."""
+    lanes = []
+    for n in range(LANES):
+        lane_dir = tmp_path / f"lane{n}"
+        lane_dir.mkdir()
+        config, proxy = proxy_on_a_copy(lane_dir, litellm_launcher, endpoints, "1.80.11", 4073 + n)
+        lanes.append((lane_dir, config, proxy, role_vars(endpoints, proxy), secrets, list(range(n, PAIRS, LANES))))
+    with ThreadPoolExecutor(max_workers=LANES) as pool:
+        for done in [pool.submit(_overlapping_pairs, *lane) for lane in lanes]:
+            done.result()  # the first failing lane's assertion, as it was raised

@@ -1,0 +1,56 @@
+"""make test's stages (tools/test_stages.py): every stage has a budget, an overrun is loud, and the live suite's two
+lanes together hold every live test module exactly once."""
+
+import glob
+import importlib.util
+import os
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+
+def _load(name, path):
+    spec = importlib.util.spec_from_file_location(name, os.path.join(ROOT, path))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+stages = _load("test_stages", "tools/test_stages.py")
+
+
+def test_every_stage_has_a_budget_and_every_budget_a_stage():
+    budgets = stages.read_budgets()
+    assert set(budgets) == {*stages.STAGES, "total"}
+    assert all(minutes > 0 for minutes in budgets.values())
+
+
+def test_the_budgets_are_explained_in_docs_testing():
+    with open(os.path.join(ROOT, "docs", "testing.md"), encoding="utf-8") as f:
+        text = f.read()
+    for stage in stages.STAGES:
+        assert f"`{stage}`" in text, stage
+
+
+def test_an_overrun_of_more_than_half_the_budget_is_a_loud_warning():
+    budgets = {"sanity": 600.0, "lint": 60.0, "units": 60.0}
+    results = {
+        "sanity": {"result": "ok", "seconds": 901.0},  # 1.5x + 1 s: loud
+        "lint": {"result": "ok", "seconds": 89.0},  # over, within 1.5x: marked only
+        "units": {"result": "rc 2", "seconds": 500.0},  # failed: the failure speaks, not the clock
+    }
+    text, warnings = stages.table(results, budgets)
+    assert len(warnings) == 1 and warnings[0].startswith("WARNING: stage sanity took 15.0 min"), warnings
+    rows = {line.split()[0]: line for line in text.splitlines()[1:]}
+    assert (
+        rows["sanity"].endswith("WARNING")
+        and rows["lint"].endswith("over")
+        and rows["units"].split()[-2:] == ["8.3", "1.0"]
+    )
+    assert stages.verdict(60.0, 60.0) == "" and stages.verdict(10.0, None) == ""
+
+
+def test_every_live_module_is_in_exactly_one_lane():
+    lanes = _load("live_conftest", "tests/integration/conftest.py").LANES
+    modules = sorted(os.path.basename(p) for p in glob.glob(os.path.join(ROOT, "tests", "integration", "test_*.py")))
+    assigned = sorted(f for files in lanes.values() for f in files)
+    assert assigned == modules
