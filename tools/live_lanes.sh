@@ -6,6 +6,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PYTEST=${PYTEST:-.venv/bin/pytest}
+export PYTHONUNBUFFERED=1  # the lane logs show progress as it happens
 mkdir -p build/logs
 if [ "${LIVE_LANES:-}" = serial ]; then
   exec "$PYTEST" -q --durations=30 tests/integration "$@"

@@ -39,6 +39,15 @@ SCAN_COUNT = 1000  # keys the server looks at per SCAN step: each step stays wel
 BATCH = 1000  # UNLINKs per pipeline round trip
 TTL_SAMPLE = 100
 CLIENT_FIELDS = ("id", "addr", "laddr", "name", "age", "idle", "db", "cmd", "user", "lib-name", "lib-ver")
+# The commands each part of the probe runs, as a Redis ACL names them: a least-privilege user (real deployments
+# give LiteLLM one limited to ~NAMESPACE:*) may lack some, and the probe then says which, part by part.
+PART_COMMANDS = {
+    "server": ("info",),
+    "clients": ("client|list", "client|id"),
+    "keyspace": ("dbsize", "scan", "ttl"),
+    "write_check": ("set", "get", "unlink"),
+    "flush": ("scan", "unlink"),
+}
 
 
 def glob_escape(text):
@@ -239,13 +248,19 @@ def ttl_stats(client, pattern, sample=TTL_SAMPLE):
     }
 
 
-def write_check(client, ttl_ms=10000, tag=None):
-    """Write, read back and delete one key; a refused write (OOM, READONLY replica, NOPERM) is a result.
-    ``tag``: a hash tag that puts the key in a slot of this node (a cluster master answers MOVED otherwise)."""
-    key = f"erni_ki:probe:{{{tag}}}:{uuid.uuid4().hex}" if tag else f"erni_ki:probe:{uuid.uuid4().hex}"
+def write_check(client, ttl_ms=10000, tag=None, namespace=None):
+    """Write, read back and delete one key; a refused write (OOM, READONLY replica) is a result, a command the
+    user may not run raises NoPermissionError (the caller reports it as not permitted, not as a full Redis).
+    ``tag``: a hash tag that puts the key in a slot of this node (a cluster master answers MOVED otherwise).
+    ``namespace``: the key goes under it, where a user limited to ~NAMESPACE:* may write (never a cache entry's
+    shape, so a flush of cache entries never counts it)."""
+    prefix = f"{namespace}:erni_ki:probe" if namespace else "erni_ki:probe"
+    key = f"{prefix}:{{{tag}}}:{uuid.uuid4().hex}" if tag else f"{prefix}:{uuid.uuid4().hex}"
     value = uuid.uuid4().hex
     try:
         client.set(key, value, px=ttl_ms)
+    except redis_exc.NoPermissionError:
+        raise
     except redis_exc.ResponseError as exc:
         return {"ok": False, "key": key, "error": str(exc)}
     read = client.get(key)
@@ -357,6 +372,28 @@ def _keyspace(client, pattern, opts):
     return space
 
 
+def _part(result, part, run):
+    """Run one part of the probe; a command the user may not run is recorded in ``not_permitted`` for that part
+    (None is returned) and the other parts go on. The module fails when the part was needed for what it was asked."""
+    try:
+        return run()
+    except redis_exc.NoPermissionError as exc:
+        result["not_permitted"].append({"part": part, "commands": list(PART_COMMANDS[part]), "message": str(exc)})
+        result["warnings"].append(f"not permitted: {commands_text(part)} ({part} unknown): {exc}")
+        return None
+
+
+def commands_text(part):
+    """A part's commands as an operator reads them: CLIENT LIST, not client|list."""
+    return ", ".join(c.replace("|", " ").upper() for c in PART_COMMANDS[part])
+
+
+def acl_grant(user, parts):
+    """The ACL line that gives ``user`` the commands of ``parts``."""
+    commands = sorted({c for part in parts for c in PART_COMMANDS[part]})
+    return f"ACL SETUSER {user or 'default'} " + " ".join("+" + c for c in commands)
+
+
 def _flush(client, opts, pattern, check_mode, result):
     flush_pattern = None if opts.get("flush_whole_db") else pattern
     if check_mode:
@@ -368,7 +405,7 @@ def _flush(client, opts, pattern, check_mode, result):
 
 def _inspect(client, conn, opts, check_mode, result):
     """Everything the probe does once connected; fills ``result``."""
-    result["server"] = server_facts(client)
+    result["server"] = _part(result, "server", lambda: server_facts(client)) or {}
     if (opts.get("latency_samples") or 0) > 0:
         lat, values = measure_latency(client, opts["latency_samples"], opts.get("latency_window") or 0.0)
         result["latency_ms"] = lat
@@ -379,13 +416,17 @@ def _inspect(client, conn, opts, check_mode, result):
                 f"{opts['latency_budget_ratio']:g} of socket_timeout {conn['socket_timeout']:g} s "
                 f"({budget['ms']:g} ms; worst {lat['max']:g} ms): LiteLLM's requests would stall and miss the cache"
             )
-    result["clients"] = list_clients(client, opts.get("client_name_filter"))
+    result["clients"] = _part(result, "clients", lambda: list_clients(client, opts.get("client_name_filter"))) or {}
     pattern = scope_pattern(opts.get("namespace"), opts.get("key_pattern"))
-    result["keyspace"] = _keyspace(client, pattern, opts)
+    result["keyspace"] = _part(result, "keyspace", lambda: _keyspace(client, pattern, opts)) or {}
     if opts.get("write_check"):
-        result["write_check"] = write_check(client, tag=opts.get("write_check_tag"))
+        result["write_check"] = _part(
+            result,
+            "write_check",
+            lambda: write_check(client, tag=opts.get("write_check_tag"), namespace=opts.get("namespace")),
+        )
     if opts.get("flush"):
-        _flush(client, opts, pattern, check_mode, result)
+        _part(result, "flush", lambda: _flush(client, opts, pattern, check_mode, result))
     result["findings"] = memory_findings(result["server"], result["write_check"])
     policy = result["server"].get("maxmemory_policy") or ""
     if result["server"].get("maxmemory") and not policy.startswith(("allkeys", "volatile")) and not result["findings"]:
@@ -439,5 +480,6 @@ def empty_result(conn):
         "flushed": 0,
         "would_flush": 0,
         "write_check": None,
+        "not_permitted": [],
         "socket_timeout": conn.get("socket_timeout"),
     }

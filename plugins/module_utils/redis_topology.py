@@ -356,6 +356,11 @@ def _merge(conn, masters, shards):
         result["error"] = {"kind": s["error"]["kind"], "message": f"master {m['addr']}: {s['error']['message']}"}
     if not up:
         return result
+    # a part some master would not let the user run: once per part, from the first master that refused it
+    for s in up:
+        for refusal in s.get("not_permitted") or []:
+            if refusal["part"] not in {r["part"] for r in result["not_permitted"]}:
+                result["not_permitted"].append(refusal)
     first = up[0]
     result["server"] = dict(
         first["server"],

@@ -277,8 +277,25 @@ would_flush:
   description: Keys a flush would delete, in check mode.
   returned: always
   type: int
+not_permitted:
+  description:
+    - The parts of the probe the Redis user may not run (a least-privilege ACL user), each with the commands it
+      needs and Redis's NOPERM message. Their result fields stay empty and a warning names them; the module fails
+      when a part was needed for what it was asked (a flush's count and delete, the write check), with the
+      C(ACL SETUSER) line that grants them.
+  returned: when available
+  type: list
+  elements: dict
+  contains:
+    part: {description: "C(server), C(clients), C(keyspace), C(write_check) or C(flush).", type: str}
+    commands: {description: The commands that part runs as a Redis ACL names them., type: list, elements: str}
+    message: {description: What Redis answered., type: str}
+  sample:
+    - {"part": "server", "commands": ["info"], "message": "User litellm has no permissions to run the 'info' command"}
 write_check:
-  description: Result of the write/read/delete round trip (C(ok), C(key), and C(error) when Redis refused the write).
+  description: >-
+    Result of the write/read/delete round trip (C(ok), C(key), and C(error) when Redis refused the write). The key
+    goes under C(NAMESPACE:) when O(namespace) is set, where a user limited to that namespace may write.
   returned: when O(write_check=true) and available
   type: dict
 topology:
@@ -410,12 +427,49 @@ def main():
     result["changed"] = bool(result["flushed"] or result["would_flush"])
     if not result["is_available"] and p["fail_on_unavailable"]:
         err = result["error"] or {}
-        where = {
-            "sentinel": f"Redis Sentinel service {p['service_name']} ({', '.join(p['sentinel_nodes'])})",
-            "cluster": f"Redis Cluster ({', '.join(p['cluster_nodes'])})",
-        }.get(p["topology"]) or f"Redis at {p['login_unix_socket'] or p['login_host'] + ':' + str(p['login_port'])}"
-        module.fail_json(msg=f"{where} (db {p['db']}) is not usable: {err.get('kind')}: {err.get('message')}", **result)
+        module.fail_json(msg=f"{where(p)} is not usable: {err.get('kind')}: {err.get('message')}", **result)
+    check_permitted(module, result)
+    check_flushed(module, result)
     module.exit_json(**result)
+
+
+def where(p):
+    """The Redis probed, in words."""
+    server = {
+        "sentinel": f"Redis Sentinel service {p['service_name']} ({', '.join(p['sentinel_nodes'] or [])})",
+        "cluster": f"Redis Cluster ({', '.join(p['cluster_nodes'] or [])})",
+    }.get(p["topology"]) or f"Redis at {p['login_unix_socket'] or p['login_host'] + ':' + str(p['login_port'])}"
+    return f"{server} (db {p['db']})"
+
+
+def check_permitted(module, result):
+    """A part the user may not run fails the module when the task needs it (a flush's count and delete, the write
+    check); any other part is a warning that names what stays unknown. Never a silent empty result."""
+    p = module.params
+    needed = {"keyspace": p["flush"], "flush": p["flush"], "write_check": p["write_check"]}
+    refused = [r for r in result["not_permitted"] if needed.get(r["part"])]
+    if refused:
+        user = p["login_user"] or "default"
+        parts = [r["part"] for r in refused]
+        module.fail_json(
+            msg=f"{where(p)}: the user {user} may not run what this probe was asked to do: "
+            + "; ".join(f"{r['part']} needs {redis_probe.commands_text(r['part'])} ({r['message']})" for r in refused)
+            + f". Grant them ({redis_probe.acl_grant(user, parts)}, with a key pattern that covers the keys) or "
+            "probe as a user that has them" + ("; nothing was deleted" if "keyspace" in parts and p["flush"] else ""),
+            **result,
+        )
+
+
+def check_flushed(module, result):
+    """A flush succeeds only when nothing it was to delete is left (counted again after deleting)."""
+    left = (result["keyspace"] or {}).get("matched_after_flush")
+    if module.params["flush"] and not module.check_mode and left:
+        module.fail_json(
+            msg=f"{where(module.params)}: {left} {result['keyspace'].get('scope') or 'matching keys'} are still there "
+            f"after the flush deleted {result['flushed']}: something writes them as fast as they go, or a command "
+            "was refused on some of them; run it again once LiteLLM is switched to local",
+            **result,
+        )
 
 
 if __name__ == "__main__":

@@ -124,6 +124,18 @@ class RedisServer:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+# Least-privilege users as real deployments configure them (issue 22's production replica): every application its own
+# user; the default user without the dangerous commands (so no CLIENT LIST) but INFO; LiteLLM's user limited to its
+# namespace litellm:, without INFO; and the tests' own user, to fill and empty the db.
+ACL_PASSWORDS = {"default": "acl-default-pw", "litellm": "acl-litellm-pw", "setup": "acl-setup-pw"}
+LEAST_PRIVILEGE_ACL = [
+    f"user default on >{ACL_PASSWORDS['default']} ~* &* +@all -@dangerous +info",
+    f"user litellm on >{ACL_PASSWORDS['litellm']} ~litellm:* +@read +@write +@connection +@string +@hash -@dangerous "
+    "-@admin",
+    f"user setup on >{ACL_PASSWORDS['setup']} ~* &* +@all",
+]
+
+
 def fill(client, count, prefix="", value=b"x" * 64, ttl=None, batch=10000):
     """Write ``count`` keys ``<prefix><64 hex>`` quickly, in pipelined batches."""
     pipe = client.pipeline(transaction=False)

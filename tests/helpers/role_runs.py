@@ -3,6 +3,7 @@
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -98,6 +99,6 @@ def summary(out):
     """The switch_cache summary: {host: state}, from the debug task's printed result."""
     lines = out.splitlines()
     start = next(i for i, line in enumerate(lines) if "TASK [Summary]" in line)
-    first = next(i for i in range(start, len(lines)) if lines[i].startswith("ok: [localhost] => {"))
+    first = next(i for i in range(start, len(lines)) if re.fullmatch(r"ok: \[[^\]]+\] => \{", lines[i]))
     last = next(i for i in range(first, len(lines)) if lines[i] == "}")
     return json.loads("{" + "\n".join(lines[first + 1 : last + 1]))["msg"]

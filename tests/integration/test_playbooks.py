@@ -1,9 +1,12 @@
 """The collection playbooks, run as operators run them (ansible-playbook erni_ki.litellm.<name>)."""
 
+import json
 import os
 
-from tests.helpers.redis_server import fill
-from tests.helpers.role_runs import run_playbook
+import pytest
+
+from tests.helpers.redis_server import ACL_PASSWORDS, LEAST_PRIVILEGE_ACL, RedisServer, fill
+from tests.helpers.role_runs import run_playbook, sha, summary
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
@@ -71,3 +74,68 @@ def test_flush_cache_in_check_mode_deletes_nothing_and_says_so(redis_client):
     assert "keys deleted" not in run.stdout, "check mode must not report a deletion"
     assert c.dbsize() == 13
     c.flushdb()
+
+
+@pytest.mark.parametrize(
+    ("extra", "state"),
+    [
+        ({"litellm_cache_redis_host": "127.0.0.1 evil host"}, None),  # refused input
+        ({"litellm_cache_container": "no-such-litellm"}, "failed at preflight"),  # the instance is not found
+    ],
+    ids=["refused-input", "instance-not-found"],
+)
+def test_switch_limited_to_one_host_exits_non_zero_when_it_did_not_switch(endpoints, extra, state):
+    """`--limit ONE_HOST`, as operators and AWX job templates limit runs: a switch that did not happen fails the run,
+    with the summary printed (the summary once ran on localhost, which the limit left out: rc 0)."""
+    proxy = endpoints["proxies"][0]
+    before = sha(proxy["config_path"])
+    run = playbook("switch_cache", "--limit", proxy["name"], "-e", json.dumps({"litellm_cache_mode": "redis", **extra}))
+    out = run.stdout + run.stderr
+    assert run.returncode == 2, out[-4000:]
+    states = summary(run.stdout)
+    assert list(states) == [proxy["name"]] and not states[proxy["name"]].startswith(("switched", "unchanged")), states
+    if state:
+        assert states[proxy["name"]] == state, states
+    assert f"{proxy['name']} did not switch" in out, out[-4000:]
+    assert sha(proxy["config_path"]) == before
+
+
+def test_flush_cache_as_a_least_privilege_user_does_what_it_says_or_names_the_permission(tmp_path, master_key):
+    """A Redis whose LiteLLM user is limited to ~litellm:* (no INFO, no CLIENT LIST): a flush outside that pattern
+    fails naming the grant it needs and deletes nothing, never "0 keys deleted"; inside it, it deletes every entry."""
+    server = RedisServer(LEAST_PRIVILEGE_ACL)
+    try:
+        setup = server.client(username="setup", password=ACL_PASSWORDS["setup"])
+        fill(setup, 5, prefix="litellm:", ttl=600)
+        fill(setup, 4, prefix="team:", ttl=600)
+        secret = tmp_path / "litellm_redis_password"
+        secret.write_text(ACL_PASSWORDS["litellm"])
+        args = [
+            "-e",
+            "litellm_cache_redis_host=127.0.0.1",
+            "-e",
+            f"litellm_cache_redis_port={server.port}",
+            "-e",
+            "litellm_cache_redis_user=litellm",
+            "-e",
+            f"litellm_cache_redis_password_file={secret}",
+        ]
+        refused = playbook("flush_cache", *args, "-e", "litellm_cache_flush_namespace=team")
+        out = refused.stdout + refused.stderr
+        assert refused.returncode != 0 and "the user litellm may not run what this probe was asked to do" in out, out
+        assert "ACL SETUSER litellm" in out and "nothing was deleted" in out and setup.dbsize() == 9, out
+        done = playbook(
+            "flush_cache",
+            *args,
+            "-e",
+            "litellm_cache_flush_namespace=litellm",
+            "-e",
+            "litellm_cache_flush_confirm=true",
+        )
+        out2 = done.stdout + done.stderr
+        assert done.returncode == 0 and "5 cache entries under litellm: in db 0" in out2, out2
+        assert "5 keys deleted (cache entries under litellm:)" in out2 and setup.dbsize() == 4, out2
+        for text in (out, out2):
+            assert ACL_PASSWORDS["litellm"] not in text and master_key not in text
+    finally:
+        server.stop()

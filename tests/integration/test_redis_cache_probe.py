@@ -5,7 +5,14 @@ import tempfile
 
 import pytest
 
-from tests.helpers.redis_server import RedisServer, fill, free_port, make_tls_material
+from tests.helpers.redis_server import (
+    ACL_PASSWORDS,
+    LEAST_PRIVILEGE_ACL,
+    RedisServer,
+    fill,
+    free_port,
+    make_tls_material,
+)
 
 PASSWORD = "pr0be-Secret-pw"
 
@@ -158,6 +165,75 @@ def test_acl_user(run_module):
         assert bad.result["is_available"] is False and bad.result["error"]["kind"] == "auth"
     finally:
         s.stop()
+
+
+@pytest.fixture(scope="module")
+def acl_server():
+    s = RedisServer(LEAST_PRIVILEGE_ACL)
+    yield s
+    s.stop()
+
+
+def acl_probe(run_module, server, user, check=False, **kw):
+    password = ACL_PASSWORDS[user]
+    args = {"login_host": "127.0.0.1", "login_port": server.port, "login_password": password, "latency_samples": 3}
+    if user != "default":
+        args["login_user"] = user
+    run = run_module("redis_cache_probe", dict(args, **kw), check=check)
+    assert password not in run.output, "the password leaked into the output"
+    return run
+
+
+def test_a_command_the_user_may_not_run_is_named_never_an_empty_success(run_module, acl_server):
+    """The default user may not run CLIENT LIST, LiteLLM's user not INFO: each part it could not run is named
+    (not_permitted, a warning), the parts it could run are real, and nothing reads as zero."""
+    admin = acl_server.client(username="setup", password=ACL_PASSWORDS["setup"])
+    admin.flushdb()
+    fill(admin, 7, prefix="litellm:", ttl=600)
+    as_default = acl_probe(run_module, acl_server, "default", namespace="litellm", write_check=True)
+    r = as_default.result
+    assert not as_default.failed and r["is_available"] is True and r["error"] is None, as_default.output
+    assert [x["part"] for x in r["not_permitted"]] == ["clients"] and r["clients"] == {}, r["not_permitted"]
+    assert "client|list" in r["not_permitted"][0]["commands"] and "client" in r["not_permitted"][0]["message"]
+    warning = "not permitted: CLIENT LIST, CLIENT ID (clients unknown)"
+    assert any(w.startswith(warning) for w in r["warnings_list"]), r["warnings_list"]
+    assert r["keyspace"]["matched"] == 7 and r["write_check"]["ok"] is True and r["server"]["version"]
+
+    as_litellm = acl_probe(run_module, acl_server, "litellm", namespace="litellm", write_check=True)
+    r = as_litellm.result
+    assert not as_litellm.failed, as_litellm.output
+    assert sorted(x["part"] for x in r["not_permitted"]) == ["clients", "server"] and r["server"] == {}
+    # its write check goes under the namespace, where this user may write; SCAN, DBSIZE and TTL are its to run
+    assert r["write_check"]["ok"] is True and r["write_check"]["key"].startswith("litellm:erni_ki:probe:")
+    assert r["keyspace"]["matched"] == 7 and r["keyspace"]["ttl_sample"]["sampled"] == 7
+
+
+def test_a_flush_the_user_may_not_do_fails_naming_the_acl_and_deletes_nothing(run_module, acl_server):
+    admin = acl_server.client(username="setup", password=ACL_PASSWORDS["setup"])
+    admin.flushdb()
+    fill(admin, 5, prefix="litellm:", ttl=600)
+    fill(admin, 4, prefix="team:", ttl=600)
+    # outside its key pattern: the flush cannot delete, and says so with the grant it needs
+    refused = acl_probe(run_module, acl_server, "litellm", namespace="team", flush=True)
+    assert refused.failed and refused.result["flushed"] == 0, refused.output
+    msg = refused.result["msg"]
+    # the count's TTL sample and the flush's UNLINK touch keys outside ~litellm:*
+    assert "the user litellm may not run what this probe was asked to do: keyspace needs DBSIZE, SCAN, TTL" in msg, msg
+    assert "flush needs SCAN, UNLINK" in msg and "nothing was deleted" in msg, msg
+    assert "ACL SETUSER litellm +dbsize +scan +ttl +unlink, with a key pattern that covers the keys" in msg, msg
+    assert admin.dbsize() == 9
+    # inside it: the flush does what it says, counted again after deleting
+    done = acl_probe(run_module, acl_server, "litellm", namespace="litellm", flush=True)
+    assert not done.failed and done.result["flushed"] == 5 and done.result["keyspace"]["matched_after_flush"] == 0
+    assert admin.dbsize() == 4
+
+
+def test_a_write_check_the_user_may_not_do_fails_instead_of_reading_as_a_full_redis(run_module, acl_server):
+    """Without a namespace the write check's key is outside LiteLLM's user's pattern: not permitted, named with the
+    grant, and not reported as REDIS-MEM-001 (a Redis refusing writes for memory)."""
+    run = acl_probe(run_module, acl_server, "litellm", write_check=True)
+    assert run.failed and "write_check needs SET, GET, UNLINK" in run.result["msg"], run.output
+    assert not [f for f in run.result["findings"] if f["id"] == "REDIS-MEM-001"], run.result["findings"]
 
 
 def test_unix_socket(run_module):
