@@ -219,6 +219,10 @@ def _option_value(req, key, option, topology):
         return req.redis_password_value()
     if key == "sentinel_password":
         return req.sentinel_password_value()
+    if key == "ssl":
+        # never ssl: false: on 1.80.x the key's mere presence selects an SSLConnection (a TLS handshake with a
+        # plaintext Redis); TLS off is written as no ssl key at all (apply_mode removes one)
+        return True if req.redis_tls else None
     value = getattr(req, option)
     if key in ("sentinel_nodes", "redis_startup_nodes") and value is not None:
         return node_values(topology, value)
@@ -365,6 +369,8 @@ def apply_mode(doc, req, mode, version):
         # a switch of topology removes the keys of the one before
         for key in sorted(foreign_keys(topology)):
             delete_key(cp, key)
+        if req.redis_tls is False:
+            delete_key(cp, "ssl")
         _write_redis_keys(cp, want, owned=set(REDIS_KEYS) | set(extra))
         _require_topology_keys(cp, topology)
     if req.router_redis:

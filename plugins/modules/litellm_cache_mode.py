@@ -135,7 +135,12 @@ options:
     elements: str
     version_added: 0.1.0
   redis_tls:
-    description: Connect to Redis over TLS (C(cache_params.ssl)).
+    description:
+      - Connect to Redis over TLS (C(cache_params.ssl)).
+      - >-
+        V(true) writes C(ssl: true). V(false) removes C(ssl), because LiteLLM 1.80.x selects a TLS connection
+        whenever the key is present, whatever its value: the module never writes C(ssl: false).
+      - Not set, an C(ssl) key the config has is kept as it is.
     type: bool
     aliases: [redis_ssl]
   socket_timeout:

@@ -258,3 +258,23 @@ def test_blocked_entry_that_can_never_match_is_a_warning(fixture_text):
     assert any("'v1.80.11-stable'" in w and "can never match" in w for w in out["warnings"])
     plain_entry = cfg.plan(fixture_text("production.yaml"), params(**REDIS, blocked_versions=["1.80.0"]))
     assert not any("can never match" in w for w in plain_entry["warnings"])
+
+
+def test_tls_off_never_writes_a_false_ssl_and_removes_one(fixture_text):
+    """On 1.80.x the mere presence of `ssl` in cache_params selects an SSLConnection (LiteLLM's
+    get_redis_connection_pool), so `ssl: false` would dial TLS to a plaintext Redis: the module never writes it, and
+    redis_tls false takes an `ssl` key out."""
+    text = fixture_text("production.yaml")
+    off = cfg.plan(text, params(**REDIS, redis_tls=False))["new_text"]
+    assert "ssl" not in off
+    on = cfg.plan(text, params(**REDIS, redis_tls=True))["new_text"]
+    assert "    ssl: true\n" in on
+    back_off = cfg.plan(on, params(**REDIS, redis_tls=False))
+    assert back_off["changed"] and "ssl" not in back_off["new_text"] and back_off["new_text"] == off
+    # an existing false ssl goes too, and a second run changes nothing
+    with_false = on.replace("    ssl: true\n", "    ssl: false\n")
+    fixed = cfg.plan(with_false, params(**REDIS, redis_tls=False))
+    assert fixed["changed"] and fixed["new_text"] == off
+    assert not cfg.plan(off, params(**REDIS, redis_tls=False))["changed"]
+    # not given: an ssl key the operator wrote stays as it is
+    assert cfg.plan(on, params(**REDIS))["new_text"] == on
