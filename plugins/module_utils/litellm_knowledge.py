@@ -32,6 +32,7 @@ ROUTER_REDIS_DB_HONOURED_FROM = "1.81.7"  # LITELLM-CACHE-004: router_settings.r
 CACHE_PARAMS_WIN_OVER_REDIS_URL_FROM = "1.93.0"  # LITELLM-CACHE-005
 ENV_NUMBERS_CONVERTED_FROM = "1.101.0"  # LITELLM-CACHE-006
 SENTINEL_AUTH_FROM = "1.85.0"  # LITELLM-CACHE-011: sentinel_password reaches the sentinels
+SSL_VALUE_HONOURED_FROM = "1.93.0"  # LITELLM-CACHE-012: ssl: false no longer dials TLS
 # The oldest release the gate lets run a Redis cache unless told otherwise (min_redis_version's default):
 # the first one that no error rule refuses for a plain Redis cache.
 MIN_REDIS_VERSION = SHARED_CLIENT_FIXED_IN
@@ -248,6 +249,17 @@ def _check_sentinel_auth(ctx):
     return None
 
 
+def _check_ssl_false(ctx):
+    ssl = ctx["cache_params"].get("ssl", None)
+    if ctx["mode"] == "redis" and "ssl" in ctx["cache_params"] and str(ssl).strip().lower() in ("false", "0", "no"):
+        return (
+            f"cache_params has ssl: {ssl}: this release connects with TLS whenever the key ssl is present, whatever its "
+            "value, so a plaintext Redis gets a TLS handshake: every cache call fails and the proxy silently runs "
+            "from its in-memory layer"
+        )
+    return None
+
+
 def _check_default_timeout(ctx):
     if ctx["mode"] == "redis" and "socket_timeout" not in ctx["cache_params"]:
         return (
@@ -400,6 +412,20 @@ RULES = (
         "cache through the sentinel's master from 1.85.0 (bisected 2026-11-29).",
         "remedy": "Upgrade LiteLLM to 1.85.0 or later for a Sentinel cache; or (forced, at your own risk) run "
         "sentinels without a password and give the master's password as sentinel_password.",
+    },
+    {
+        "id": "LITELLM-CACHE-012",
+        "title": "ssl: false in cache_params dials TLS",
+        "min": None,
+        "max": SSL_VALUE_HONOURED_FROM,
+        "severity": "error",
+        "check": _check_ssl_false,
+        "evidence": "litellm/_redis.py's get_redis_connection_pool of 1.80.x picks SSLConnection when the key ssl is "
+        "in the connection arguments, not when it is true. Probe (a plaintext Redis, cache_params ssl: false): a "
+        "cache hit from the in-memory layer and no entry in Redis on 1.80.0 - 1.92.2; the entry in Redis from "
+        "1.93.0 (bisected 2026-12-04).",
+        "remedy": "Remove ssl from cache_params for a plaintext Redis (litellm_cache_mode does with redis_tls: false; "
+        "it never writes ssl: false), or upgrade LiteLLM to 1.93.0 or later.",
     },
 )
 
@@ -577,6 +603,19 @@ MEASUREMENTS = {
         ("1.85.3", "cache-through-sentinel", False),
         ("1.108.7", "cache-through-sentinel", False),
     ),
+    "LITELLM-CACHE-012": (
+        ("1.80.0", "no-redis-entry", True),
+        ("1.80.11", "no-redis-entry", True),
+        ("1.90.5", "no-redis-entry", True),
+        ("1.91.3", "no-redis-entry", True),
+        ("1.92.0", "no-redis-entry", True),
+        ("1.92.1", "no-redis-entry", True),
+        ("1.92.2", "no-redis-entry", True),
+        ("1.93.0", "plaintext", False),
+        ("1.98.0", "plaintext", False),
+        ("1.103.1", "plaintext", False),
+        ("1.108.7", "plaintext", False),
+    ),
 }
 # A fourth field names behaviours also seen on that release: the probe is not deterministic there.
 MEASUREMENTS = {
@@ -594,6 +633,7 @@ BOUNDARIES = {
     "LITELLM-CACHE-005": {"last_shows": "1.92.2", "first_fixed": "1.93.0", "not_installable_between": ()},
     "LITELLM-CACHE-006": {"last_shows": "1.100.5", "first_fixed": "1.101.0", "not_installable_between": ()},
     "LITELLM-CACHE-011": {"last_shows": "1.84.10", "first_fixed": "1.85.0", "not_installable_between": ()},
+    "LITELLM-CACHE-012": {"last_shows": "1.92.2", "first_fixed": "1.93.0", "not_installable_between": ()},
 }
 
 

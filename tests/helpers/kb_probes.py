@@ -296,6 +296,15 @@ def probe_008(lab, image):
     return Observation("LITELLM-CACHE-008", f"stall-costs-{round(took)}s", took > 2.0, detail)
 
 
+def probe_012(lab, image):
+    """LITELLM-CACHE-012: with ssl: false in cache_params and a plaintext Redis, does the cache reach Redis (or does
+    the key's mere presence make the release dial TLS)?"""
+    dbs, detail = _key_db(lab, image, "LITELLM-CACHE-012", dict(lab.redis_params(), ssl=False))
+    if dbs == [0]:
+        return Observation("LITELLM-CACHE-012", "plaintext", False, detail)
+    return Observation("LITELLM-CACHE-012", "no-redis-entry", True, detail)
+
+
 SENTINEL_SERVICE = "kbprobe"
 
 
@@ -356,4 +365,5 @@ PROBES = {
     "LITELLM-CACHE-007": probe_007,
     "LITELLM-CACHE-008": probe_008,
     "LITELLM-CACHE-011": probe_011,
+    "LITELLM-CACHE-012": probe_012,
 }

@@ -25,18 +25,19 @@ import compose  # noqa: E402  (sandbox/compose.py: the sandbox's healthcheck)
 from tests.helpers.proxies import ProxyContainer  # noqa: E402
 
 # `make test-live` runs the live suite as two pytest processes side by side (LIVE_LANE=shared and LIVE_LANE=own):
-# "shared" holds every module that uses the default sandbox (its Redis on 6390, its proxies litellm-a/b, its
-# files), in a row as before; "own" holds the modules that bring up Redis servers and proxies of their own (the
-# fleet and topology presets, the knowledge base's labs, the images), which can run beside them. Every module
-# is in exactly one lane (tests/repo/test_stage_budgets.py checks), so the two lanes together run the whole suite.
+# "shared" holds the modules that change the default sandbox's shared state (its proxies litellm-a/b, its files, a
+# db of its Redis on 6390 that another module reads), in a row as before; "own" holds the modules that bring up
+# Redis servers and proxies of their own (the fleet and topology presets, the knowledge base's labs, the images) or
+# use a db of the default Redis that no other module touches (test_litellm_cache_mode_live.py: db 5 and
+# proxies of its own; test_redis_cache_probe.py: its own servers, and db 3 read through litellm-a, which no shared
+# module restarts), which can run beside them. Every module is in exactly one lane
+# (tests/repo/test_stage_budgets.py checks), so the two lanes together run the whole suite.
 LANES = {
     "shared": (
         "test_awx_chain.py",
         "test_faults.py",
-        "test_litellm_cache_mode_live.py",
         "test_litellm_service.py",
         "test_playbooks.py",
-        "test_redis_cache_probe.py",
         "test_role.py",
         "test_sandbox_smoke.py",
     ),
@@ -45,6 +46,8 @@ LANES = {
         "test_fleet.py",
         "test_kb_probes.py",
         "test_knowledge_evidence.py",
+        "test_litellm_cache_mode_live.py",
+        "test_redis_cache_probe.py",
         "test_topologies.py",
     ),
 }

@@ -109,3 +109,19 @@ def test_every_bounded_rule_has_a_measured_boundary_pair():
 def test_every_rule_with_a_probe_is_measured_on_the_sandbox_releases():
     for rule_id, rows in kb.MEASUREMENTS.items():
         assert {"1.80.0", "1.80.11", "1.108.7"} <= {m["release"] for m in rows}, rule_id
+
+
+@pytest.mark.parametrize(
+    ("version", "ssl", "expected"),
+    [
+        ("1.80.11", False, "error"),
+        ("1.80.11", "false", "error"),
+        ("1.92.2", False, "error"),
+        ("1.93.0", False, None),
+        ("1.108.7", False, None),
+        ("1.80.11", True, None),
+    ],
+)
+def test_a_false_ssl_is_refused_where_its_presence_dials_tls(version, ssl, expected):
+    assert ids(version, cache_params=dict(REDIS_CP, ssl=ssl)).get("LITELLM-CACHE-012") == expected
+    assert ids(version, cache_params=dict(REDIS_CP, ssl=ssl), mode="local").get("LITELLM-CACHE-012") is None
