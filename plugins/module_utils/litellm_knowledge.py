@@ -253,8 +253,8 @@ def _check_ssl_false(ctx):
     ssl = ctx["cache_params"].get("ssl", None)
     if ctx["mode"] == "redis" and "ssl" in ctx["cache_params"] and str(ssl).strip().lower() in ("false", "0", "no"):
         return (
-            f"cache_params has ssl: {ssl}: this release connects with TLS whenever the key ssl is present, whatever its "
-            "value, so a plaintext Redis gets a TLS handshake: every cache call fails and the proxy silently runs "
+            f"cache_params has ssl: {ssl}: this release connects with TLS whenever the key ssl is present, whatever "
+            "its value, so a plaintext Redis gets a TLS handshake: every cache call fails and the proxy silently runs "
             "from its in-memory layer"
         )
     return None
