@@ -145,8 +145,14 @@ def _lines(fmt):
             t(f"- LiteLLM {version}, `Cache()`: {', '.join(f'`{k}`' for k in sorted(kb.CACHE_PARAMS[version]))}")
         )
         out.append(t(f"  `RedisCache()`: {', '.join(f'`{k}`' for k in sorted(kb.REDIS_CACHE_PARAMS[version]))}"))
+        out.append(
+            t(
+                "  LiteLLM's own `_redis.py` keys (read and removed before `redis.Redis()`): "
+                + ", ".join(f"`{k}`" for k in sorted(kb.LITELLM_REDIS_KEYS[version]))
+            )
+        )
     redis_args = ", ".join(f"`{k}`" for k in sorted(kb.REDIS_PY_ARGS))
-    out.append(t(f"- `redis.Redis()` (redis-py 5.2.1) and LiteLLM's additions: {redis_args}"))
+    out.append(t(f"- `redis.Redis()` (redis-py 5.2.1): {redis_args}"))
     out.append("")
     return out
 

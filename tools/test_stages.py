@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """`make test`: every stage of the test suite, timed against its budget.
 
 After the set-up (the venv and the collection link), two streams run side by side:
@@ -9,8 +8,9 @@ After the set-up (the venv and the collection link), two streams run side by sid
   suite, then molecule.
 
 The streams overlap because the static stream is mostly CPU on one core while `prepare` waits on
-image builds; within a stream a failed stage stops the stages after it (they would fail for its
-reason), the other stream goes on so that one run reports every failure. Each stage's output goes
+image builds. The static stages are independent: each runs whatever the one before did, so one run
+reports every failure. In the live stream a failed stage stops the stages after it (they would fail
+for its reason). Each stage's output goes
 to build/logs/STAGE.log and is printed whole when the stage ends. At the end, pass or fail, a table
 gives each stage's wall time against its budget (tests/stage_budgets.txt, explained in
 docs/testing.md), and build/test-times.json holds the same figures. A stage more than 50 % over its
@@ -39,6 +39,7 @@ STREAMS = {
     "static": ("lint", "sanity", "units", "galaxy-import", "docsite", "test-unit", "test-modules"),
     "live": ("prepare", "test-live", "test-molecule"),
 }
+DEPENDENT = {"live"}  # streams whose stages need the one before
 STAGES = SETUP + STREAMS["static"] + STREAMS["live"]
 TARGETS = {"setup": ("venv", "collection-link")}  # a stage is the make target of its name unless listed here
 
@@ -110,24 +111,28 @@ class Runner:
         self.say(f"==> {name}: {'ok' if code == 0 else 'FAILED (rc %d)' % code} in {seconds / 60:.1f} min\n{text}")
         return code == 0
 
-    def stream(self, stages):
+    def stream(self, stages, dependent):
         for name in stages:
-            if not self.stage(name):
+            if not self.stage(name) and dependent:
                 for rest in stages[stages.index(name) + 1 :]:
                     self.results[rest] = {"result": "skipped", "seconds": 0.0}
                 return
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--only", nargs="*", choices=STAGES, help="run these stages only (set-up always runs)")
     args = parser.parse_args(argv)
     runner = Runner(os.environ.get("MAKE", "make"))
     budgets = read_budgets()
     start = time.monotonic()
     if runner.stage("setup"):
-        streams = [[s for s in stages if not args.only or s in args.only] for stages in STREAMS.values()]
-        threads = [threading.Thread(target=runner.stream, args=(s,)) for s in streams if s]
+        streams = {name: [s for s in stages if not args.only or s in args.only] for name, stages in STREAMS.items()}
+        threads = [
+            threading.Thread(target=runner.stream, args=(stages, name in DEPENDENT))
+            for name, stages in streams.items()
+            if stages
+        ]
         for t in threads:
             t.start()
         for t in threads:

@@ -63,8 +63,7 @@ REDIS_CACHE_PARAMS = {
     "1.80.11": frozenset("host namespace password port redis_flush_size socket_timeout startup_nodes".split()),
     "1.108.7": frozenset("host namespace password port redis_flush_size socket_timeout startup_nodes".split()),
 }
-# redis.Redis.__init__ arguments of redis-py 5.2.1 (pinned by LiteLLM's requirements.txt), plus the
-# names LiteLLM's _redis.py adds to them.
+# redis.Redis.__init__ arguments of redis-py 5.2.1 (pinned by LiteLLM's requirements.txt).
 REDIS_PY_ARGS = frozenset(
     """host port db password socket_timeout socket_connect_timeout socket_keepalive socket_keepalive_options
     connection_pool unix_socket_path encoding encoding_errors charset errors decode_responses retry_on_timeout
@@ -73,7 +72,20 @@ REDIS_PY_ARGS = frozenset(
     ssl_ocsp_expected_cert ssl_min_version ssl_ciphers max_connections single_connection_client
     health_check_interval client_name lib_name lib_version username retry redis_connect_func
     credential_provider protocol cache cache_config""".split()
-) | frozenset(("url", "gcp_service_account", "gcp_ssl_ca_certs"))
+)
+# The keys each release's own _redis.py accepts beyond redis.Redis()'s (its _get_redis_kwargs() minus those): the
+# URL and the cloud logins it reads and removes before it builds the client (GCP IAM in every measured release;
+# AWS ElastiCache IAM and Azure Entra in 1.108.7). Read from the images by tests/integration/test_knowledge_evidence.py.
+_LITELLM_REDIS_KEYS_1_80 = frozenset(("url", "gcp_service_account", "gcp_ssl_ca_certs"))
+LITELLM_REDIS_KEYS = {
+    "1.80.0": _LITELLM_REDIS_KEYS_1_80,
+    "1.80.11": _LITELLM_REDIS_KEYS_1_80,
+    "1.108.7": _LITELLM_REDIS_KEYS_1_80
+    | frozenset(
+        """aws_iam_auth aws_iam_cache_name aws_iam_region aws_iam_serverless aws_iam_user_name azure_client_id
+        azure_client_secret azure_redis_ad_token azure_tenant_id""".split()
+    ),
+}
 # cache_params keys LiteLLM's _redis.py reads itself for a Redis Sentinel (read in 1.80.0, 1.80.11 and 1.108.7)
 # (in the order litellm_cache_mode writes them)
 SENTINEL_KEYS = ("sentinel_nodes", "service_name", "sentinel_password")
@@ -118,9 +130,10 @@ def _measured_key(version):
 
 
 def accepted_cache_keys(version):
-    """Every cache_params key the release accepts without crashing at start."""
+    """Every cache_params key the release accepts without crashing at start (the tables of the newest measured
+    release not after it)."""
     k = _measured_key(version)
-    return CACHE_PARAMS[k] | REDIS_CACHE_PARAMS[k] | REDIS_PY_ARGS | frozenset(SENTINEL_KEYS)
+    return CACHE_PARAMS[k] | REDIS_CACHE_PARAMS[k] | REDIS_PY_ARGS | LITELLM_REDIS_KEYS[k] | frozenset(SENTINEL_KEYS)
 
 
 # ----------------------------------------------------------------------------------------- rules
@@ -144,10 +157,13 @@ def _check_unknown_keys(ctx):
     accepted = accepted_cache_keys(ctx["version"])
     unknown = sorted(k for k in ctx["cache_params"] if k not in accepted and k != "connection_pool_timeout")
     if unknown:
+        measured = _measured_key(ctx["version"])
+        exact = ctx["version"] is not None and ctx["version"] == LiteLLMVersion(measured)
+        source = "" if exact else f" (judged by the keys of {measured}, the nearest measured release below it)"
         return (
-            f"cache_params keys {', '.join(unknown)} are neither Cache() parameters nor redis.Redis() "
-            f"arguments in LiteLLM {ctx['version'] or 'of unknown version'}: the proxy crashes at start "
-            "with TypeError: unexpected keyword argument"
+            f"cache_params keys {', '.join(unknown)} are neither Cache() parameters, redis.Redis() arguments nor "
+            f"keys LiteLLM's _redis.py reads itself in LiteLLM {ctx['version'] or 'of unknown version'}{source}: "
+            "the proxy crashes at start with TypeError: unexpected keyword argument"
         )
     return None
 

@@ -26,8 +26,9 @@ def test_parameter_tables_match_the_release(version, docker_client, image_tags):
     assert real["redis"] == "5.2.1", "the image must carry the redis-py LiteLLM's requirements pin"
     assert set(real["cache"]) == kb.CACHE_PARAMS[version]
     assert set(real["redis_cache"]) == kb.REDIS_CACHE_PARAMS[version]
-    # LiteLLM's _redis.py hands these three to redis on top of redis.Redis()'s own arguments
-    assert set(real["redis_redis"]) | {"url", "gcp_service_account", "gcp_ssl_ca_certs"} == kb.REDIS_PY_ARGS
+    assert set(real["redis_redis"]) == kb.REDIS_PY_ARGS
+    # the keys LiteLLM's _redis.py accepts on top of them (its _get_redis_kwargs()): the URL, the cloud IAM logins
+    assert set(real["litellm_redis_keys"]) == kb.LITELLM_REDIS_KEYS[version]
     # ... and reads the Sentinel keys out of cache_params itself (LITELLM-CACHE-011; the probe measures the rest)
     assert set(kb.SENTINEL_KEYS) <= set(real["redis_kwargs_read"]), real["redis_kwargs_read"]
     assert "connection_pool_timeout" not in kb.accepted_cache_keys(LiteLLMVersion(version))

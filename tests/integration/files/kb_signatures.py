@@ -27,6 +27,8 @@ print(
             "cache": params(Cache.__init__),
             "redis_cache": params(RedisCache.__init__),
             "redis_redis": params(redis.Redis.__init__),
+            # what LiteLLM itself accepts beyond redis.Redis()'s own arguments (url, cloud IAM logins)
+            "litellm_redis_keys": sorted(set(litellm._redis._get_redis_kwargs()) - set(params(redis.Redis.__init__))),
             # the keys _redis.py reads out of the cache's kwargs itself (sentinel, cluster, url, ...)
             "redis_kwargs_read": sorted(
                 set(re.findall(r'redis_kwargs\.get\(\s*"(\w+)"', inspect.getsource(litellm._redis)))

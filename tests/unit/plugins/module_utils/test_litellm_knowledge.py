@@ -125,3 +125,26 @@ def test_every_rule_with_a_probe_is_measured_on_the_sandbox_releases():
 def test_a_false_ssl_is_refused_where_its_presence_dials_tls(version, ssl, expected):
     assert ids(version, cache_params=dict(REDIS_CP, ssl=ssl)).get("LITELLM-CACHE-012") == expected
     assert ids(version, cache_params=dict(REDIS_CP, ssl=ssl), mode="local").get("LITELLM-CACHE-012") is None
+
+
+AWS_IAM = {"aws_iam_auth": True, "aws_iam_user_name": "litellm", "aws_iam_cache_name": "cache", "aws_iam_region": "x"}
+
+
+@pytest.mark.parametrize(
+    ("version", "extra", "expected"),
+    [
+        ("1.108.7", AWS_IAM, None),  # the release reads the ElastiCache IAM keys and removes them
+        ("1.108.7", {"azure_redis_ad_token": "true", "azure_client_id": "id"}, None),
+        ("1.80.11", AWS_IAM, "error"),  # it hands them to redis.Redis(): a crash at start
+        ("1.93.0", AWS_IAM, "error"),  # not measured: judged by 1.80.11's keys, and said so
+        ("1.80.11", {"gcp_service_account": "sa"}, None),
+    ],
+)
+def test_cloud_login_keys_are_judged_by_the_release_that_reads_them(version, extra, expected):
+    found = kb.evaluate(LiteLLMVersion(version), "redis", dict(REDIS_CP, **extra))
+    rule = next((f for f in found if f["id"] == "LITELLM-CACHE-002"), None)
+    assert (rule and rule["severity"]) == expected, found
+    if rule:
+        assert all(k in rule["message"] for k in extra), rule["message"]
+        nearest = "judged by the keys of 1.80.11, the nearest measured release below it"
+        assert (nearest in rule["message"]) is (version == "1.93.0"), rule["message"]
