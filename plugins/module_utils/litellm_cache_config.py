@@ -104,7 +104,7 @@ class GateRefused(ConfigError):
     def __init__(self, gate_result, findings):
         self.gate = gate_result
         self.findings = findings
-        super().__init__(f"redis mode refused by the version gate: {gate_result['reason']}")
+        super().__init__(f"redis mode refused by the version gate:\n{gate_result['reason']}")
 
 
 @dataclass(frozen=True)
@@ -253,30 +253,33 @@ def topology_to_write(req, cache_params):
 # ------------------------------------------------------------------------------------------ gate
 
 
-def gate(req, version, findings):
-    """The version gate for redis mode: {allowed, forced, version, reason, blocked_by}."""
+def gate(req, version, findings, findings_on=None):
+    """The version gate for redis mode: {allowed, forced, version, reason, blocked_by, upgrade_to, advice}.
+
+    ``findings_on(release)``: the knowledge base's findings for the same config and environment on another
+    release, to advise the lowest measured release that clears each reason (None: no advice)."""
     result = {
         "allowed": True,
         "forced": False,
         "version": None if version is None else version.text,
         "reason": "",
         "blocked_by": [],
+        "upgrade_to": None,
+        "advice": [],
     }
     if req.mode != "redis":
         result["reason"] = f"mode {req.mode} needs no Redis gate"
         return result
-    reasons = []
-    for policy, reason in _policy_refusals(req, version):
-        reasons.append(reason)
-        result["blocked_by"].append(policy)
-    for f in findings:
-        if f["severity"] == "error":
-            reasons.append(f"{f['id']} {f['title']}: {f['message']}. Remedy: {f['remedy'].rstrip('.')}")
-            result["blocked_by"].append(f["id"])
-    if not reasons:
+    refusals = _refusals(req, version, findings)
+    if not refusals:
         result["reason"] = f"LiteLLM {version.text} passes the gate for redis mode"
         return result
-    result["reason"] = "; ".join(reasons)
+    result["blocked_by"] = [rid for rid, _reason, _change in refusals]
+    result["advice"] = _advice(req, version, refusals, findings_on)
+    upgradable = [a for a in result["advice"] if a["upgrade_to"]]
+    if upgradable:
+        result["upgrade_to"] = max((a["upgrade_to"] for a in upgradable), key=LiteLLMVersion)
+    result["reason"] = _refusal_text(result)
     if req.force:
         result["forced"] = True
         result["reason"] = "forced past the gate: " + result["reason"]
@@ -285,8 +288,53 @@ def gate(req, version, findings):
     return result
 
 
-def _policy_refusals(req, version):
-    """(policy name, reason) for each of the caller's own policies that refuses ``version``."""
+def _refusals(req, version, findings, candidate=False):
+    """(id, reason, change) for each policy and error finding that refuses redis mode on ``version``; change is
+    what clears it in the config or the environment (None when only an upgrade or the policy itself does).
+    ``candidate``: ``version`` is a release the gate considers advising, not the instance's own."""
+    found = [(policy, reason, None) for policy, reason in _policy_refusals(req, version, candidate)]
+    for f in findings:
+        if f["severity"] == "error":
+            found.append((f["id"], f"{f['id']} {f['title']}: {f['message']}", f["remedy"].rstrip(".")))
+    return found
+
+
+def _advice(req, version, refusals, findings_on):
+    """Per refusal, shortest first: the lowest measured release after ``version`` that clears it, and the change."""
+    later = (
+        []
+        if version is None or findings_on is None
+        else [r for r in kb.measured_releases() if LiteLLMVersion(r) > version]
+    )
+    cleared_on = {}
+    for release in later:
+        target = LiteLLMVersion(release)
+        still = {rid for rid, _reason, _change in _refusals(req, target, findings_on(target), candidate=True)}
+        for rid, _reason, _change in refusals:
+            if rid not in still:
+                cleared_on.setdefault(rid, release)
+    return [
+        {"id": rid, "reason": reason, "upgrade_to": cleared_on.get(rid), "change": change}
+        for rid, reason, change in sorted(refusals, key=lambda r: len(r[1]))
+    ]
+
+
+def _refusal_text(result):
+    """The refusal as the operator reads it: one reason per line, shortest first, then what clears them."""
+    lines = [f"- {a['reason']}" for a in result["advice"]]
+    by_upgrade = [a["id"] for a in result["advice"] if a["upgrade_to"]]
+    if by_upgrade:
+        lines.append(f"To clear them: upgrade LiteLLM to {result['upgrade_to']}: that clears {', '.join(by_upgrade)}")
+    for a in result["advice"]:
+        if a["change"]:
+            how = "instead" if a["upgrade_to"] else "needs a change whatever the release"
+            lines.append(f"{a['id']} {how}: {a['change']}")
+    return "\n".join(lines)
+
+
+def _policy_refusals(req, version, candidate=False):
+    """(policy name, reason) for each of the caller's own policies that refuses ``version`` (with its other forms,
+    such as the image tag, unless it is a ``candidate`` release)."""
     if version is None:
         yield "version_unknown", "the LiteLLM version is unknown: pass litellm_version (litellm_service returns it)"
         return
@@ -302,7 +350,7 @@ def _policy_refusals(req, version):
                 f"LiteLLM {version.text} is older than min_redis_version {minimum}: "
                 f"upgrade to {minimum} or later, or lower min_redis_version",
             )
-    forms = [version] + [v for v in req.version_forms() if v.text != version.text]
+    forms = [version] + ([] if candidate else [v for v in req.version_forms() if v.text != version.text])
     for entry in req.blocked_versions or ():
         try:
             hit = [v for v in forms if v.matches(entry)]
@@ -589,4 +637,15 @@ def _evaluate(doc, req, mode, version, before_cp):
         container_env=req.container_env or (),
         cache_params_before=before_cp,
     )
-    return findings, gate(req, version, findings)
+
+    def findings_on(release):
+        return kb.evaluate(
+            release,
+            mode,
+            _cache_params(data) or {},
+            router_settings=plain(rs) if isinstance(rs, dict) else {},
+            container_env=req.container_env or (),
+            cache_params_before=before_cp,
+        )
+
+    return findings, gate(req, version, findings, findings_on)

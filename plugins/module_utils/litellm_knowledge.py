@@ -669,6 +669,13 @@ INSTALL_NOTES = (
 )
 
 
+def measured_releases():
+    """Every release the knowledge base has evidence for (probes and parameter tables), oldest first: the releases
+    the gate may advise an upgrade to."""
+    found = {m["release"] for rows in MEASUREMENTS.values() for m in rows} | set(CACHE_PARAMS)
+    return sorted(found, key=LiteLLMVersion)
+
+
 def measurement(rule, release):
     """The recorded observation of ``rule``'s probe on ``release`` (None when not measured)."""
     return next((m for m in MEASUREMENTS.get(rule, ()) if m["release"] == release), None)

@@ -389,12 +389,28 @@ gate:
       type: bool
       version_added: 0.1.0
     reason:
-      description: Why.
+      description:
+        - Why. A refusal lists its reasons one per line, shortest first, then the advice (RV(gate.upgrade_to) and
+          the changes that clear a reason without an upgrade).
       type: str
     blocked_by:
       description: The policy names and rule ids that refused it.
       type: list
       elements: str
+    upgrade_to:
+      description:
+        - For a refusal, the lowest release the knowledge base has measured on which every reason that an upgrade
+          can clear is gone, judged for this config and container environment (null when no measured release
+          clears one, or the version is unknown).
+      type: str
+    advice:
+      description:
+        - For a refusal, one entry per reason, shortest reason first, each with C(id) (the policy name or rule id),
+          C(reason), C(upgrade_to) (the lowest measured release that clears it, or null) and C(change) (what to
+          change in the config or the container environment instead, or null when only an upgrade or the policy
+          clears it).
+      type: list
+      elements: dict
 backups_removed:
   description: Older backups removed to keep O(backup_keep).
   returned: when O(backup) made a backup

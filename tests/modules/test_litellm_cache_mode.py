@@ -219,6 +219,10 @@ def test_content_router_redis_block_is_judged_on_1_80_0(run_module, tmp_path):
     assert run.failed and "LITELLM-CACHE-003" in run.result["msg"]
     assert run.result["gate"]["blocked_by"] == ["LITELLM-CACHE-003"]
     assert not target.exists(), "a refused plan writes nothing"
+    # the advice: the release that clears it, and the change that clears it instead
+    assert run.result["gate"]["upgrade_to"] == "1.80.11"
+    assert run.result["gate"]["advice"][0]["change"].startswith("Upgrade LiteLLM to 1.80.11 or later, or drop")
+    assert "To clear them: upgrade LiteLLM to 1.80.11: that clears LITELLM-CACHE-003" in run.result["msg"]
 
 
 SENTINEL = {

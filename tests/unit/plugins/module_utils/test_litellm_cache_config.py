@@ -3,6 +3,8 @@ import re
 import pytest
 
 from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_cache_config as cfg
+from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_knowledge as kb
+from ansible_collections.erni_ki.litellm.plugins.module_utils.litellm_version import LiteLLMVersion
 from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import MASK, mask_config_text
 
 
@@ -278,3 +280,58 @@ def test_tls_off_never_writes_a_false_ssl_and_removes_one(fixture_text):
     assert not cfg.plan(off, params(**REDIS, redis_tls=False))["changed"]
     # not given: an ssl key the operator wrote stays as it is
     assert cfg.plan(on, params(**REDIS))["new_text"] == on
+
+
+def test_a_refusal_names_the_one_release_that_clears_it_and_the_changes_that_clear_it_instead(fixture_text):
+    """The operators' stack (issue 24): 1.80.0, the router on Redis, REDIS_URL exported by the entrypoint and
+    connection_pool_timeout in cache_params. Each reason is one line, shortest first; upgrade_to is the one measured
+    release that clears every reason an upgrade can clear; each reason says what clears it instead."""
+    with pytest.raises(cfg.GateRefused) as err:
+        cfg.plan(
+            fixture_text("router_redis.yaml"),
+            params(
+                **REDIS,
+                litellm_version="v1.80.0-stable.1",
+                container_env=["REDIS_URL", "REDIS_PASSWORD"],
+                extra_cache_params={"connection_pool_timeout": 5},
+            ),
+        )
+    gate = err.value.gate
+    assert gate["upgrade_to"] == "1.93.0"
+    advice = {a["id"]: (a["upgrade_to"], bool(a["change"])) for a in gate["advice"]}
+    assert advice == {
+        "min_redis_version": ("1.80.11", False),
+        "LITELLM-CACHE-003": ("1.80.11", True),
+        "LITELLM-CACHE-005": ("1.93.0", True),
+        "LITELLM-CACHE-001": (None, True),  # no release clears it: only the change does
+    }
+    reasons = [line[2:] for line in gate["reason"].splitlines() if line.startswith("- ")]
+    assert len(reasons) == 4 and [len(r) for r in reasons] == sorted(len(r) for r in reasons), gate["reason"]
+    assert [a["reason"] for a in gate["advice"]] == reasons
+    assert (
+        "upgrade LiteLLM to 1.93.0: that clears min_redis_version, LITELLM-CACHE-003, LITELLM-CACHE-005"
+        in (gate["reason"])
+    ), gate["reason"]
+    assert "LITELLM-CACHE-001 needs a change whatever the release" in gate["reason"], gate["reason"]
+
+
+def test_no_advice_to_upgrade_when_the_release_is_unknown_or_nothing_measured_clears_it(fixture_text):
+    with pytest.raises(cfg.GateRefused) as err:
+        cfg.plan(fixture_text("production.yaml"), params(**REDIS, litellm_version=None))
+    assert err.value.gate["upgrade_to"] is None
+    with pytest.raises(cfg.GateRefused) as err:
+        cfg.plan(fixture_text("production.yaml"), params(**REDIS, extra_cache_params={"sockettimeout": 5}))
+    assert err.value.gate["upgrade_to"] is None and err.value.gate["advice"][0]["change"]
+    assert cfg.plan(fixture_text("production.yaml"), params(**REDIS))["gate"]["upgrade_to"] is None
+
+
+def test_a_blocked_release_is_advised_the_next_measured_one_not_blocked(fixture_text):
+    with pytest.raises(cfg.GateRefused) as err:
+        cfg.plan(
+            fixture_text("production.yaml"),
+            params(**REDIS, litellm_version="v1.80.11-stable.1", blocked_versions=["1.80.11", "1.81.0"]),
+        )
+    gate = err.value.gate
+    assert gate["blocked_by"] == ["blocked_versions"] and gate["advice"][0]["change"] is None
+    later = [r for r in kb.measured_releases() if LiteLLMVersion(r) > LiteLLMVersion("1.80.11")]
+    assert later[0] == "1.81.0" and gate["upgrade_to"] == later[1], gate
