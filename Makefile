@@ -106,13 +106,12 @@ LIVE_DEPS := $(if $(PREPARED),,sandbox-up ee sandbox-sshd)
 test-live: venv collection-link $(LIVE_DEPS)
 	bash tools/live_lanes.sh
 
-# the sentinel and cluster scenarios link the inventory their preset's sandbox writes: bring up a missing one first
+# the sentinel and cluster scenarios link the inventory their preset's sandbox writes: bring up a missing one first;
+# then the default sandbox's scenarios beside the presets' (tools/molecule_groups.sh; MOLECULE_GROUPS=serial)
 test-molecule: venv collection-link $(if $(PREPARED),,sandbox-up)
 	@for p in sentinel cluster; do \
 	  [ -f sandbox/topologies/$$p/inventory.yml ] || SANDBOX_PRESET=$$p bash sandbox/up.sh; done
-	@for s in $$(ls molecule 2>/dev/null); do \
-	  [ -f molecule/$$s/molecule.yml ] || continue; \
-	  echo "molecule: scenario $$s"; $(VBIN)/molecule test -s $$s; done
+	MOLECULE=$(VBIN)/molecule bash tools/molecule_groups.sh
 
 # every stage, the static ones beside prepare/test-live/test-molecule, each timed against tests/stage_budgets.txt
 test:

@@ -16,6 +16,9 @@ state="$here/.state"
 cache="${SANDBOX_CACHE:-$here/.cache}"
 mkdir -p "$state" "$cache"
 envfile=${SANDBOX_IMAGES_ENV:-$state/images.env}
+# written whole, then moved in place: two sandboxes brought up at once (the live lanes, molecule's groups) read it
+newenv="$envfile.$$"
+trap 'rm -f "$newenv"' EXIT
 versions=("$@")
 [ ${#versions[@]} -gt 0 ] || read -r -a versions <<<"${SANDBOX_LITELLM_VERSIONS:-1.80.0 1.80.11 1.108.7}"
 PY=${SANDBOX_HOST_PYTHON:-python3.11}
@@ -72,7 +75,7 @@ fi
 {
   echo "BASE_TAG=$BASE_TAG"
   echo "REDIS_TAG=$REDIS_TAG"
-} >"$envfile"
+} >"$newenv"
 for v in "${versions[@]}"; do
   cons="$here/images/litellm/constraints-$v.txt"
   if [ ! -f "$cons" ]; then
@@ -80,7 +83,7 @@ for v in "${versions[@]}"; do
     exit 1
   fi
   tag="erni-ki-sandbox/litellm:$v-$(echo "$BASE_TAG" | cat - "$here/images/litellm/Dockerfile" "$cons" | sha256sum | cut -c1-12)"
-  echo "LITELLM_TAG_${v//./_}=$tag" >>"$envfile"
+  echo "LITELLM_TAG_${v//./_}=$tag" >>"$newenv"
   if have_image "$tag"; then
     echo "images: $tag present"
     continue
@@ -99,4 +102,5 @@ for v in "${versions[@]}"; do
   "$DOCKER" build -q --network host --build-arg "BASE=$BASE_TAG" --build-arg "LITELLM_VERSION=$v" \
     -t "$tag" "$ctx" >/dev/null
 done
+mv -f "$newenv" "$envfile"
 echo "images: ready"
