@@ -40,6 +40,9 @@ STREAMS = {
     "live": ("prepare", "test-live", "test-molecule"),
 }
 DEPENDENT = {"live"}  # streams whose stages need the one before
+# The live stream is the critical path and CPU-bound on two cores: the static stream yields the CPU to it (nice),
+# and takes what the live suite leaves while it waits on restarts.
+NICE = {"static": 10}
 STAGES = SETUP + STREAMS["static"] + STREAMS["live"]
 TARGETS = {"setup": ("venv", "collection-link")}  # a stage is the make target of its name unless listed here
 
@@ -97,13 +100,16 @@ class Runner:
         with self.print_lock:
             print(text, flush=True)
 
-    def stage(self, name):
+    def stage(self, name, nice=0):
         log = os.path.join(LOGS, f"{name}.log")
         targets = TARGETS.get(name, (name,))
+        prefix = ["nice", "-n", str(nice)] if nice else []
         self.say(f"==> {name}: started ({time.strftime('%H:%M:%S')}), log in {os.path.relpath(log, ROOT)}")
         start = time.monotonic()
         with open(log, "w", encoding="utf-8") as out:
-            code = subprocess.call([self.make, "--no-print-directory", *targets], cwd=ROOT, stdout=out, stderr=out)
+            code = subprocess.call(
+                [*prefix, self.make, "--no-print-directory", *targets], cwd=ROOT, stdout=out, stderr=out
+            )
         seconds = time.monotonic() - start
         self.results[name] = {"result": "ok" if code == 0 else f"rc {code}", "seconds": round(seconds, 1)}
         with open(log, encoding="utf-8", errors="replace") as f:
@@ -111,9 +117,9 @@ class Runner:
         self.say(f"==> {name}: {'ok' if code == 0 else 'FAILED (rc %d)' % code} in {seconds / 60:.1f} min\n{text}")
         return code == 0
 
-    def stream(self, stages, dependent):
+    def stream(self, stages, dependent, nice=0):
         for name in stages:
-            if not self.stage(name) and dependent:
+            if not self.stage(name, nice) and dependent:
                 for rest in stages[stages.index(name) + 1 :]:
                     self.results[rest] = {"result": "skipped", "seconds": 0.0}
                 return
@@ -129,7 +135,7 @@ def main(argv=None):
     if runner.stage("setup"):
         streams = {name: [s for s in stages if not args.only or s in args.only] for name, stages in STREAMS.items()}
         threads = [
-            threading.Thread(target=runner.stream, args=(stages, name in DEPENDENT))
+            threading.Thread(target=runner.stream, args=(stages, name in DEPENDENT, NICE.get(name, 0)))
             for name, stages in streams.items()
             if stages
         ]
