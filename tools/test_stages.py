@@ -144,8 +144,8 @@ def main(argv=None):
         for t in threads:
             t.join()
     total = time.monotonic() - start
-    runner.results["total"] = {"result": "ok", "seconds": round(total, 1)}
     failed = [s for s, r in runner.results.items() if r["result"] not in ("ok", "skipped")]
+    runner.results["total"] = {"result": "failed" if failed else "ok", "seconds": round(total, 1)}
     text, warnings = table(runner.results, budgets)
     with open(TIMES, "w", encoding="utf-8") as f:
         json.dump({"stages": runner.results, "budgets": budgets}, f, indent=1)
