@@ -629,16 +629,9 @@ def _evaluate(doc, req, mode, version, before_cp):
     """Knowledge-base findings and the gate decision for the document as edited for ``mode``."""
     data = doc.data if isinstance(doc.data, dict) else {}
     rs = data.get("router_settings")
-    findings = kb.evaluate(
-        version,
-        mode,
-        _cache_params(data) or {},
-        router_settings=plain(rs) if isinstance(rs, dict) else {},
-        container_env=req.container_env or (),
-        cache_params_before=before_cp,
-    )
 
     def findings_on(release):
+        """The knowledge base's findings for this document and environment on ``release``."""
         return kb.evaluate(
             release,
             mode,
@@ -648,4 +641,5 @@ def _evaluate(doc, req, mode, version, before_cp):
             cache_params_before=before_cp,
         )
 
+    findings = findings_on(version)
     return findings, gate(req, version, findings, findings_on)
