@@ -111,17 +111,34 @@ def watch(endpoints, kill, duration=45.0, interval=0.5, timeout=30, probe_every=
     return {"rounds": rounds, "probes": probes, "summary": summarize(rounds, probes)}
 
 
+STEADY_ROUNDS = 3  # hits in a row that start "shared again"
+STEADY_SHARE = 0.9  # ... and the share of hits from there to the end of the watch
+
+
+def shared_again(times, hits):
+    """When the cache was shared again: the first round that starts STEADY_ROUNDS hits in a row and from which at
+    least STEADY_SHARE of the rounds hit (None if never). A lone miss later (one Redis call over its timeout on a
+    loaded machine) does not move it; a cache that keeps flapping never gets one."""
+    for i in range(len(hits)):
+        rest = hits[i:]
+        if len(rest) >= STEADY_ROUNDS and all(rest[:STEADY_ROUNDS]) and sum(rest) >= STEADY_SHARE * len(rest):
+            return times[i]
+    return None
+
+
 def summarize(rounds, probes):
-    """Failed requests (not 200), and per direction the misses and when hits came back for good."""
+    """Failed requests (not 200), and per direction the misses, when the cache was shared again and the misses after
+    that (each with its time, for the evidence)."""
     directions = sorted({k for r in rounds for k in r if k.startswith("hit_")})
     shared = {}
     for d in directions:
         misses = [r["t"] for r in rounds if not r[d]]
-        back = next((r["t"] for i, r in enumerate(rounds) if all(x[d] for x in rounds[i:])), None)
+        back = shared_again([r["t"] for r in rounds], [bool(r[d]) for r in rounds])
         shared[d[len("hit_") :]] = {
             "misses": len(misses),
             "last_miss_s": misses[-1] if misses else None,
             "shared_again_s": back,
+            "misses_after_s": [t for t in misses if back is not None and t > back],
         }
     return {
         "rounds": len(rounds),
