@@ -17,7 +17,11 @@ from ansible_collections.erni_ki.litellm.plugins.module_utils.litellm_version im
     LiteLLMVersionError,
     version_of_tag,
 )
-from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import ENV_REFERENCE, mask_mapping
+from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import (
+    ENV_REFERENCE,
+    mask_mapping,
+    mask_url_credentials,
+)
 from ansible_collections.erni_ki.litellm.plugins.module_utils.redis_connection import (
     TOPOLOGIES,
     nodes_problems,
@@ -44,6 +48,7 @@ ON_BLOCKED = ("fail", "fallback_local", "warn")
 # that sets each. The passwords are written from redis_password_env / redis_sentinel_password_env (as
 # os.environ/NAME) or the literal options. Where Redis is (the first keys) depends on the topology.
 REDIS_OPTIONS = {
+    "url": "redis_url",
     "host": "redis_host",
     "port": "redis_port",
     "sentinel_nodes": "redis_sentinel_nodes",
@@ -67,6 +72,19 @@ TOPOLOGY_ONLY = {
     "sentinel": kb.TOPOLOGY_KEYS["sentinel"],
     "cluster": kb.TOPOLOGY_KEYS["cluster"],
 }
+# What a URL carries (redis_url, cache_params.url): LiteLLM's _redis.py drops host, port, db and password beside a url
+# (1.80.0 - 1.108.7), and the URL names the user and TLS (rediss://) too. These keys are removed where a url is
+# written, and the options that set them are refused beside one.
+URL_KEYS = ("host", "port", "db", "username", "password", "ssl")
+URL_OPTIONS = (
+    "redis_host",
+    "redis_port",
+    "redis_db",
+    "redis_user",
+    "redis_password",
+    "redis_password_env",
+    "redis_tls",
+)
 # The keys without which a topology has no Redis to connect to.
 TOPOLOGY_REQUIRED = {"sentinel": ("sentinel_nodes", "service_name"), "cluster": ("redis_startup_nodes",)}
 
@@ -116,6 +134,7 @@ class CacheRequest:
     ttl: int | None = None
     namespace: str | None = None
     supported_call_types: list | None = None
+    redis_url: str | None = None
     redis_host: str | None = None
     redis_port: int | None = None
     redis_db: int | None = None
@@ -173,13 +192,28 @@ class CacheRequest:
                 out.append(f"{option}: {value!r} is not an environment variable name")
         for option in ("redis_sentinel_nodes", "redis_cluster_nodes"):
             out += nodes_problems(option, getattr(self, option))
+        url = self.redis_url
+        if url is not None and url.startswith(ENV_REFERENCE) and not kb.ENV_NAME.match(url[len(ENV_REFERENCE) :]):
+            out.append(f"redis_url: {url!r} does not name an environment variable (os.environ/NAME)")
+        beside = self.url_conflicts()
+        if url is not None and beside:
+            out.append(
+                f"redis_url carries the host, port, db, user, password and TLS (rediss://), and LiteLLM ignores them "
+                f"beside a url: leave out {', '.join(beside)}"
+            )
         if self.redis_topology is not None and self.redis_topology not in TOPOLOGIES:
             out.append(f"redis_topology: must be one of {', '.join(TOPOLOGIES)}, got {self.redis_topology!r}")
         return out
 
+    def url_conflicts(self):
+        """The options given that a URL replaces (URL_OPTIONS)."""
+        return [o for o in URL_OPTIONS if getattr(self, o) is not None]
+
     def topology_problems(self, topology):
         """Messages for options that do not belong to ``topology`` (the one being written)."""
         out = []
+        if self.redis_url is not None and topology != "standalone":
+            out.append(f"redis_url names one server, and a {topology} cache is being written")
         for owner, options in TOPOLOGY_OPTIONS.items():
             given = [o for o in options if getattr(self, o) not in (None, [], ())]
             if owner != topology and given:
@@ -409,13 +443,22 @@ def apply_mode(doc, req, mode, version):
     want = desired_cache_params(req, mode, topology)
     extra = list((req.extra_cache_params or {}).keys())
     if mode == "local":
-        for key in REDIS_KEYS + tuple(extra):
+        # every key only a Redis cache reads goes (url and connection_pool_timeout too), in the file's order
+        gone = set(REDIS_KEYS) | set(extra) | kb.redis_connection_keys(version)
+        for key in [k for k in cp if k in gone]:
             delete_key(cp, key)
         for key, value in want.items():
             set_key(cp, key, value)
     else:
-        # a switch of topology removes the keys of the one before
-        for key in sorted(foreign_keys(topology)):
+        if req.redis_url is None and cp.get("url") is not None and req.url_conflicts():
+            raise ConfigError(
+                f"cache_params connects by url ({mask_url_credentials(cp['url'])}), and LiteLLM connects by the URL "
+                f"alone: {', '.join(req.url_conflicts())} would be ignored beside it. To keep the URL, give redis_url "
+                f"(os.environ/NAME keeps the variable the file names) instead of them; to connect by host and port, "
+                f"remove url from cache_params first. Nothing was changed"
+            )
+        # a switch of topology removes the keys of the one before; a URL replaces the host form's keys
+        for key in sorted(foreign_keys(topology) | (set(URL_KEYS) if req.redis_url is not None else set())):
             delete_key(cp, key)
         if req.redis_tls is False:
             delete_key(cp, "ssl")

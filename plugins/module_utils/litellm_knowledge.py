@@ -136,6 +136,15 @@ def accepted_cache_keys(version):
     return CACHE_PARAMS[k] | REDIS_CACHE_PARAMS[k] | REDIS_PY_ARGS | LITELLM_REDIS_KEYS[k] | frozenset(SENTINEL_KEYS)
 
 
+def redis_connection_keys(version):
+    """The cache_params keys that only a Redis cache reads (its connection: RedisCache's own parameters, redis.Redis()
+    arguments, the keys _redis.py reads itself, the topologies' keys and connection_pool_timeout), not the ones every
+    cache type shares (ttl, namespace, supported_call_types, ...): what a switch to an in-memory cache removes."""
+    k = _measured_key(version)
+    redis_only = REDIS_CACHE_PARAMS[k] | REDIS_PY_ARGS | LITELLM_REDIS_KEYS[k] | frozenset(SENTINEL_KEYS)
+    return (redis_only | {"redis_startup_nodes", "startup_nodes", "connection_pool_timeout"}) - {"namespace"}
+
+
 # ----------------------------------------------------------------------------------------- rules
 # Each check takes the context and returns None or a message. The context holds:
 #   version (LiteLLMVersion or None), mode, cache_params (dict, as written), cache_params_before,

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import mask_url_credentials
 
 # Environment variables the connection options fall back to (the AWX credential type "LiteLLM cache
 # Redis" injects them; the litellm_cache role reads the same names on the controller).
@@ -141,6 +144,23 @@ def valid_host(name):
     return all(_HOST_LABEL.match(label) for label in name.rstrip(".").split("."))
 
 
+URL_SCHEMES = ("redis", "rediss", "unix")
+
+
+def url_problem(value):
+    """Why a literal Redis URL cannot be written into a config (a password in it would be a secret in the file and
+    in Ansible's output), or None."""
+    parts = urlsplit(str(value))
+    if parts.scheme.lower() not in URL_SCHEMES:
+        return f"{mask_url_credentials(value)!r} is not a {', '.join(s + '://' for s in URL_SCHEMES)} URL"
+    if parts.password:
+        return (
+            "a password in a literal URL would be written into the file and shown in Ansible's output: keep the URL in "
+            "the container's environment and give os.environ/NAME"
+        )
+    return None
+
+
 def setting_problem(name, value):
     """Why a Redis setting (cache_params spelling) cannot take ``value``, or None. Env references are not judged."""
     if value is None or (isinstance(value, str) and value.startswith("os.environ/")):
@@ -149,6 +169,8 @@ def setting_problem(name, value):
         if not valid_host(value):
             return f"{value!r} is not a host name or an IP address"
         return None
+    if name == "url":
+        return url_problem(value)
     if name not in _RANGES:
         return None
     types, low, low_ok, high, what = _RANGES[name]

@@ -14,8 +14,8 @@ description:
     for the requested O(mode), and writes the file back atomically.
   - Only the keys the module owns change. Comments (non-ASCII too), key order, quoting, flow lists, blank lines,
     commented-out blocks and every other key stay byte-for-byte as they were. Keys inside C(cache_params) are
-    updated in place. Switching back to V(local) removes the Redis keys, so V(local) -> V(redis) -> V(local)
-    gives back the original file.
+    updated in place. Switching back to V(local) removes the Redis keys (every key only a Redis cache reads, such as
+    C(url) and C(connection_pool_timeout)), so V(local) -> V(redis) -> V(local) gives back the original file.
   - Knows LiteLLM's real behaviour by release (the collection's knowledge base). It validates C(cache_params)
     against what the target release accepts, evaluates the version gate and the known-issue rules, and refuses
     V(redis) (or falls back, by O(on_blocked)) with a message naming the rule, its evidence and the remedy.
@@ -72,6 +72,26 @@ options:
   namespace:
     description: Prefix of the cache keys in Redis (C(cache_params.namespace)). Left as it is when not given.
     type: str
+  redis_url:
+    description:
+      - >-
+        Where Redis is, as one URL (C(cache_params.url)), the form many stacks use: V(os.environ/REDIS_URL), the
+        variable often built by the container's entrypoint from a Docker secret, or a literal V(redis://),
+        V(rediss://) or V(unix://) URL without a password. A password in a literal URL is refused, because it would
+        land in the file and in Ansible's output; keep such a URL in the container's environment.
+      - >-
+        LiteLLM connects by the URL alone when C(url) is set and drops C(host), C(port), C(db) and C(password) beside
+        it (read in its C(_redis.py), 1.80.0 to 1.108.7). So the module removes those keys, and C(username) and
+        C(ssl), which the URL carries too (C(rediss://) is TLS). It cannot be given with O(redis_host), O(redis_port),
+        O(redis_db), O(redis_user), O(redis_password), O(redis_password_env), O(redis_tls) or another topology than
+        V(standalone).
+      - >-
+        Not given, a C(url) the config has is kept, and the options above are then refused, since LiteLLM would
+        ignore them. Give O(redis_url) to keep or change the URL, or remove C(url) from the file to connect by host
+        and port.
+      - Switching to V(local) removes C(url) with the other Redis connection keys.
+    type: str
+    version_added: 0.1.0
   redis_host:
     description: Redis host LiteLLM connects to, as seen from the LiteLLM container.
     type: str
@@ -273,6 +293,15 @@ EXAMPLES = r"""
     path: /srv/llm/conf/litellm/config.yaml
     mode: local
 
+- name: A Redis cache by URL, the URL built by the container's entrypoint (host, port, db and password removed)
+  erni_ki.litellm.litellm_cache_mode:
+    path: /srv/llm/conf/litellm/config.yaml
+    mode: redis
+    redis_url: os.environ/REDIS_URL
+    socket_timeout: 30
+    litellm_version: "{{ litellm_info.litellm_version }}"
+    container_env: "{{ litellm_info.env_names }}"
+
 - name: A Redis Sentinel cache (the sentinels ask for the password in SENTINEL_PASSWORD)
   erni_ki.litellm.litellm_cache_mode:
     path: /srv/llm/conf/litellm/config.yaml
@@ -456,6 +485,7 @@ def argument_spec():
         ttl=dict(type="int"),
         supported_call_types=dict(type="list", elements="str"),
         namespace=dict(type="str"),
+        redis_url=dict(type="str", no_log=False),
         redis_host=dict(type="str"),
         redis_port=dict(type="int"),
         redis_db=dict(type="int"),

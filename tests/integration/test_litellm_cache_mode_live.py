@@ -57,6 +57,37 @@ def test_written_redis_config_starts_and_caches_into_the_configured_db(
     assert redis_client(0).exists(key) == 0
 
 
+def test_a_url_config_written_by_the_module_caches_into_the_urls_db(
+    run_module, endpoints, litellm_launcher, redis_client, redis_port, master_key, tmp_path
+):
+    """The url: form as real stacks run it: the module writes url: os.environ/REDIS_URL (and removes the host form's
+    keys), the container's entrypoint builds REDIS_URL from the Docker secret, and LiteLLM 1.108.7 caches into the
+    URL's db: the module wrote what really runs."""
+    version, db = "1.108.7", 7  # a db no other test uses
+    path = sandbox_copy(endpoints, tmp_path)
+    run = switch(
+        run_module,
+        path,
+        mode="redis",
+        redis_url="os.environ/REDIS_URL",
+        socket_timeout=30,
+        litellm_version=version,
+        container_env=["REDIS_URL", "REDIS_PASSWORD", "LITELLM_MASTER_KEY"],
+    )
+    cache_params = run.result["cache_params"]
+    assert cache_params["url"] == "os.environ/REDIS_URL", cache_params
+    assert not {"host", "port", "db", "password"} & set(cache_params), cache_params
+    proxy = litellm_launcher.start(
+        version, config_path=str(path), port=4024, env={"SANDBOX_EXPORT_REDIS_URL": f"{redis_port}/{db}"}
+    )
+    prompt = f"url form {uuid.uuid4()}"
+    assert chat(proxy.url, master_key, prompt).status_code == 200
+    key = chat(proxy.url, master_key, prompt).headers.get("x-litellm-cache-key")
+    assert key, "the second identical request was not a cache hit"
+    assert redis_client(db).exists(key) == 1, f"cache key not in the URL's db {db}"
+    assert redis_client(0).exists(key) == 0
+
+
 def test_connection_pool_timeout_is_refused(run_module, endpoints, redis_port, tmp_path):
     """LITELLM-CACHE-001 in the module: the key is refused and the file untouched. That LiteLLM really crashes on it is
     the rule's probe (tests/helpers/kb_probes.py::probe_001, run on every sandbox release by test_kb_probes.py)."""

@@ -276,3 +276,48 @@ def test_cluster_with_a_db_is_refused_saying_why(run_module, config):
     run = run_module("litellm_cache_mode", args)
     assert run.failed and "which has only db 0" in run.result["msg"] and "Nothing was changed" in run.result["msg"]
     assert snapshot(config) == before
+
+
+@pytest.fixture
+def url_config(tmp_path):
+    path = tmp_path / "config.yaml"
+    shutil.copy(os.path.join(FIXTURES, "url_form.yaml"), path)
+    return path
+
+
+URL = {"mode": "redis", "redis_url": "os.environ/REDIS_URL", "litellm_version": "1.108.7"}
+
+
+def test_url_form_redis_local_redis_in_check_diff_and_for_real(run_module, url_config):
+    """The url: stack goes to local (url, timeouts and connection_pool_timeout removed) and back to a url cache, with
+    check mode and diff telling the truth and a second run changing nothing."""
+    before = snapshot(url_config)
+    check = run_module("litellm_cache_mode", {"path": str(url_config), "mode": "local"}, check=True, diff=True)
+    assert check.result["changed"] and snapshot(url_config) == before, check.output
+    assert "-    url: os.environ/REDIS_URL" in check.output and "-    connection_pool_timeout: 5" in check.output
+    local = run_module("litellm_cache_mode", {"path": str(url_config), "mode": "local"})
+    assert local.result["changed"] and "url" not in local.result["cache_params"], local.output
+    assert "    url:" not in url_config.read_text() and "connection_pool_timeout" not in url_config.read_text()
+    back = run_module("litellm_cache_mode", dict(URL, path=str(url_config), socket_timeout=30), diff=True)
+    assert not back.failed and back.result["changed"], back.output
+    text = url_config.read_text()
+    assert '    type: "redis"   # shared by every replica\n    url: os.environ/REDIS_URL\n    socket_timeout: 30\n' in text
+    assert "host:" not in text.split("router_settings")[0]
+    again = run_module("litellm_cache_mode", dict(URL, path=str(url_config), socket_timeout=30))
+    assert again.result["changed"] is False and url_config.read_text() == text
+
+
+def test_host_options_on_a_url_config_fail_and_leave_the_bytes(run_module, url_config):
+    before = snapshot(url_config)
+    run = run_module("litellm_cache_mode", dict(REDIS, path=str(url_config), litellm_version="1.108.7"))
+    assert run.failed and "cache_params connects by url (os.environ/REDIS_URL)" in run.result["msg"], run.output
+    assert snapshot(url_config) == before
+
+
+def test_a_literal_url_with_a_password_is_refused_and_never_shown(run_module, config):
+    before = snapshot(config)
+    url = f"redis://litellm:{SECRET}@redis:6379/1"
+    run = run_module("litellm_cache_mode", dict(URL, path=str(config), redis_url=url), diff=True)
+    assert run.failed and "a password in a literal URL" in run.result["msg"], run.output
+    assert snapshot(config) == before
+    assert SECRET not in run.output

@@ -335,3 +335,89 @@ def test_a_blocked_release_is_advised_the_next_measured_one_not_blocked(fixture_
     assert gate["blocked_by"] == ["blocked_versions"] and gate["advice"][0]["change"] is None
     later = [r for r in kb.measured_releases() if LiteLLMVersion(r) > LiteLLMVersion("1.80.11")]
     assert later[0] == "1.81.0" and gate["upgrade_to"] == later[1], gate
+
+
+# ------------------------------------------------------------------------------------------ the url: form
+
+
+def test_local_removes_the_url_and_every_key_only_redis_reads(fixture_text, changed_lines):
+    text = fixture_text("url_form.yaml")
+    out = cfg.plan(text, params(mode="local", litellm_version="1.80.0"))
+    assert changed_lines(text, out["new_text"]) == [
+        '-    type: "redis"   # shared by every replica',
+        "-    url: os.environ/REDIS_URL",
+        '+    type: "local"   # shared by every replica',
+        "-    socket_connect_timeout: 10",
+        "-    socket_timeout: 30",
+        "-    connection_pool_timeout: 5",
+        "-    retry_on_timeout: true",
+        "-    health_check_interval: 30",
+    ]
+    assert set(out["cache_params"]) == {"type", "ttl", "supported_call_types"}
+
+
+def test_redis_by_url_writes_the_url_after_type_and_is_idempotent(fixture_text, changed_lines):
+    local = cfg.plan(fixture_text("url_form.yaml"), params(mode="local"))["new_text"]
+    ask = params(redis_url="os.environ/REDIS_URL", socket_timeout=30, litellm_version="1.108.7")
+    out = cfg.plan(local, ask)
+    assert changed_lines(local, out["new_text"]) == [
+        '-    type: "local"   # shared by every replica',
+        '+    type: "redis"   # shared by every replica',
+        "+    url: os.environ/REDIS_URL",
+        "+    socket_timeout: 30",
+    ]
+    assert out["topology"] == {"kind": "standalone", "nodes": [], "service_name": None}
+    again = cfg.plan(out["new_text"], ask)
+    assert not again["changed"] and again["new_text"] == out["new_text"]
+
+
+def test_a_url_replaces_the_host_form_and_its_keys(fixture_text, changed_lines):
+    host_form = cfg.plan(
+        fixture_text("production.yaml"), params(**REDIS, redis_db=1, redis_user="litellm", redis_tls=True)
+    )["new_text"]
+    out = cfg.plan(host_form, params(redis_url="rediss://litellm@redis:6380/1"))
+    assert changed_lines(host_form, out["new_text"]) == [
+        "-    host: redis",
+        "-    port: 6379",
+        "-    db: 1",
+        "-    username: litellm",
+        "-    password: os.environ/REDIS_PASSWORD",
+        "-    ssl: true",
+        "+    url: rediss://litellm@redis:6380/1",
+    ]
+    assert "    type: redis\n    url: rediss://litellm@redis:6380/1\n    socket_timeout: 30\n" in out["new_text"]
+
+
+def test_a_url_config_keeps_its_url_when_no_host_option_is_given(fixture_text, changed_lines):
+    text = fixture_text("url_form.yaml").replace("    connection_pool_timeout: 5\n", "")
+    out = cfg.plan(text, params(socket_timeout=60, litellm_version="1.108.7"))
+    assert changed_lines(text, out["new_text"]) == ["-    socket_timeout: 30", "+    socket_timeout: 60"]
+
+
+def test_host_options_beside_a_url_config_are_refused_naming_both_ways(fixture_text):
+    with pytest.raises(cfg.ConfigError) as err:
+        cfg.plan(fixture_text("url_form.yaml"), params(**REDIS, litellm_version="1.108.7"))
+    msg = str(err.value)
+    assert "connects by url (os.environ/REDIS_URL)" in msg
+    assert "redis_host, redis_port, redis_password_env would be ignored" in msg
+    assert "give redis_url" in msg and "remove url from cache_params" in msg and msg.endswith("Nothing was changed")
+
+
+@pytest.mark.parametrize(
+    ("url", "extra", "needle"),
+    [
+        ("os.environ/1BAD", {}, "redis_url: 'os.environ/1BAD' does not name an environment variable"),
+        ("http://redis:6379", {}, "is not a redis://, rediss://, unix:// URL"),
+        ("redis://litellm:hunter2@redis:6379/1", {}, "a password in a literal URL would be written into the file"),
+        ("os.environ/REDIS_URL", {"redis_db": 1}, "leave out redis_db"),
+        (
+            "os.environ/REDIS_URL",
+            {"redis_topology": "cluster", "redis_cluster_nodes": ["redis-1:6379"]},
+            "redis_url names one server, and a cluster cache is being written",
+        ),
+    ],
+)
+def test_a_url_that_cannot_be_written_is_refused(fixture_text, url, extra, needle):
+    with pytest.raises(cfg.ConfigError) as err:
+        cfg.plan(fixture_text("production.yaml"), params(redis_url=url, **extra))
+    assert needle in str(err.value) and "hunter2" not in str(err.value), str(err.value)
