@@ -301,7 +301,9 @@ def test_url_form_redis_local_redis_in_check_diff_and_for_real(run_module, url_c
     back = run_module("litellm_cache_mode", dict(URL, path=str(url_config), socket_timeout=30), diff=True)
     assert not back.failed and back.result["changed"], back.output
     text = url_config.read_text()
-    assert '    type: "redis"   # shared by every replica\n    url: os.environ/REDIS_URL\n    socket_timeout: 30\n' in text
+    assert (
+        '    type: "redis"   # shared by every replica\n    url: os.environ/REDIS_URL\n    socket_timeout: 30\n' in text
+    )
     assert "host:" not in text.split("router_settings")[0]
     again = run_module("litellm_cache_mode", dict(URL, path=str(url_config), socket_timeout=30))
     assert again.result["changed"] is False and url_config.read_text() == text
