@@ -15,10 +15,21 @@ import sys
 
 import yaml
 
+# How often Docker runs a proxy's healthcheck. Every run is an exec in the container (runc's own cost, then the
+# command), in every proxy, all the time: measured on this 2-core machine, python3 -c every 1 s cost 0.10 core per
+# proxy, bash's /dev/tcp every 1 s 0.047; a fleet preset and the default sandbox run six proxies at once.
+HEALTHCHECK_INTERVAL_S = 2
+HEALTHCHECK_RETRIES = 90  # unhealthy after 180 s without a live answer
 
-def liveliness_probe(port):
-    """The proxies' healthcheck command (also used by the live tests' own proxies)."""
-    return f"import urllib.request; urllib.request.urlopen('http://127.0.0.1:{port}/health/liveliness', timeout=3)"
+
+def liveliness_check(port):
+    """The proxies' healthcheck (also the live tests' own proxies'): bash asks /health/liveliness over /dev/tcp and
+    wants a 200 status line within 3 s (no python3 started every interval)."""
+    script = (
+        f"exec 3<>/dev/tcp/127.0.0.1/{port} && printf 'GET /health/liveliness HTTP/1.0\\r\\n\\r\\n' >&3 "
+        "&& read -r -t 3 status <&3 && [[ $status == *' 200 '* ]]"
+    )
+    return ["CMD", "bash", "-c", script]
 
 
 def proxy_environment():
@@ -29,7 +40,6 @@ def proxy_environment():
 
 
 def proxy(name, port, image, depends_on):
-    probe = liveliness_probe(port)
     return {
         "image": image,
         "network_mode": "host",
@@ -38,8 +48,13 @@ def proxy(name, port, image, depends_on):
         "command": ["--config", "/app/config.yaml", "--host", "127.0.0.1", "--port", str(port)],
         "volumes": [f"./conf/{name}/config.yaml:/app/config.yaml:ro", "./stack:/stack:ro"],
         "secrets": ["redis_password", "master_key"],
-        # the interval bounds how soon a restarted proxy counts as healthy
-        "healthcheck": {"test": ["CMD", "python3", "-c", probe], "interval": "1s", "timeout": "4s", "retries": 180},
+        # the interval bounds how soon a restarted proxy counts as healthy; $$ is compose's escape of $
+        "healthcheck": {
+            "test": [part.replace("$", "$$") for part in liveliness_check(port)],
+            "interval": f"{HEALTHCHECK_INTERVAL_S}s",
+            "timeout": "4s",
+            "retries": HEALTHCHECK_RETRIES,
+        },
         "depends_on": depends_on,
     }
 

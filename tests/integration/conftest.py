@@ -175,12 +175,12 @@ class Launcher:
                 os.path.join(self.secrets, "redis_password.txt"): {"bind": "/run/secrets/redis_password", "mode": "ro"},
                 os.path.join(self.secrets, "master_key.txt"): {"bind": "/run/secrets/master_key", "mode": "ro"},
             },
-            # the sandbox's own healthcheck (sandbox/compose.py), 1 s interval, when asked for
+            # the sandbox's own healthcheck (sandbox/compose.py), when asked for
             healthcheck={
-                "test": ["CMD", "python3", "-c", compose.liveliness_probe(port)],
-                "interval": 1_000_000_000,
+                "test": compose.liveliness_check(port),
+                "interval": compose.HEALTHCHECK_INTERVAL_S * 1_000_000_000,
                 "timeout": 4_000_000_000,
-                "retries": 180,
+                "retries": compose.HEALTHCHECK_RETRIES,
             }
             if healthcheck
             else None,

@@ -1,6 +1,7 @@
 """litellm_service against the sandbox's real LiteLLM containers."""
 
 import shutil
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -12,8 +13,19 @@ def service(run_module, check=False, **kw):
     return run_module("litellm_service", kw, check=check)
 
 
-def test_info_by_name_and_by_compose_labels_agree(run_module, endpoints, master_key):
+def settled(docker_client, name, timeout=30):
+    """Wait until the container's healthcheck has said healthy (a test before may have restarted it; the check runs
+    every sandbox/compose.py HEALTHCHECK_INTERVAL_S)."""
+    container = docker_client.containers.get(name)
+    deadline = time.monotonic() + timeout
+    while container.attrs["State"].get("Health", {}).get("Status") != "healthy" and time.monotonic() < deadline:
+        time.sleep(0.25)
+        container.reload()
+
+
+def test_info_by_name_and_by_compose_labels_agree(run_module, endpoints, master_key, docker_client):
     proxy = endpoints["proxies"][0]
+    settled(docker_client, proxy["container"])
     by_name = service(run_module, container=proxy["container"])
     by_labels = service(run_module, compose_project=proxy["compose_project"], compose_service=proxy["compose_service"])
     assert not by_name.failed and not by_labels.failed, by_name.output

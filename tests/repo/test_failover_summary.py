@@ -8,7 +8,7 @@ TIMES = [round(0.6 * i, 1) for i in range(50)]
 
 def hits(*runs):
     """(hit, count) runs to a list of 50 rounds."""
-    out = [h for h, n in runs for _ in range(n)]
+    out = [h for h, n in runs for _repeat in range(n)]
     assert len(out) == len(TIMES)
     return out
 
