@@ -94,7 +94,9 @@ def _build(v, extra, log):
             log(f"{v}: does not install (build: {(build.stdout + build.stderr).strip()[-300:]})")
             os.remove(CONSTRAINTS.format(v))
             return None
-        tags = dict(line.strip().split("=", 1) for line in env if "=" in line)
+        # opened again by name: images.sh replaces the file (an atomic rename), so the handle above is the old one
+        with open(env.name, encoding="utf-8") as written:
+            tags = dict(line.strip().split("=", 1) for line in written if "=" in line)
     return tags[f"LITELLM_TAG_{v.replace('.', '_')}"]
 
 

@@ -33,6 +33,7 @@ CACHE_PARAMS_WIN_OVER_REDIS_URL_FROM = "1.93.0"  # LITELLM-CACHE-005
 ENV_NUMBERS_CONVERTED_FROM = "1.101.0"  # LITELLM-CACHE-006
 SENTINEL_AUTH_FROM = "1.85.0"  # LITELLM-CACHE-011: sentinel_password reaches the sentinels
 SSL_VALUE_HONOURED_FROM = "1.93.0"  # LITELLM-CACHE-012: ssl: false no longer dials TLS
+URL_SETTINGS_APPLY_FROM = "1.96.0"  # LITELLM-CACHE-013: the settings beside a url reach the connection
 # The oldest release the gate lets run a Redis cache unless told otherwise (min_redis_version's default):
 # the first one that no error rule refuses for a plain Redis cache.
 MIN_REDIS_VERSION = SHARED_CLIENT_FIXED_IN
@@ -151,8 +152,13 @@ def redis_connection_keys(version):
 #   router_settings (dict, as written), container_env (set of names)
 
 
+def _by_url(cache_params):
+    """The cache connects by cache_params.url (LiteLLM then hands redis-py the URL, not host, port, db, password)."""
+    return cache_params.get("url") not in (None, "")
+
+
 def _check_pool_timeout(ctx):
-    if ctx["mode"] == "redis" and "connection_pool_timeout" in ctx["cache_params"]:
+    if ctx["mode"] == "redis" and "connection_pool_timeout" in ctx["cache_params"] and not _by_url(ctx["cache_params"]):
         return (
             "cache_params.connection_pool_timeout crashes the proxy at start "
             "(TypeError: Redis.__init__() got an unexpected keyword argument 'connection_pool_timeout')"
@@ -198,7 +204,8 @@ def _check_router_db(ctx):
 
 
 def _check_redis_url_env(ctx):
-    if ctx["mode"] == "redis" and "REDIS_URL" in ctx["container_env"]:
+    # a url in cache_params wins over the environment's (measured: LITELLM-CACHE-013's probe)
+    if ctx["mode"] == "redis" and "REDIS_URL" in ctx["container_env"] and not _by_url(ctx["cache_params"]):
         return (
             "REDIS_URL is set in the container environment: this release connects through the URL, whose "
             f"db wins over cache_params.db, and a Redis stall costs {DEFAULT_SOCKET_TIMEOUT} s whatever "
@@ -274,6 +281,23 @@ def _check_sentinel_auth(ctx):
     return None
 
 
+def url_settings_apply(version):
+    """Whether ``version`` passes the connection settings beside a url to redis-py (LITELLM-CACHE-013); unknown: no."""
+    return version is not None and version >= LiteLLMVersion(URL_SETTINGS_APPLY_FROM)
+
+
+def _check_url_alone(ctx):
+    cp = ctx["cache_params"]
+    if ctx["mode"] != "redis" or not _by_url(cp):
+        return None
+    dropped = sorted(k for k in cp if k in REDIS_PY_ARGS)
+    what = f"{', '.join(dropped)} beside it do not apply" if dropped else "no socket_timeout applies"
+    return (
+        f"cache_params connects by url, and this release hands redis-py the URL alone: {what}, so a stalled Redis "
+        "makes every request wait as long as the stall lasts, unless the URL's own query sets socket_timeout"
+    )
+
+
 def _check_ssl_false(ctx):
     ssl = ctx["cache_params"].get("ssl", None)
     if ctx["mode"] == "redis" and "ssl" in ctx["cache_params"] and str(ssl).strip().lower() in ("false", "0", "no"):
@@ -286,7 +310,10 @@ def _check_ssl_false(ctx):
 
 
 def _check_default_timeout(ctx):
-    if ctx["mode"] == "redis" and "socket_timeout" not in ctx["cache_params"]:
+    cp = ctx["cache_params"]
+    if _by_url(cp) and not url_settings_apply(ctx["version"]):
+        return None  # the URL alone reaches redis-py: no default either (LITELLM-CACHE-013 says so)
+    if ctx["mode"] == "redis" and "socket_timeout" not in cp:
         return (
             f"no socket_timeout: LiteLLM uses {DEFAULT_SOCKET_TIMEOUT} s, and a stalled Redis makes every "
             "request wait that long, silently (no error, no log line), before it becomes a cache miss"
@@ -303,7 +330,9 @@ RULES = (
         "severity": "error",
         "check": _check_pool_timeout,
         "evidence": "The proxy exits at start with TypeError: Redis.__init__() got an unexpected keyword argument "
-        "'connection_pool_timeout' (measured on every release below, 1.74.15 to the newest installable).",
+        "'connection_pool_timeout' (measured on every release below, 1.74.15 to the newest installable). Not with a "
+        "url in cache_params: _redis.py then keeps only the URL (1.80.x) or redis-py's connection arguments (1.108.7), "
+        "and the proxy starts (LITELLM-CACHE-013's probe, 1.80.0, 1.80.11 and 1.108.7).",
         "remedy": "Remove connection_pool_timeout from cache_params; set the env var REDIS_CONNECTION_POOL_TIMEOUT "
         "in the container instead (default 5 s, pool of 50).",
     },
@@ -356,7 +385,9 @@ RULES = (
         "evidence": "With REDIS_URL=.../3 in the container and cache_params {db: 1, socket_timeout: 30}, the cache "
         "keys landed in db 3 on 1.74.15 - 1.92.2 and in db 1 from 1.93.0 (bisected 2026-11-29; an earlier note placed "
         "it at 1.96.0). On 1.80.0 the URL's settings also replaced the timeout: an 8 s stall cost 5.0 s instead of "
-        "30 s. /cache/ping still reports the cache_params values, not the effective ones.",
+        "30 s. /cache/ping still reports the cache_params values, not the effective ones. A url in cache_params wins "
+        "over REDIS_URL on every measured release (the environment's settings first, cache_params over them, in "
+        "_get_redis_client_logic; LITELLM-CACHE-013's probe: REDIS_URL .../3 beside it, the keys in the url's db 1).",
         "remedy": "Stop exporting REDIS_URL in the container entrypoint (export REDIS_PASSWORD only and reference "
         "it as os.environ/REDIS_PASSWORD), or upgrade LiteLLM to 1.93.0 or later.",
     },
@@ -451,6 +482,23 @@ RULES = (
         "1.93.0 (bisected 2026-12-04).",
         "remedy": "Remove ssl from cache_params for a plaintext Redis (litellm_cache_mode does with redis_tls: false; "
         "it never writes ssl: false), or upgrade LiteLLM to 1.93.0 or later.",
+    },
+    {
+        "id": "LITELLM-CACHE-013",
+        "title": "the settings beside a url do not reach Redis",
+        "min": None,
+        "max": URL_SETTINGS_APPLY_FROM,
+        "severity": "warning",
+        "check": _check_url_alone,
+        "evidence": "With a url in cache_params, get_redis_client and get_redis_async_client of 1.80.x hand "
+        "redis.Redis.from_url the URL alone (_get_redis_url_kwargs inspects from_url, whose signature names no "
+        "connection argument). Probe (cache_params url: os.environ/CACHE_REDIS_URL, socket_timeout: 2, "
+        "connection_pool_timeout: 5; an 8 s CLIENT PAUSE): the proxy starts, the keys land in the URL's db, and the "
+        "request waited the whole 8.0-8.1 s on 1.80.0 - 1.95.1, 2.0 s from 1.96.0 (bisected 2026-12-04). With the "
+        "timeout in the URL's query (redis://...:6379/1?socket_timeout=2) 1.80.0 waited 2.0 s.",
+        "remedy": "Put the settings into the URL's query, which redis-py reads "
+        "(redis://:PASSWORD@redis:6379/1?socket_timeout=30&socket_connect_timeout=10, in the variable the "
+        "entrypoint builds), or upgrade LiteLLM to 1.96.0 or later.",
     },
 )
 
@@ -641,6 +689,19 @@ MEASUREMENTS = {
         ("1.103.1", "plaintext", False),
         ("1.108.7", "plaintext", False),
     ),
+    "LITELLM-CACHE-013": (
+        ("1.80.0", "url-alone", True),
+        ("1.80.11", "url-alone", True),
+        ("1.90.5", "url-alone", True),
+        ("1.93.0", "url-alone", True),
+        ("1.94.3", "url-alone", True),
+        ("1.95.0", "url-alone", True),
+        ("1.95.1", "url-alone", True),
+        ("1.96.0", "settings-apply", False),
+        ("1.98.0", "settings-apply", False),
+        ("1.103.1", "settings-apply", False),
+        ("1.108.7", "settings-apply", False),
+    ),
 }
 # A fourth field names behaviours also seen on that release: the probe is not deterministic there.
 MEASUREMENTS = {
@@ -659,6 +720,7 @@ BOUNDARIES = {
     "LITELLM-CACHE-006": {"last_shows": "1.100.5", "first_fixed": "1.101.0", "not_installable_between": ()},
     "LITELLM-CACHE-011": {"last_shows": "1.84.10", "first_fixed": "1.85.0", "not_installable_between": ()},
     "LITELLM-CACHE-012": {"last_shows": "1.92.2", "first_fixed": "1.93.0", "not_installable_between": ()},
+    "LITELLM-CACHE-013": {"last_shows": "1.95.1", "first_fixed": "1.96.0", "not_installable_between": ()},
 }
 
 
@@ -670,7 +732,7 @@ INSTALL_NOTES = (
         "(1.108.8, 1.108.9, 1.108.10, 1.108.11, 1.108.12 and 1.108.13 tried); 1.108.7 is the newest installable 1.108.",
     ),
     (
-        "1.95.1, 1.96.0",
+        "1.95.0, 1.95.1, 1.96.0",
         "install, but their proxy does not import: today's resolution of fastapi>=0.136.3 is 0.165.0, which no longer "
         "has fastapi.dependencies.utils.get_flat_dependant; measured with fastapi<=0.140.0 held back "
         "(tools/kb_bisect.py COMPAT_PINS, recorded in their constraints files).",

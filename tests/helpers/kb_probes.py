@@ -305,6 +305,39 @@ def probe_012(lab, image):
     return Observation("LITELLM-CACHE-012", "no-redis-entry", True, detail)
 
 
+def probe_013(lab, image):
+    """LITELLM-CACHE-013: the url: form as real stacks write it. cache_params {url: os.environ/CACHE_REDIS_URL (db 1),
+    socket_timeout: 2, connection_pool_timeout: 5}, and REDIS_URL (db 3) in the environment beside it: does the proxy
+    start (LITELLM-CACHE-001 is about the host form), do the keys land in the URL's db (LITELLM-CACHE-005 is about a
+    REDIS_URL that overrides host settings), and does socket_timeout reach the connection (what an 8 s stall costs)?"""
+    params = {
+        "type": "redis",
+        "url": "os.environ/CACHE_REDIS_URL",
+        "socket_timeout": 2,
+        "connection_pool_timeout": 5,
+    }
+    proxy = lab.start(image, params, env={"CACHE_REDIS_URL": lab.url(1), "REDIS_URL": lab.url(3)})
+    try:
+        if proxy.wait(150) != "ready":
+            return Observation("LITELLM-CACHE-013", "exits-at-start", True, proxy.logs()[-300:])
+        key, codes, hit = proxy.cached_key()
+        dbs = lab.cache_dbs(key) if hit else None
+        if dbs != [1]:
+            return Observation("LITELLM-CACHE-013", f"keys-in-{dbs}", True, f"status codes {codes}, entry in dbs {dbs}")
+        lab.client().execute_command("CLIENT", "PAUSE", 8000, "ALL")
+        start = time.monotonic()
+        resp = proxy.chat(f"kb stall {uuid.uuid4()}", timeout=60)
+        took = time.monotonic() - start
+    finally:
+        lab.stop(proxy)
+    detail = f"started, the entry in the URL's db 1; an 8 s stall cost a request {took:.1f} s ({resp.status_code})"
+    if took >= 7.0:
+        return Observation("LITELLM-CACHE-013", "url-alone", True, detail)
+    if took <= 4.0:
+        return Observation("LITELLM-CACHE-013", "settings-apply", False, detail)
+    return Observation("LITELLM-CACHE-013", f"stall-costs-{round(took)}s", True, detail)
+
+
 SENTINEL_SERVICE = "kbprobe"
 
 
@@ -366,4 +399,5 @@ PROBES = {
     "LITELLM-CACHE-008": probe_008,
     "LITELLM-CACHE-011": probe_011,
     "LITELLM-CACHE-012": probe_012,
+    "LITELLM-CACHE-013": probe_013,
 }

@@ -148,3 +148,42 @@ def test_cloud_login_keys_are_judged_by_the_release_that_reads_them(version, ext
         assert all(k in rule["message"] for k in extra), rule["message"]
         nearest = "judged by the keys of 1.80.11, the nearest measured release below it"
         assert (nearest in rule["message"]) is (version == "1.93.0"), rule["message"]
+
+
+# the url: form as the real stack writes it (its entrypoint builds REDIS_URL from a Docker secret)
+URL_CP = {
+    "type": "redis",
+    "url": "os.environ/REDIS_URL",
+    "ttl": 1800,
+    "socket_connect_timeout": 10,
+    "socket_timeout": 30,
+    "connection_pool_timeout": 5,
+    "retry_on_timeout": True,
+    "health_check_interval": 30,
+}
+
+
+def test_the_url_forms_settings_are_named_where_only_the_url_reaches_redis():
+    last, first = kb.BOUNDARIES["LITELLM-CACHE-013"]["last_shows"], kb.BOUNDARIES["LITELLM-CACHE-013"]["first_fixed"]
+    for version in ("1.80.0", last):
+        found = {f["id"]: f for f in kb.evaluate(LiteLLMVersion(version), "redis", URL_CP)}
+        assert found["LITELLM-CACHE-013"]["severity"] == "warning", version
+        message = found["LITELLM-CACHE-013"]["message"]
+        assert "health_check_interval, retry_on_timeout, socket_connect_timeout, socket_timeout beside it" in message
+        assert "as long as the stall lasts" in message and "URL's own query" in message
+    for version in (first, "1.108.7"):
+        assert "LITELLM-CACHE-013" not in ids(version, cache_params=URL_CP), version
+
+
+def test_a_url_config_is_not_judged_by_the_host_forms_rules():
+    """connection_pool_timeout does not crash it (001), REDIS_URL beside it does not override it (005), and where only
+    the URL reaches redis-py there is no 5.0 s default either (008 would say there is)."""
+    for version in ("1.80.0", "1.80.11", "1.108.7"):
+        found = ids(version, cache_params=URL_CP, container_env={"REDIS_URL", "LITELLM_MASTER_KEY"})
+        assert not {"LITELLM-CACHE-001", "LITELLM-CACHE-005"} & set(found), (version, found)
+    no_timeout = {"type": "redis", "url": "os.environ/REDIS_URL"}
+    assert "LITELLM-CACHE-008" not in ids("1.80.11", cache_params=no_timeout)
+    assert ids("1.108.7", cache_params=no_timeout) == {"LITELLM-CACHE-008": "info"}
+    # the host form keeps both rules
+    assert "LITELLM-CACHE-001" in ids("1.108.7", cache_params=dict(REDIS_CP, connection_pool_timeout=5))
+    assert "LITELLM-CACHE-005" in ids("1.80.0", container_env={"REDIS_URL"})
