@@ -495,9 +495,9 @@ RULES = (
         "connection argument). Probe (cache_params url: os.environ/CACHE_REDIS_URL, socket_timeout: 2, "
         "connection_pool_timeout: 5; an 8 s CLIENT PAUSE): the proxy starts, the keys land in the URL's db, and the "
         "request waited the whole 8.0-8.1 s on 1.80.0 - 1.95.1, 2.0 s from 1.96.0 (bisected 2026-12-04). With the "
-        "timeout in the URL's query (redis://...:6379/1?socket_timeout=2) 1.80.0 waited 2.0 s. The probe now freezes "
-        "Redis for 15 s instead: 1.80.0 and 1.80.11 had not answered when it ended, 1.108.7 answered after 2.0 s (6.0 s "
-        "on a loaded machine, LITELLM-FACT-007).",
+        "timeout in the URL's query (redis://...:6379/1?socket_timeout=2) 1.80.0 waited 2.0 s. The probe now "
+        "freezes Redis for 15 s instead: 1.80.0 and 1.80.11 had not answered when it ended, 1.108.7 answered after "
+        "2.0 s (6.0 s on a loaded machine, LITELLM-FACT-007).",
         "remedy": "Put the settings into the URL's query, which redis-py reads "
         "(redis://:PASSWORD@redis:6379/1?socket_timeout=30&socket_connect_timeout=10, in the variable the "
         "entrypoint builds), or upgrade LiteLLM to 1.96.0 or later.",
@@ -557,9 +557,10 @@ FACTS = (
         "REDIS_CIRCUIT_BREAKER_FAILURE_THRESHOLD and REDIS_CIRCUIT_BREAKER_ENABLED. After a short outage of one "
         "Redis, 1.108.7 cached through it again 60.3 s after it was back, 10.0 s with "
         "REDIS_CIRCUIT_BREAKER_RECOVERY_TIMEOUT=10, and 1.80.11 at once (0.0 s). In 1.108.7 (read in redis_cache.py) "
-        "timeouts alone (a Redis that stalls, not one that refuses) open it only after 5 of them spanning REDIS_CIRCUIT_BREAKER_TIMEOUT_MIN_DURATION "
-        "(5 s): until then a request's Redis calls time out one after another, so socket_timeout 2 does not bound what "
-        "a stall costs one request to 2 s. A request during a Redis stall waited 2.0 s on this machine and 6.0 s on a "
+        "timeouts alone (a Redis that stalls, not one that refuses) open it only after 5 of them spanning "
+        "REDIS_CIRCUIT_BREAKER_TIMEOUT_MIN_DURATION (5 s): until then a request's Redis calls time out one after "
+        "another, so socket_timeout 2 does not bound what a stall costs one request to 2 s. A request during a Redis "
+        "stall waited 2.0 s on this machine and 6.0 s on a "
         "loaded CI machine (1.108.7, LITELLM-CACHE-013's probe).",
         "pinned_by": "tests/integration/test_topologies.py::test_a_master_killed_is_measured_and_pinned, "
         "tests/integration/test_circuit_breaker.py, tests/integration/test_kb_probes.py (LITELLM-CACHE-013 on 1.108.7: "
