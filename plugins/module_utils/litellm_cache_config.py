@@ -565,6 +565,17 @@ def mode_of_text(text, source="<config>"):
     return current_mode(parse(text, source).data)
 
 
+def describe(text, source="<config>"):
+    """What a config text runs, changing nothing: {mode, cache_params (masked), topology}."""
+    root = parse(text, source).data
+    cp = _cache_params(root)
+    return {
+        "mode": current_mode(root),
+        "cache_params": mask_mapping(cp) if cp is not None else {},
+        "topology": topology_summary(cp),
+    }
+
+
 def plan(text, req, source="<config>"):
     """Everything the module decides for ``req`` (a CacheRequest) on the config ``text``, touching no file.
 

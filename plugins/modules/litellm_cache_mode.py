@@ -59,9 +59,13 @@ options:
       - The cache mode to set.
       - V(local) is LiteLLM's in-memory cache (per instance), V(redis) a Redis cache shared by all instances,
         V(disabled) sets C(litellm_settings.cache) to V(false) and keeps C(cache_params) for later.
+      - V(original) puts back the file as it was before this module first changed it (kept by O(backup) as
+        C(NAME.original) in O(backup_dir)), byte for byte, with the same atomic write, backup, check mode and
+        masked diff. The cache options, O(content) and the gate are not used; RV(mode) is the mode of the file put
+        back. It fails, changing nothing, when no original was kept.
     type: str
     required: true
-    choices: [local, redis, disabled]
+    choices: [local, redis, disabled, original]
   ttl:
     description: Cache entry lifetime in seconds (C(cache_params.ttl)). Left as it is when not given.
     type: int
@@ -246,9 +250,20 @@ options:
     type: bool
     default: false
   backup:
-    description: Keep a timestamped copy of the original file when it changes.
+    description:
+      - Keep a timestamped copy (C(NAME.PID.TIMESTAMP~)) of the file in O(backup_dir) each time it changes.
+      - The first change also keeps the file as it was as C(NAME.original) in O(backup_dir), apart from the rotated
+        backups and never pruned by O(backup_keep). It stays until O(mode=original) has put it back and a later
+        change starts from that file again (or from the operator's edits of it), which then becomes the original.
     type: bool
     default: false
+  backup_dir:
+    description:
+      - Directory for the backups and the original (created, mode C(0700), when missing), such as a directory
+        outside the operator's git checkout of the config. Default is the directory of O(path).
+      - When it is the config's directory, add C(config.yaml.*~) and C(config.yaml.original*) to its C(.gitignore).
+    type: path
+    version_added: 0.1.0
   backup_keep:
     description:
       - With O(backup), how many of this file's backups (C(PATH.PID.TIMESTAMP~)) to keep; older ones are removed after
@@ -292,6 +307,21 @@ EXAMPLES = r"""
   erni_ki.litellm.litellm_cache_mode:
     path: /srv/llm/conf/litellm/config.yaml
     mode: local
+
+- name: Backups and the original outside the operator's git checkout
+  erni_ki.litellm.litellm_cache_mode:
+    path: /srv/llm/conf/litellm/config.yaml
+    mode: redis
+    redis_host: redis
+    backup: true
+    backup_dir: /var/lib/erni_ki/litellm
+
+- name: Put back the file as it was before the first change (then restart the proxy)
+  erni_ki.litellm.litellm_cache_mode:
+    path: /srv/llm/conf/litellm/config.yaml
+    mode: original
+    backup: true
+    backup_dir: /var/lib/erni_ki/litellm
 
 - name: A Redis cache by URL, the URL built by the container's entrypoint (host, port, db and password removed)
   erni_ki.litellm.litellm_cache_mode:
@@ -350,7 +380,9 @@ previous_mode:
   type: str
   sample: local
 mode:
-  description: The mode written, after the gate (V(local) when O(on_blocked=fallback_local) refused V(redis)).
+  description:
+    - The mode written, after the gate (V(local) when O(on_blocked=fallback_local) refused V(redis)).
+    - With O(mode=original), the mode of the file put back.
   returned: always
   type: str
   sample: redis
@@ -451,6 +483,14 @@ backup_file:
   returned: changed and O(backup=true)
   type: str
   sample: /srv/llm/conf/litellm/config.yaml.12345.2026-11-29@10:00:00~
+original_file:
+  description:
+    - Path of the file as it was before the module's first change (O(mode=original) puts it back); null when none is
+      kept (O(backup=false), or the file was never changed).
+    - In check mode, the path it would have.
+  returned: when O(path) is given
+  type: str
+  sample: /srv/llm/conf/litellm/config.yaml.original
 content:
   description: The whole config as it would be written, literal secrets masked.
   returned: when O(path) is not given
@@ -464,7 +504,9 @@ warnings_list:
 
 import os
 import re
+import shutil
 import tempfile
+import time
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
@@ -481,7 +523,7 @@ def argument_spec():
     return dict(
         path=dict(type="path"),
         content=dict(type="str"),
-        mode=dict(type="str", required=True, choices=list(cfg.MODES)),
+        mode=dict(type="str", required=True, choices=[*cfg.MODES, ORIGINAL]),
         ttl=dict(type="int"),
         supported_call_types=dict(type="list", elements="str"),
         namespace=dict(type="str"),
@@ -515,6 +557,7 @@ def argument_spec():
         force=dict(type="bool", default=False),
         backup=dict(type="bool", default=False),
         backup_keep=dict(type="int", default=5),
+        backup_dir=dict(type="path"),
         file_mode=dict(type="raw"),
     )
 
@@ -567,23 +610,82 @@ def make_plan(module, start_text, source, secrets):
         )
 
 
+ORIGINAL = "original"  # the mode that puts back the file as it was before the first change
 _BACKUP_SUFFIX = re.compile(r"^\.\d+\.\d{4}-\d{2}-\d{2}@\d{2}:\d{2}:\d{2}~$")
 
 
-def prune_backups(path, keep):
-    """Remove all but the newest ``keep`` backups Ansible's backup_local made of ``path``; returns their paths."""
-    if keep <= 0:
-        return []
-    directory, name = os.path.split(os.path.abspath(path))
-    backups = [
-        os.path.join(directory, entry)
-        for entry in os.listdir(directory)
-        if entry.startswith(name) and _BACKUP_SUFFIX.match(entry[len(name) :])
-    ]
-    backups.sort(key=lambda b: (os.path.getmtime(b), b), reverse=True)
-    for old in backups[keep:]:
-        os.unlink(old)
-    return backups[keep:]
+class State:
+    """Where the backups and the original of ``path`` live (backup_dir, else beside it), and what is kept there.
+
+    The original is NAME.original. NAME.original.restored says mode=original put it back since: the next change
+    starts from that file (or the operator's edits of it), which becomes the original then."""
+
+    def __init__(self, module, path):
+        self.module = module
+        self.path = path
+        self.name = os.path.basename(path)
+        self.beside = os.path.dirname(os.path.abspath(path))
+        self.dir = os.path.abspath(module.params["backup_dir"] or self.beside)
+        self.original = os.path.join(self.dir, self.name + ".original")
+        self.restored = self.original + ".restored"
+
+    def ensure_dir(self):
+        if os.path.isdir(self.dir):
+            return
+        try:
+            os.makedirs(self.dir, mode=0o700)
+        except OSError as exc:
+            self.module.fail_json(
+                msg=f"cannot create backup_dir {self.dir}: {exc.strerror}; create it (mode 0700) or choose another, "
+                f"{self.path} was left as it was"
+            )
+
+    def original_due(self):
+        """Whether the next change must keep the file as it is now as the original."""
+        return not os.path.exists(self.original) or os.path.exists(self.restored)
+
+    def keep_original(self):
+        """Before a change: the file as it is becomes the original when it must (original_due)."""
+        if self.original_due():
+            fd, tmp = tempfile.mkstemp(prefix=f".{self.name}.original.", suffix=".tmp", dir=self.dir)
+            os.close(fd)
+            try:
+                shutil.copy2(self.path, tmp)
+                os.replace(tmp, self.original)
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+            if os.path.exists(self.restored):
+                os.unlink(self.restored)
+        return self.original
+
+    def mark_restored(self):
+        if not os.path.exists(self.restored):
+            with open(self.restored, "w", encoding="utf-8") as f:
+                f.write(f"{self.original} was put back on {time.strftime('%Y-%m-%dT%H:%M:%S%z')}\n")
+
+    def backup(self):
+        """A copy of the file as it is, named as Ansible's backup_local names it, in the state directory."""
+        if self.dir == self.beside:
+            return self.module.backup_local(self.path)
+        stamp = time.strftime("%Y-%m-%d@%H:%M:%S", time.localtime())
+        dest = os.path.join(self.dir, f"{self.name}.{os.getpid()}.{stamp}~")
+        shutil.copy2(self.path, dest)
+        return dest
+
+    def prune_backups(self, keep):
+        """Remove all but the newest ``keep`` backups of the file; returns their paths."""
+        if keep <= 0:
+            return []
+        backups = [
+            os.path.join(self.dir, entry)
+            for entry in os.listdir(self.dir)
+            if entry.startswith(self.name) and _BACKUP_SUFFIX.match(entry[len(self.name) :])
+        ]
+        backups.sort(key=lambda b: (os.path.getmtime(b), b), reverse=True)
+        for old in backups[keep:]:
+            os.unlink(old)
+        return backups[keep:]
 
 
 def write_atomically(module, path, data):
@@ -598,9 +700,12 @@ def write_atomically(module, path, data):
             os.unlink(tmp)
 
 
-def write_result(module, path, current, new_text, secrets, result):
-    """Diff, backup, atomic write and file attributes; returns whether anything changed."""
+def write_result(module, path, current, new_text, secrets, result, restoring=False):
+    """Diff, backup (and the original, unless ``restoring`` it), atomic write and file attributes; returns whether
+    anything changed."""
     changed = new_text != current
+    state = State(module, path)
+    backing_up = module.params["backup"] and os.path.exists(path)
     if changed and module._diff:
         result["diff"] = dict(
             before=mask_config_text(current, secrets),
@@ -609,15 +714,57 @@ def write_result(module, path, current, new_text, secrets, result):
             after_header=path,
         )
     if changed and not module.check_mode:
-        if module.params["backup"] and os.path.exists(path):
-            result["backup_file"] = module.backup_local(path)
-            result["backups_removed"] = prune_backups(path, module.params["backup_keep"])
+        if backing_up:
+            state.ensure_dir()
+            if not restoring:
+                state.keep_original()
+            result["backup_file"] = state.backup()
+            result["backups_removed"] = state.prune_backups(module.params["backup_keep"])
         write_atomically(module, path, new_text.encode("utf-8"))
+    due = changed and backing_up and not restoring and module.check_mode and state.original_due()
+    result.setdefault("original_file", state.original if due or os.path.exists(state.original) else None)
     if module.check_mode and not os.path.exists(path):
         return changed
     # owner, group, mode (as file_mode), SELinux context and attributes, as every Ansible file module does
     file_args = module.load_file_common_arguments(dict(module.params, mode=module.params["file_mode"]), path=path)
     return module.set_fs_attributes_if_different(file_args, changed)
+
+
+def restore_original(module, path, secrets):
+    """mode=original: the kept original back in place, byte for byte (exits the module)."""
+    state = State(module, path)
+    if not os.path.isfile(state.original):
+        module.fail_json(
+            msg=f"no original of {path} is kept in {state.dir} ({state.name}.original): the module keeps one at its "
+            f"first change with backup=true, and this file was not changed that way (or backup_dir points elsewhere). "
+            f"Nothing was changed. To go back by hand, copy one of its backups ({state.name}.PID.TIMESTAMP~ in "
+            f"{state.dir}) over it.",
+            changed=False,
+        )
+    text = read_config(module, state.original, required=True)
+    current = read_config(module, path, required=False)
+    try:
+        kept = cfg.describe(text, state.original)
+    except cfg.ConfigError as exc:  # what the operator had: put back as it was, said what it is
+        module.warn(f"the original is put back as it was, although it is not a config the module reads: {exc}")
+        kept = {"mode": None, "cache_params": {}, "topology": {}}
+    try:
+        previous = cfg.mode_of_text(current, path)
+    except cfg.ConfigError:
+        previous = None
+    result = dict(
+        changed=False,
+        previous_mode=previous,
+        findings=[],
+        gate={},
+        warnings_list=[],
+        original_file=state.original,
+        **kept,
+    )
+    result["changed"] = write_result(module, path, current, text, secrets, result, restoring=True)
+    if not module.check_mode:
+        state.mark_restored()
+    module.exit_json(**result)
 
 
 def main():
@@ -640,6 +787,10 @@ def main():
     path = p["path"]
     secrets = [s for s in (p["redis_password"], p["redis_sentinel_password"]) if s]
 
+    if p["mode"] == ORIGINAL:
+        if not path:
+            module.fail_json(msg="mode=original puts back a file: give its path")
+        restore_original(module, path, secrets)
     current = read_config(module, path, required=p["content"] is None) if path else ""
     start = current if p["content"] is None else p["content"]
     planned = make_plan(module, start, path or "<content>", secrets)

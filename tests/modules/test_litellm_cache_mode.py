@@ -323,3 +323,67 @@ def test_a_literal_url_with_a_password_is_refused_and_never_shown(run_module, co
     assert run.failed and "a password in a literal URL" in run.result["msg"], run.output
     assert snapshot(config) == before
     assert SECRET not in run.output
+
+
+# ------------------------------------------------------------------ the original, mode=original, backup_dir
+
+
+def test_the_url_stack_goes_redis_local_redis_and_back_to_its_original_byte_for_byte(run_module, url_config, tmp_path):
+    """Issue 22's done-when, on the module: the original is kept at the first change, apart from the rotated backups
+    (backup_keep=1 does not prune it), and mode=original puts it back in check mode (diff, nothing written), for real,
+    and a second time without a change."""
+    state = tmp_path / "state"
+    original = url_config.read_bytes()
+    keep = {"backup": True, "backup_dir": str(state), "backup_keep": 1}
+    first = run_module("litellm_cache_mode", dict(keep, path=str(url_config), mode="local"))
+    assert first.result["changed"], first.output
+    assert first.result["original_file"] == str(state / "config.yaml.original")
+    assert os.stat(state).st_mode & 0o7777 == 0o700
+    assert run_module("litellm_cache_mode", dict(URL, **keep, path=str(url_config), socket_timeout=5)).result["changed"]
+    assert run_module("litellm_cache_mode", dict(keep, path=str(url_config), mode="local")).result["changed"]
+    backups = sorted(p.name for p in state.iterdir() if p.name.endswith("~"))
+    assert len(backups) == 1, backups
+    assert sorted(os.listdir(url_config.parent)) == ["config.yaml", "state"], "nothing but the config beside it"
+    before = snapshot(url_config)
+    check = run_module("litellm_cache_mode", dict(keep, path=str(url_config), mode="original"), check=True, diff=True)
+    assert check.result["changed"] and snapshot(url_config) == before, check.output
+    assert "+    url: os.environ/REDIS_URL" in check.output and "+    connection_pool_timeout: 5" in check.output
+    restored = run_module("litellm_cache_mode", dict(keep, path=str(url_config), mode="original"))
+    assert restored.result["changed"] and url_config.read_bytes() == original, restored.output
+    assert restored.result["previous_mode"] == "local" and restored.result["mode"] == "redis"
+    assert restored.result["cache_params"]["url"] == "os.environ/REDIS_URL"
+    again = run_module("litellm_cache_mode", dict(keep, path=str(url_config), mode="original"))
+    assert again.result["changed"] is False and url_config.read_bytes() == original, again.output
+
+
+def test_original_without_one_kept_fails_and_changes_nothing(run_module, config):
+    before = snapshot(config)
+    run = run_module("litellm_cache_mode", {"path": str(config), "mode": "original", "backup": True})
+    assert run.failed and snapshot(config) == before
+    msg = run.result["msg"]
+    assert "config.yaml.original" in msg and "backup=true" in msg and "Nothing was changed" in msg, msg
+
+
+def test_after_a_restore_the_operators_edits_become_the_original(run_module, config):
+    """An original put back and then edited by hand: the next change keeps the edited file, so a later restore does
+    not lose the edits. Without a restore in between, the first original stays (the operator's edits of a switched
+    file are in the rotated backups)."""
+    keep = {"backup": True}
+    assert run_module("litellm_cache_mode", dict(REDIS, **keep, path=str(config))).result["changed"]
+    assert run_module("litellm_cache_mode", dict(keep, path=str(config), mode="original")).result["changed"]
+    edited = config.read_bytes() + b"# a model added by hand after the restore\n"
+    config.write_bytes(edited)
+    assert run_module("litellm_cache_mode", dict(REDIS, **keep, path=str(config))).result["changed"]
+    config.write_bytes(config.read_bytes() + b"# an edit of the switched file\n")
+    assert run_module("litellm_cache_mode", dict(keep, path=str(config), mode="local")).result["changed"]
+    assert run_module("litellm_cache_mode", dict(keep, path=str(config), mode="original")).result["changed"]
+    assert config.read_bytes() == edited
+
+
+def test_a_restore_diff_masks_the_credentials_of_the_original(run_module, config):
+    keep = {"backup": True}
+    assert run_module("litellm_cache_mode", dict(REDIS, **keep, path=str(config))).result["changed"]
+    config.write_text(config.read_text().replace("hunter2", "changed-by-hand"))
+    run = run_module("litellm_cache_mode", dict(keep, path=str(config), mode="original"), diff=True, verbosity=3)
+    assert run.result["changed"] and "hunter2" in config.read_text(), run.output
+    assert "hunter2" not in run.output and "changed-by-hand" not in run.output

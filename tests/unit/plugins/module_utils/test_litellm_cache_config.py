@@ -421,3 +421,14 @@ def test_a_url_that_cannot_be_written_is_refused(fixture_text, url, extra, needl
     with pytest.raises(cfg.ConfigError) as err:
         cfg.plan(fixture_text("production.yaml"), params(redis_url=url, **extra))
     assert needle in str(err.value) and "hunter2" not in str(err.value), str(err.value)
+
+
+def test_describe_says_what_a_config_runs_and_masks_literals(fixture_text):
+    url = cfg.describe(fixture_text("url_form.yaml"))
+    assert url["mode"] == "redis" and url["cache_params"]["url"] == "os.environ/REDIS_URL"
+    literal = cfg.describe("litellm_settings:\n  cache: true\n  cache_params: {type: redis, host: r, password: pw}\n")
+    assert literal["cache_params"]["password"] == MASK
+    assert literal["topology"] == {"kind": "standalone", "nodes": ["r:6379"], "service_name": None}
+    assert cfg.describe("")["mode"] == "disabled"
+    with pytest.raises(cfg.ConfigError):
+        cfg.describe("- a list\n")
