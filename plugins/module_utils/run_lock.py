@@ -31,10 +31,10 @@ class LockHeld(RuntimeError):
         super().__init__(describe_conflict(path, holder, waited))
 
 
-def lock_path(config_path):
-    """The lock file of a config: ``<dir>/.<name>.erni_ki.lock``."""
+def lock_path(config_path, lock_dir=None):
+    """The lock file of a config: ``<lock_dir or the config's dir>/.<name>.erni_ki.lock``."""
     directory, name = os.path.split(os.path.abspath(config_path))
-    return os.path.join(directory, f".{name}{LOCK_SUFFIX}")
+    return os.path.join(os.path.abspath(lock_dir) if lock_dir else directory, f".{name}{LOCK_SUFFIX}")
 
 
 def describe_conflict(path, holder, waited):

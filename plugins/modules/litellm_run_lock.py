@@ -33,9 +33,16 @@ attributes:
     description: The same O(run_id) taking the lock again, or giving back a lock it does not hold, changes nothing.
 options:
   path:
-    description: The LiteLLM config the lock protects; the lock file goes beside it.
+    description: The LiteLLM config the lock protects; the lock file goes beside it, or into O(lock_dir).
     type: path
     required: true
+  lock_dir:
+    description:
+      - Directory for the lock file instead of the config's, such as one outside the operator's git checkout of the
+        config (created, mode C(0700), when missing). Every run that may touch the instance must name the same one.
+      - Otherwise add C(.config.yaml.erni_ki.lock*) to the config directory's C(.gitignore).
+    type: path
+    version_added: 0.1.0
   state:
     description: V(present) takes the lock, V(absent) gives it back (only when O(run_id) holds it).
     type: str
@@ -110,6 +117,8 @@ waited:
   type: float
 """
 
+import os
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.erni_ki.litellm.plugins.module_utils import run_lock
@@ -119,6 +128,7 @@ def main():
     module = AnsibleModule(
         argument_spec=dict(
             path=dict(type="path", required=True),
+            lock_dir=dict(type="path"),
             state=dict(type="str", default="present", choices=["present", "absent"]),
             run_id=dict(type="str", required=True),
             controller=dict(type="str"),
@@ -132,7 +142,12 @@ def main():
     p = module.params
     if p["wait_timeout"] < 0 or p["stale_after"] < 1:
         module.fail_json(msg="wait_timeout must be 0 or more and stale_after 1 or more (seconds)")
-    path = run_lock.lock_path(p["path"])
+    path = run_lock.lock_path(p["path"], p["lock_dir"])
+    if p["lock_dir"] and not os.path.isdir(p["lock_dir"]) and not module.check_mode and p["state"] == "present":
+        try:
+            os.makedirs(p["lock_dir"], mode=0o700)
+        except OSError as exc:
+            module.fail_json(msg=f"cannot create lock_dir {p['lock_dir']}: {exc.strerror}", lock_file=path)
     if p["state"] == "absent":
         result = run_lock.release(path, p["run_id"], check_mode=module.check_mode)
         module.exit_json(lock_file=path, **result)

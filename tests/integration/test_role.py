@@ -1,4 +1,5 @@
-"""The litellm_cache role on a LiteLLM proxy of its own: template ownership, and check mode end to end."""
+"""The litellm_cache role on a LiteLLM proxy of its own: template ownership, check mode end to end, the state
+directory and the restore of the original."""
 
 import glob
 import os
@@ -8,7 +9,7 @@ import subprocess
 import pytest
 import yaml
 
-from tests.helpers.role_runs import proxy_on_a_copy, role_vars, run_role, sha
+from tests.helpers.role_runs import proxy_on_a_copy, role_vars, run_playbook, run_role, sha, summary
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
@@ -17,7 +18,11 @@ def test_check_mode_end_to_end_changes_nothing_then_template_ownership(
     tmp_path, litellm_launcher, endpoints, master_key, redis_password
 ):
     config, proxy = proxy_on_a_copy(tmp_path, litellm_launcher, endpoints, "1.80.11", 4051)
-    hostvars = role_vars(endpoints, proxy, litellm_cache_redis_db=6, litellm_cache_mode="redis")
+    state = tmp_path / "state"  # backups, the original and the lock, away from the config's directory
+    hostvars = role_vars(
+        endpoints, proxy, litellm_cache_redis_db=6, litellm_cache_mode="redis", litellm_cache_state_dir=str(state)
+    )
+    original = config.read_bytes()
     before = sha(config)
     started = proxy.container.attrs["State"]["StartedAt"]
 
@@ -67,7 +72,29 @@ def test_check_mode_end_to_end_changes_nothing_then_template_ownership(
     assert rendered["model_list"][0]["litellm_params"]["mock_response"] == "templated"
     again = run_role(tmp_path, templated)
     assert again.returncode == 0 and "changed=0" in again.stdout, again.stdout
-    for text in (check.stdout + check.stderr, out, again.stdout):
+    assert os.listdir(config.parent) == ["config.yaml"], "backups and the lock go to litellm_cache_state_dir"
+    assert (state / "config.yaml.original").read_bytes() == original
+    outputs = [check.stdout + check.stderr, out, again.stdout]
+
+    # restore_cache: the file as it was before the first change, in check mode (diff, nothing restarted), for real
+    # (restarted and verified in the mode it has), and again (nothing to do)
+    inventory = str(tmp_path / "inventory.yml")  # run_role's, with the templated host's variables
+    switched = sha(config)
+    dry = run_playbook(inventory, "erni_ki.litellm.restore_cache", check=True)
+    outputs.append(dry.stdout + dry.stderr)
+    assert dry.returncode == 0 and "-    type: redis" in dry.stdout, outputs[-1][-4000:]
+    assert sha(config) == switched
+    restored = run_playbook(inventory, "erni_ki.litellm.restore_cache")
+    outputs.append(restored.stdout + restored.stderr)
+    assert restored.returncode == 0, outputs[-1][-4000:]
+    assert summary(restored.stdout) == {"solo": "restored the original (local)"}
+    assert config.read_bytes() == original, "restore puts the original back byte for byte"
+    assert proxy.wait_ready(60).get("cache") == "local", "restarted on the original"
+    twice = run_playbook(inventory, "erni_ki.litellm.restore_cache")
+    outputs.append(twice.stdout + twice.stderr)
+    assert twice.returncode == 0 and summary(twice.stdout) == {"solo": "unchanged (the original, local)"}, outputs[-1]
+    assert config.read_bytes() == original
+    for text in outputs:
         assert master_key not in text and redis_password not in text
 
 

@@ -18,7 +18,13 @@ PLAYBOOK_SPECS = yaml.safe_load((ROOT / "playbooks" / "vars" / "argument_specs.y
     "erni_ki_litellm_playbook_specs"
 ]
 # The role's entry point each collection playbook runs.
-ENTRY_POINT = {"switch_cache": "main", "rollback_cache": "main", "cache_status": "main", "flush_cache": "flush"}
+ENTRY_POINT = {
+    "switch_cache": "main",
+    "rollback_cache": "main",
+    "restore_cache": "main",
+    "cache_status": "main",
+    "flush_cache": "flush",
+}
 SECRET = re.compile(r"pass|secret|token|(^|_)key($|_)|credential", re.IGNORECASE)
 # AWX survey type -> the argument-spec types that take its answer (AWX sends text and choices as strings).
 COMPATIBLE = {

@@ -12,6 +12,7 @@ B = {"run_id": "run-b", "controller": "ctl-2", "pid": 2, "playbook": "rollback_c
 
 def test_lock_path_is_beside_the_config():
     assert run_lock.lock_path("/srv/llm/conf/config.yaml") == "/srv/llm/conf/.config.yaml.erni_ki.lock"
+    assert run_lock.lock_path("/srv/llm/conf/config.yaml", "/var/lib/x") == "/var/lib/x/.config.yaml.erni_ki.lock"
 
 
 def test_one_holder_at_a_time_and_it_is_named(tmp_path):
