@@ -327,8 +327,9 @@ def probe_013(lab, image):
 
     The last question: a request while Redis is frozen. Without the timeout it waits as long as Redis does (it has not
     answered after URL_STALL_S). With it, it waits one socket_timeout or a few: 1.108.7 answered after 2.0 s here and
-    after 6.0 s on a loaded CI machine, its request path's Redis calls timing out one after another until its circuit
-    breaker opens (5 timeouts spanning REDIS_CIRCUIT_BREAKER_TIMEOUT_MIN_DURATION, 5 s; LITELLM-FACT-007)."""
+    after 6.0 s on a loaded CI machine (not reproduced here; read in its code, the circuit breaker lets a request's
+    Redis calls time out one after another until 5 timeouts span REDIS_CIRCUIT_BREAKER_TIMEOUT_MIN_DURATION, 5 s,
+    which bounds the cost near 8 s: LITELLM-FACT-007)."""
     params = {
         "type": "redis",
         "url": "os.environ/CACHE_REDIS_URL",
