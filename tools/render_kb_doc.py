@@ -93,7 +93,7 @@ def _lines(fmt):
         out += [
             "",
             *fmt.heading(f"{r['id']}: {r['title']}", 2),
-            t(f"- Severity: {r['severity']}; releases: {kb.range_text(r)}"),
+            t(f"- Severity: {r['severity']}; releases: {kb.range_text(r)}; connection form: {kb.forms_text(r)}"),
             t(f"- Evidence: {r['evidence']}"),
             t(f"- Remedy: {r['remedy']}"),
         ]

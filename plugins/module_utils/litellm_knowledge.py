@@ -157,8 +157,16 @@ def _by_url(cache_params):
     return cache_params.get("url") not in (None, "")
 
 
+FORMS = ("host", "url")  # a rule judges both unless its "forms" names one
+
+
+def form_of(cache_params):
+    """The connection form a rule's ``forms`` names: "url" (cache_params.url) or "host" (host, sentinel, cluster)."""
+    return "url" if _by_url(cache_params or {}) else "host"
+
+
 def _check_pool_timeout(ctx):
-    if ctx["mode"] == "redis" and "connection_pool_timeout" in ctx["cache_params"] and not _by_url(ctx["cache_params"]):
+    if ctx["mode"] == "redis" and "connection_pool_timeout" in ctx["cache_params"]:
         return (
             "cache_params.connection_pool_timeout crashes the proxy at start "
             "(TypeError: Redis.__init__() got an unexpected keyword argument 'connection_pool_timeout')"
@@ -204,8 +212,7 @@ def _check_router_db(ctx):
 
 
 def _check_redis_url_env(ctx):
-    # a url in cache_params wins over the environment's (measured: LITELLM-CACHE-013's probe)
-    if ctx["mode"] == "redis" and "REDIS_URL" in ctx["container_env"] and not _by_url(ctx["cache_params"]):
+    if ctx["mode"] == "redis" and "REDIS_URL" in ctx["container_env"]:
         return (
             "REDIS_URL is set in the container environment: this release connects through the URL, whose "
             f"db wins over cache_params.db, and a Redis stall costs {DEFAULT_SOCKET_TIMEOUT} s whatever "
@@ -288,7 +295,7 @@ def url_settings_apply(version):
 
 def _check_url_alone(ctx):
     cp = ctx["cache_params"]
-    if ctx["mode"] != "redis" or not _by_url(cp):
+    if ctx["mode"] != "redis":
         return None
     dropped = sorted(k for k in cp if k in REDIS_PY_ARGS)
     what = f"{', '.join(dropped)} beside it do not apply" if dropped else "no socket_timeout applies"
@@ -329,6 +336,8 @@ RULES = (
         "max": None,
         "severity": "error",
         "check": _check_pool_timeout,
+        # measured: with a url, 1.80.0 hands redis-py the URL alone and starts (LITELLM-CACHE-013's probe)
+        "forms": ("host",),
         "evidence": "The proxy exits at start with TypeError: Redis.__init__() got an unexpected keyword argument "
         "'connection_pool_timeout' (measured on every release below, 1.74.15 to the newest installable). Not with a "
         "url in cache_params: _redis.py then keeps only the URL (1.80.x) or redis-py's connection arguments (1.108.7), "
@@ -382,6 +391,8 @@ RULES = (
         "max": CACHE_PARAMS_WIN_OVER_REDIS_URL_FROM,
         "severity": "error",
         "check": _check_redis_url_env,
+        # a url in cache_params wins over the environment's (measured: LITELLM-CACHE-013's probe)
+        "forms": ("host",),
         "evidence": "With REDIS_URL=.../3 in the container and cache_params {db: 1, socket_timeout: 30}, the cache "
         "keys landed in db 3 on 1.74.15 - 1.92.2 and in db 1 from 1.93.0 (bisected 2026-11-29; an earlier note placed "
         "it at 1.96.0). On 1.80.0 the URL's settings also replaced the timeout: an 8 s stall cost 5.0 s instead of "
@@ -490,6 +501,7 @@ RULES = (
         "max": URL_SETTINGS_APPLY_FROM,
         "severity": "warning",
         "check": _check_url_alone,
+        "forms": ("url",),
         "evidence": "With a url in cache_params, get_redis_client and get_redis_async_client of 1.80.x hand "
         "redis.Redis.from_url the URL alone (_get_redis_url_kwargs inspects from_url, whose signature names no "
         "connection argument). Probe (cache_params url: os.environ/CACHE_REDIS_URL, socket_timeout: 2, "
@@ -776,7 +788,10 @@ def evaluate(version, mode, cache_params, router_settings=None, container_env=()
         "container_env": set(container_env or ()),  # empty: not known, so not judged
     }
     findings = []
+    form = form_of(ctx["cache_params"])
     for r in RULES:
+        if form not in r.get("forms", FORMS):
+            continue  # a rule about the other connection form (host, port... or url)
         if version is None:
             # Unknown release: version-bounded rules cannot be ruled out; report them as warnings.
             applies = True
@@ -803,6 +818,13 @@ def evaluate(version, mode, cache_params, router_settings=None, container_env=()
             }
         )
     return findings
+
+
+def forms_text(r):
+    """The connection forms a rule judges, for the docs."""
+    forms = r.get("forms", FORMS)
+    names = {"host": "host, sentinel or cluster keys (no url)", "url": "cache_params.url"}
+    return "any" if set(forms) == set(FORMS) else ", ".join(names[f] for f in forms)
 
 
 def range_text(r):
