@@ -76,15 +76,12 @@ TOPOLOGY_ONLY = {
 # (1.80.0 - 1.108.7), and the URL names the user and TLS (rediss://) too. These keys are removed where a url is
 # written, and the options that set them are refused beside one.
 URL_KEYS = ("host", "port", "db", "username", "password", "ssl")
-URL_OPTIONS = (
-    "redis_host",
-    "redis_port",
-    "redis_db",
-    "redis_user",
-    "redis_password",
-    "redis_password_env",
-    "redis_tls",
-)
+# The options that set the keys REDIS_OPTIONS maps to None: a literal, or the variable written as os.environ/NAME.
+SECRET_OPTIONS = {
+    "password": ("redis_password", "redis_password_env"),
+    "sentinel_password": ("redis_sentinel_password", "redis_sentinel_password_env"),
+}
+URL_OPTIONS = tuple(o for k in URL_KEYS for o in ((REDIS_OPTIONS[k],) if REDIS_OPTIONS[k] else SECRET_OPTIONS[k]))
 # The keys without which a topology has no Redis to connect to.
 TOPOLOGY_REQUIRED = {"sentinel": ("sentinel_nodes", "service_name"), "cluster": ("redis_startup_nodes",)}
 
@@ -450,10 +447,11 @@ def apply_mode(doc, req, mode, version):
         for key, value in want.items():
             set_key(cp, key, value)
     else:
-        if req.redis_url is None and cp.get("url") is not None and req.url_conflicts():
+        conflicts = req.url_conflicts() if req.redis_url is None and cp.get("url") is not None else []
+        if conflicts:
             raise ConfigError(
                 f"cache_params connects by url ({mask_url_credentials(cp['url'])}), and LiteLLM connects by the URL "
-                f"alone: {', '.join(req.url_conflicts())} would be ignored beside it. To keep the URL, give redis_url "
+                f"alone: {', '.join(conflicts)} would be ignored beside it. To keep the URL, give redis_url "
                 f"(os.environ/NAME keeps the variable the file names) instead of them; to connect by host and port, "
                 f"remove url from cache_params first. Nothing was changed"
             )
