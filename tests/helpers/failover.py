@@ -126,6 +126,13 @@ def shared_again(times, hits):
     return None
 
 
+def timeline(rounds):
+    """Every round's hits over time, for a failure message: ``10.5:HH 11.0:H.`` (H a hit, . a miss, per direction)."""
+    return " ".join(
+        f"{r['t']}:{''.join('H' if r[k] else '.' for k in sorted(r) if k.startswith('hit_'))}" for r in rounds
+    )
+
+
 def summarize(rounds, probes):
     """Failed requests (not 200), and per direction the misses, when the cache was shared again and the misses after
     that (each with its time, for the evidence)."""

@@ -212,9 +212,7 @@ def test_a_master_killed_is_measured_and_pinned(topology):
     assert after["healthy"] is False, "the promoted master has no replica while the old one is down: not healthy"
     # the cache is shared again only after LiteLLM's circuit breaker (its recovery time), not after the failover;
     # "shared again" is failover.shared_again: hits in a row from there on, a lone later miss listed beside it
-    timeline = " ".join(
-        f"{r['t']}:{''.join('H' if r[k] else '.' for k in sorted(r) if k.startswith('hit_'))}" for r in result["rounds"]
-    )
+    timeline = failover.timeline(result["rounds"])
     for direction, d in s["directions"].items():
         assert d["shared_again_s"] is not None, f"{direction} never shared again: {d}; rounds {timeline}"
         assert breaker - 5 <= d["shared_again_s"] <= breaker + 15, f"{direction}: {d}; rounds {timeline}"

@@ -1,7 +1,7 @@
 """How the failover watch (tests/helpers/failover.py) decides when the cache was shared again: pure logic on rounds
 recorded by hand, so the live test's bound reads one definition."""
 
-from tests.helpers.failover import shared_again, summarize
+from tests.helpers.failover import shared_again, summarize, timeline
 
 TIMES = [round(0.6 * i, 1) for i in range(50)]
 
@@ -42,3 +42,8 @@ def test_the_summary_lists_the_misses_after_it():
     ]
     d = summarize(rounds, [])["directions"]["a_to_b"]
     assert d == {"misses": 18, "last_miss_s": TIMES[46], "shared_again_s": TIMES[17], "misses_after_s": [TIMES[46]]}
+
+
+def test_the_timeline_shows_each_rounds_hits_per_direction():
+    rounds = [{"t": 0.5, "hit_a_b": True, "hit_b_a": False}, {"t": 1.0, "hit_a_b": True, "hit_b_a": True}]
+    assert timeline(rounds) == "0.5:H. 1.0:HH"
