@@ -30,6 +30,25 @@ options:
       - Default is the E(LITELLM_CACHE_REDIS_PASSWORD) environment variable where the module runs (what the
         AWX credential type C(LiteLLM cache Redis) of this collection injects).
     type: str
+  login_url:
+    description:
+      - >-
+        Redis as one URL, the C(url) form of LiteLLM's C(cache_params): V(redis://[[USER]:PASSWORD@]HOST:PORT/DB),
+        V(rediss://...) (TLS) or V(unix://PATH?db=DB). Host, port, db, user, password and TLS come from it, and
+        O(login_host), O(login_port), O(db) and O(tls) are not used; O(login_password) and O(login_user) fill in what
+        the URL does not say. Never shown in output (its password masked).
+      - Only with O(topology=standalone).
+    type: str
+    version_added: 0.1.0
+  login_url_env:
+    description:
+      - The name of an environment variable that holds that URL (the C(os.environ/NAME) of C(cache_params.url)), read
+        where the probe runs. With O(from_container), it is read from the environment the container's LiteLLM process
+        was started with, so a URL its entrypoint builds (from a Docker secret, say) is found too; else from the
+        process that ran the container's command (PID 1), else from the container's configured environment.
+      - The probe fails, naming the variable, when no such process has it.
+    type: str
+    version_added: 0.1.0
   login_unix_socket:
     description:
       - Path of a Redis unix socket. When set, O(login_host) and O(login_port) are not used.

@@ -14,14 +14,11 @@ table and a release disagree. This file is the one home of these facts: docs and
 
 from __future__ import annotations
 
-import re
-
 from ansible_collections.erni_ki.litellm.plugins.module_utils.litellm_version import LiteLLMVersion, in_range
-from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import ENV_REFERENCE
+from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import ENV_NAME, ENV_REFERENCE
 from ansible_collections.erni_ki.litellm.plugins.module_utils.redis_connection import setting_problem
 
 # What LiteLLM resolves after "os.environ/": an environment variable name.
-ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 # RedisCache's own default when cache_params has no socket_timeout (litellm/constants.py).
 DEFAULT_SOCKET_TIMEOUT = 5.0

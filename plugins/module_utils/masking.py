@@ -14,6 +14,7 @@ import re
 MASK = "********"
 # LiteLLM resolves a value "os.environ/NAME" from the environment at start: a reference, not a secret.
 ENV_REFERENCE = "os.environ/"
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")  # what os.environ/NAME may name
 
 _URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s]*):(?P<pw>[^@\s]+)@", re.IGNORECASE)
 _BEARER = re.compile(r"(sk-[A-Za-z0-9_-]{6,})")

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import mask_url_credentials
+from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import ENV_NAME, mask_url_credentials
 
 # Environment variables the connection options fall back to (the AWX credential type "LiteLLM cache
 # Redis" injects them; the litellm_cache role reads the same names on the controller).
@@ -19,6 +19,8 @@ PASSWORD_ENV = "LITELLM_CACHE_REDIS_PASSWORD"  # noqa: S105 (the name of a varia
 USER_ENV = "LITELLM_CACHE_REDIS_USER"
 
 CONNECTION_KEYS = (
+    "login_url",
+    "login_url_env",
     "login_host",
     "login_port",
     "login_user",
@@ -44,6 +46,8 @@ SENTINEL_PASSWORD_ENV = "LITELLM_CACHE_REDIS_SENTINEL_PASSWORD"  # noqa: S105 (a
 
 def redis_argument_spec():
     return dict(
+        login_url=dict(type="str", no_log=True),
+        login_url_env=dict(type="str", no_log=False),
         login_host=dict(type="str", default="localhost"),
         login_port=dict(type="int", default=6379),
         login_user=dict(type="str", fallback=(env_fallback, [USER_ENV])),
@@ -83,6 +87,16 @@ def topology_problems(params):
         out.append("topology=sentinel needs sentinel_nodes (host:port of each sentinel) and service_name")
     if topology == "cluster" and not params.get("cluster_nodes"):
         out.append("topology=cluster needs cluster_nodes (host:port of one or more cluster nodes)")
+    if params.get("login_url") and params.get("login_url_env"):
+        out.append("login_url and login_url_env both name the URL: give one")
+    url = params.get("login_url")
+    if url and urlsplit(str(url)).scheme.lower() not in URL_SCHEMES:
+        out.append(f"login_url: {mask_url_credentials(url)!r} is not a {', '.join(s + '://' for s in URL_SCHEMES)} URL")
+    name = params.get("login_url_env")
+    if name and not ENV_NAME.match(name):
+        out.append(f"login_url_env: {name!r} is not an environment variable name")
+    if (url or name) and topology != "standalone":
+        out.append(f"login_url and login_url_env are the standalone form; topology is {topology}")
     if topology == "cluster" and params.get("db"):
         out.append(f"db: {params['db']} is not possible on a Redis Cluster, which has only db 0")
     for key, owner in (("sentinel_nodes", "sentinel"), ("service_name", "sentinel"), ("cluster_nodes", "cluster")):

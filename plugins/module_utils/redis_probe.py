@@ -15,13 +15,15 @@ stall during a probe of a large keyspace.
 from __future__ import annotations
 
 import errno
+import os
 import socket
 import ssl
 import statistics
 import time
 import uuid
+from urllib.parse import urlsplit
 
-from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import mask_text
+from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import mask_text, mask_url_credentials
 
 try:
     import redis
@@ -85,11 +87,80 @@ def scope_text(namespace=None, key_pattern=None, whole_db=False):
     return "keys in the whole db"
 
 
+def _environ(proc, pid):
+    try:
+        with open(os.path.join(proc, str(pid), "environ"), "rb") as f:
+            raw = f.read()
+    except OSError:
+        return {}
+    pairs = (item.partition(b"=") for item in raw.split(b"\0") if item)
+    return {k.decode("utf-8", "replace"): v.decode("utf-8", "replace") for k, _sep, v in pairs}
+
+
+def _cmdline(proc, pid):
+    try:
+        with open(os.path.join(proc, str(pid), "cmdline"), "rb") as f:
+            return f.read().split(b"\0")
+    except OSError:
+        return []
+
+
+def process_env(name, proc="/proc"):
+    """``name`` as the container's LiteLLM process has it, read in the container: from the environment a process that
+    runs litellm was started with (an entrypoint that exports REDIS_URL and then starts LiteLLM gives it only there),
+    else PID 1's (the container's command), else this process's own (the container's configured environment). None
+    when none has it."""
+    mine = {os.getpid(), os.getppid()}
+    try:
+        pids = sorted(int(p) for p in os.listdir(proc) if p.isdigit())
+    except OSError:
+        pids = []
+    runs_litellm = [
+        pid
+        for pid in pids
+        if pid not in mine and any(os.path.basename(arg) == b"litellm" for arg in _cmdline(proc, pid)[:3])
+    ]
+    for pid in [*runs_litellm, 1]:
+        env = _environ(proc, pid)
+        if name in env:
+            return env[name]
+    return os.environ.get(name)
+
+
+def resolve_url(conn, processes=False):
+    """``conn`` with login_url read from the variable login_url_env names (from the container's processes when
+    ``processes``, else from this process's environment). Raises LookupError when nothing has it."""
+    name = conn.get("login_url_env")
+    if not name:
+        return conn
+    url = process_env(name) if processes else os.environ.get(name)
+    if not url:
+        where = "the LiteLLM process of the container, its PID 1, or its configured environment"
+        raise LookupError(
+            f"{name} is not set in {where if processes else 'the environment of the module'}: name the variable "
+            f"cache_params.url reads (os.environ/{name}), or give the URL itself as login_url"
+        )
+    return dict(conn, login_url=url)
+
+
+def connection_secrets(conn):
+    """The secret values of ``conn``, for masking: the passwords and the password inside a URL."""
+    url = conn.get("login_url")
+    return [conn.get("login_password"), conn.get("sentinel_password"), urlsplit(str(url)).password if url else None]
+
+
+def _tls_kwargs(conn):
+    return dict(
+        ssl_cert_reqs="required" if conn.get("validate_certs", True) else "none",
+        ssl_check_hostname=bool(conn.get("validate_certs", True)),
+        ssl_ca_certs=conn.get("ca_certs"),
+        ssl_certfile=conn.get("client_cert_file"),
+        ssl_keyfile=conn.get("client_key_file"),
+    )
+
+
 def make_client(conn):
     kwargs = dict(
-        db=conn.get("db") or 0,
-        username=conn.get("login_user"),
-        password=conn.get("login_password"),
         socket_timeout=conn.get("socket_timeout"),
         socket_connect_timeout=conn.get("socket_connect_timeout"),
         client_name="erni_ki.redis_cache_probe",
@@ -97,20 +168,23 @@ def make_client(conn):
         # which would hide a dead server, a failover in progress and every stall the probe is there to see
         retry=Retry(NoBackoff(), 0),
     )
+    url = conn.get("login_url")
+    if url:
+        # as LiteLLM connects by cache_params.url (redis.Redis.from_url): what the URL says wins, the options fill in
+        kwargs.update(
+            {k: v for k, v in (("username", conn.get("login_user")), ("password", conn.get("login_password"))) if v}
+        )
+        if urlsplit(url).scheme.lower() == "rediss":
+            kwargs.update(_tls_kwargs(conn))
+        return redis.Redis.from_url(url, **kwargs)
+    kwargs.update(db=conn.get("db") or 0, username=conn.get("login_user"), password=conn.get("login_password"))
     if conn.get("login_unix_socket"):
         kwargs["unix_socket_path"] = conn["login_unix_socket"]
     else:
         kwargs["host"] = conn.get("login_host") or "localhost"
         kwargs["port"] = conn.get("login_port") or 6379
         if conn.get("tls"):
-            kwargs.update(
-                ssl=True,
-                ssl_cert_reqs="required" if conn.get("validate_certs", True) else "none",
-                ssl_check_hostname=bool(conn.get("validate_certs", True)),
-                ssl_ca_certs=conn.get("ca_certs"),
-                ssl_certfile=conn.get("client_cert_file"),
-                ssl_keyfile=conn.get("client_key_file"),
-            )
+            kwargs.update(ssl=True, **_tls_kwargs(conn))
     return redis.Redis(**kwargs)
 
 
@@ -443,7 +517,7 @@ def run_probe(conn, opts, check_mode=False):
     ``opts``: latency_samples, latency_window, latency_budget_ratio, namespace, key_pattern, client_name_filter,
     write_check, flush, flush_whole_db. An unusable server is a result (``error``), never an exception.
     """
-    secrets = [conn.get("login_password")]
+    secrets = connection_secrets(conn)
     result = empty_result(conn)
     client = None
     try:
@@ -482,4 +556,5 @@ def empty_result(conn):
         "write_check": None,
         "not_permitted": [],
         "socket_timeout": conn.get("socket_timeout"),
+        "url": mask_url_credentials(conn["login_url"]) if conn.get("login_url") else None,
     }

@@ -24,6 +24,7 @@ from ansible_collections.erni_ki.litellm.plugins.module_utils.redis_probe import
     classify_error,
     empty_result,
     make_client,
+    resolve_url,
     run_probe,
     scope_pattern,
 )
@@ -413,8 +414,16 @@ def _merge(conn, masters, shards):
 # ------------------------------------------------------------------------------------------ entry point
 
 
-def probe(conn, opts, check_mode=False):
-    """redis_probe.run_probe for the topology in ``conn`` (standalone, sentinel, cluster), with ``topology``."""
+def probe(conn, opts, check_mode=False, in_container=False):
+    """redis_probe.run_probe for the topology in ``conn`` (standalone, sentinel, cluster), with ``topology``.
+    ``in_container``: run inside the LiteLLM container, where login_url_env is read from its processes."""
+    try:
+        conn = resolve_url(conn, processes=in_container)
+    except LookupError as exc:
+        result = empty_result(conn)
+        result["error"] = {"kind": "config", "message": str(exc)}
+        result["topology"] = {"kind": "standalone", "healthy": False}
+        return result
     topology = conn.get("topology") or "standalone"
     if topology == "sentinel":
         return _probe_sentinel(conn, opts, check_mode)

@@ -156,6 +156,13 @@ EXAMPLES = r"""
     db: 1
     key_pattern: "????????????????????????????????????????????????????????????????"
     flush: true
+
+- name: Probe the Redis of a url config, the URL built by the container's entrypoint (os.environ/REDIS_URL)
+  erni_ki.litellm.redis_cache_probe:
+    from_container: llm_litellm_1
+    login_url_env: REDIS_URL
+    socket_timeout: 30
+    write_check: true
 """
 
 RETURN = r"""
@@ -322,6 +329,12 @@ probed_from:
   description: The container the probe ran in, or V(host).
   returned: always
   type: str
+url:
+  description: The URL probed (O(login_url), or the value of O(login_url_env)), its password masked; null otherwise.
+  returned: always
+  type: str
+  sample: "redis://:********@redis:6379/1"
+  version_added: 0.1.0
 """
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
@@ -395,7 +408,7 @@ def probe_from_container(module, conn, opts):
         client = docker_common.connect(docker_common.docker_params(p))
         container = docker_common.get_container(client, p["from_container"])
         result = docker_common.call_in_container(
-            client, container, [masking, redis_probe, redis_topology], "probe", conn, opts, module.check_mode
+            client, container, [masking, redis_probe, redis_topology], "probe", conn, opts, module.check_mode, True
         )
     except docker_common.DockerAccessError as exc:
         module.fail_json(msg=masking.mask_text(exc, [p["login_password"], p["sentinel_password"]]))
@@ -427,14 +440,18 @@ def main():
     result["changed"] = bool(result["flushed"] or result["would_flush"])
     if not result["is_available"] and p["fail_on_unavailable"]:
         err = result["error"] or {}
-        module.fail_json(msg=f"{where(p)} is not usable: {err.get('kind')}: {err.get('message')}", **result)
+        module.fail_json(msg=f"{where(p, result)} is not usable: {err.get('kind')}: {err.get('message')}", **result)
     check_permitted(module, result)
     check_flushed(module, result)
     module.exit_json(**result)
 
 
-def where(p):
-    """The Redis probed, in words."""
+def where(p, result=None):
+    """The Redis probed, in words (a URL with its password masked)."""
+    if p["login_url"] or p["login_url_env"]:
+        url = (result or {}).get("url") or (masking.mask_url_credentials(p["login_url"]) if p["login_url"] else None)
+        named = f" (from {p['login_url_env']})" if p["login_url_env"] else ""
+        return f"Redis at {url or 'the URL in ' + p['login_url_env']}{named}"
     server = {
         "sentinel": f"Redis Sentinel service {p['service_name']} ({', '.join(p['sentinel_nodes'] or [])})",
         "cluster": f"Redis Cluster ({', '.join(p['cluster_nodes'] or [])})",
@@ -452,7 +469,7 @@ def check_permitted(module, result):
         user = p["login_user"] or "default"
         parts = [r["part"] for r in refused]
         module.fail_json(
-            msg=f"{where(p)}: the user {user} may not run what this probe was asked to do: "
+            msg=f"{where(p, result)}: the user {user} may not run what this probe was asked to do: "
             + "; ".join(f"{r['part']} needs {redis_probe.commands_text(r['part'])} ({r['message']})" for r in refused)
             + f". Grant them ({redis_probe.acl_grant(user, parts)}, with a key pattern that covers the keys) or "
             "probe as a user that has them" + ("; nothing was deleted" if "keyspace" in parts and p["flush"] else ""),
@@ -465,7 +482,8 @@ def check_flushed(module, result):
     left = (result["keyspace"] or {}).get("matched_after_flush")
     if module.params["flush"] and not module.check_mode and left:
         module.fail_json(
-            msg=f"{where(module.params)}: {left} {result['keyspace'].get('scope') or 'matching keys'} are still there "
+            msg=f"{where(module.params, result)}: {left} {result['keyspace'].get('scope') or 'matching keys'} are "
+            "still there "
             f"after the flush deleted {result['flushed']}: something writes them as fast as they go, or a command "
             "was refused on some of them; run it again once LiteLLM is switched to local",
             **result,

@@ -272,6 +272,11 @@ def test_tls(run_module, tmp_path):
         assert unvalidated.result["is_available"] is True
         plain = run_module("redis_cache_probe", dict(base, socket_timeout=2, socket_connect_timeout=2))
         assert plain.result["is_available"] is False
+        # the url: form of a TLS Redis (rediss://): TLS from the scheme, the CA from ca_certs
+        url = {"login_url": f"rediss://:{PASSWORD}@127.0.0.1:{s.port}/0", "ca_certs": tls["ca.crt"]}
+        by_url = run_module("redis_cache_probe", url)
+        assert by_url.result["is_available"] is True, by_url.result
+        assert by_url.result["url"] == f"rediss://:********@127.0.0.1:{s.port}/0" and PASSWORD not in by_url.output
     finally:
         s.stop()
 
@@ -323,3 +328,25 @@ def test_from_container_gives_the_same_result_as_a_direct_probe(run_module, endp
 def test_from_missing_container_fails_clearly(run_module):
     run = run_module("redis_cache_probe", {"from_container": "no-such-container-xyz"})
     assert run.failed and "no container named 'no-such-container-xyz'" in run.result["msg"]
+
+
+def test_a_url_names_the_db_and_the_password_and_is_masked(run_module, clean):
+    """login_url: the URL's db and password win over db and login_password; the URL is shown masked."""
+    c = clean.client(password=PASSWORD, db=2)
+    fill(c, 5, prefix="u:")
+    args = {"login_url": f"redis://:{PASSWORD}@127.0.0.1:{clean.port}/2", "db": 1, "login_password": "not-this-one"}
+    run = run_module("redis_cache_probe", dict(args, key_pattern="u:*", latency_samples=2))
+    assert run.result["is_available"] is True and run.result["keyspace"]["matched"] == 5, run.result
+    assert run.result["url"] == f"redis://:********@127.0.0.1:{clean.port}/2"
+    assert PASSWORD not in run.output and "not-this-one" not in run.output
+
+
+def test_a_url_variable_the_litellm_process_lacks_fails_naming_it(run_module, endpoints):
+    """login_url_env read in the LiteLLM container: litellm-a's entrypoint builds no REDIS_URL, so the probe says which
+    variable is missing where, instead of probing something else."""
+    container = endpoints["proxies"][0]["container"]
+    run = run_module(
+        "redis_cache_probe", {"from_container": container, "login_url_env": "REDIS_URL", "fail_on_unavailable": True}
+    )
+    assert run.failed and run.result["error"]["kind"] == "config", run.result
+    assert "REDIS_URL is not set in the LiteLLM process of the container" in run.result["msg"], run.result["msg"]

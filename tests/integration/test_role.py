@@ -182,3 +182,89 @@ def test_template_mode_router_redis_block_is_refused_on_1_80_0(tmp_path, litellm
     out = run.stdout + run.stderr
     assert run.returncode != 0 and "LITELLM-CACHE-003" in out, out
     assert sha(config) == before, "a refused template run must not touch the config"
+
+
+URL_STACK_CACHE = """  cache_params:
+    type: "redis"   # shared by every replica
+    url: os.environ/REDIS_URL
+    ttl: 1800
+    socket_connect_timeout: 10
+    socket_timeout: 30
+    connection_pool_timeout: 5
+    retry_on_timeout: true
+"""
+
+
+def test_the_url_stack_goes_local_redis_and_back_to_its_original(
+    tmp_path, litellm_launcher, endpoints, redis_client, master_key, redis_password
+):
+    """Issue 22's url: stack, end to end through the role and the playbooks: cache_params by url:
+    os.environ/REDIS_URL, the URL (and its password) only in the environment the container's entrypoint builds. The
+    switch to local and back to redis writes the url form; the verification, cache_status and flush_cache find the
+    URL in the LiteLLM process and work on the URL's db, nothing else; restore_cache puts the operator's file back byte
+    for byte and verifies it through the URL."""
+    version, db = "1.108.7", 10  # a db no other test uses
+    config = tmp_path / "conf" / "config.yaml"
+    config.parent.mkdir()
+    sandbox_text = open(endpoints["proxies"][0]["config_path"], encoding="utf-8").read()
+    start, end = sandbox_text.index("  cache_params:\n"), sandbox_text.index("\nrouter_settings:")
+    config.write_text(sandbox_text[:start] + URL_STACK_CACHE + sandbox_text[end:])
+    original = config.read_bytes()
+    urls_db, db0 = redis_client(db), redis_client(0)
+    urls_db.flushdb()
+    keys_in_db0 = set(db0.keys())
+    proxy = litellm_launcher.start(
+        version,
+        config_path=str(config),
+        port=4054,
+        env={"SANDBOX_EXPORT_REDIS_URL": f"{endpoints['redis']['port']}/{db}"},
+    )
+    proxy.wait_ready(180)  # 1.108.7's readiness names no cache type: the role's verification is the proof
+    state = tmp_path / "state"
+    hostvars = role_vars(
+        endpoints,
+        proxy,
+        litellm_cache_redis_url="os.environ/REDIS_URL",
+        litellm_cache_socket_timeout=30,
+        litellm_cache_state_dir=str(state),
+    )
+    outputs = []
+
+    def role(mode):
+        run = run_role(tmp_path, dict(hostvars, litellm_cache_mode=mode))
+        outputs.append(run.stdout + run.stderr)
+        assert run.returncode == 0, outputs[-1][-4000:]
+        return run
+
+    role("local")
+    assert "url:" not in config.read_text() and "connection_pool_timeout" not in config.read_text()
+    urls_db.flushdb()
+    switched = role("redis")
+    assert "cache hit on solo" in switched.stdout
+    cache = yaml.safe_load(config.read_text())["litellm_settings"]["cache_params"]
+    assert cache["url"] == "os.environ/REDIS_URL" and not {"host", "port", "db", "password"} & set(cache), cache
+    assert urls_db.dbsize() >= 1, "the verification's entry is in the URL's db"
+    assert set(db0.keys()) == keys_in_db0, "nothing was written to db 0"
+
+    inventory = str(tmp_path / "inventory.yml")  # run_role's
+    status = run_playbook(inventory, "erni_ki.litellm.cache_status")
+    outputs.append(status.stdout + status.stderr)
+    assert status.returncode == 0, outputs[-1][-4000:]
+    at = f"redis up at redis://:********@127.0.0.1:{endpoints['redis']['port']}/{db}, p99"
+    assert at in status.stdout, outputs[-1][-4000:]
+    flush = ["-e", "litellm_cache_flush_whole_db=true", "-e", "litellm_cache_flush_confirm=true"]
+    flushed = run_playbook(inventory, "erni_ki.litellm.flush_cache", *flush)
+    outputs.append(flushed.stdout + flushed.stderr)
+    assert flushed.returncode == 0, outputs[-1][-4000:]
+    assert f"at redis://:********@127.0.0.1:{endpoints['redis']['port']}/{db}" in flushed.stdout, outputs[-1][-4000:]
+    assert urls_db.dbsize() == 0 and set(db0.keys()) == keys_in_db0, "the URL's db emptied, db 0 untouched"
+
+    restored = run_playbook(inventory, "erni_ki.litellm.restore_cache")
+    outputs.append(restored.stdout + restored.stderr)
+    assert restored.returncode == 0, outputs[-1][-4000:]
+    assert summary(restored.stdout) == {"solo": "restored the original (redis)"}
+    assert config.read_bytes() == original, "the operator's url: file, byte for byte"
+    assert "cache hit on solo" in restored.stdout and urls_db.dbsize() >= 1, "verified through the URL"
+    for text in outputs:
+        assert master_key not in text and redis_password not in text
+    urls_db.flushdb()

@@ -115,3 +115,62 @@ def test_memory_findings():
     lru = {"maxmemory": 1048576, "used_memory": 1048000, "maxmemory_policy": "allkeys-lru", "evicted_keys": 12}
     assert [(f["id"], f["severity"]) for f in rp.memory_findings(lru, None)] == [("REDIS-MEM-003", "warning")]
     assert rp.memory_findings({"maxmemory": 0, "used_memory": 5}, {"ok": True}) == []
+
+
+# ------------------------------------------------------------------ the url form (login_url, login_url_env)
+
+
+def _process(proc, pid, cmdline, env):
+    d = proc / str(pid)
+    d.mkdir()
+    (d / "cmdline").write_bytes(b"\0".join(cmdline) + b"\0")
+    (d / "environ").write_bytes(b"\0".join(f"{k}={v}".encode() for k, v in env.items()) + b"\0")
+
+
+def test_the_url_is_read_where_litellm_runs_then_pid_1(tmp_path, monkeypatch):
+    """An entrypoint that builds REDIS_URL and starts LiteLLM as its child: only the child's environment has it.
+    (A fake /proc: the live suite reads a real container's.)"""
+    proc = tmp_path / "proc"
+    proc.mkdir()
+    _process(proc, 1, [b"/bin/sh", b"/entrypoint.sh"], {"PATH": "/bin"})
+    _process(proc, 7, [b"/usr/bin/python3", b"/usr/local/bin/litellm", b"--config", b"c"], {"REDIS_URL": "redis://r/1"})
+    _process(proc, 9, [b"python3", b"-c", b"erni_ki.litellm probe"], {"REDIS_URL": "redis://wrong/2"})
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    assert rp.process_env("REDIS_URL", str(proc)) == "redis://r/1"
+    (proc / "7" / "environ").write_bytes(b"PATH=/bin\0")
+    _process(proc, 3, [b"tini"], {})
+    (proc / "1" / "environ").write_bytes(b"REDIS_URL=redis://from-pid-1/3\0")
+    assert rp.process_env("REDIS_URL", str(proc)) == "redis://from-pid-1/3"
+    (proc / "1" / "environ").write_bytes(b"")
+    assert rp.process_env("REDIS_URL", str(proc)) is None
+    monkeypatch.setenv("REDIS_URL", "redis://configured/4")
+    assert rp.process_env("REDIS_URL", str(proc)) == "redis://configured/4"
+
+
+def test_resolve_url_names_the_variable_when_nothing_has_it(monkeypatch):
+    monkeypatch.delenv("ERNI_NO_SUCH_URL", raising=False)
+    assert rp.resolve_url({"login_host": "x"}) == {"login_host": "x"}
+    with pytest.raises(LookupError, match="ERNI_NO_SUCH_URL is not set"):
+        rp.resolve_url({"login_url_env": "ERNI_NO_SUCH_URL"})
+    monkeypatch.setenv("ERNI_NO_SUCH_URL", "redis://h:1/2")
+    assert rp.resolve_url({"login_url_env": "ERNI_NO_SUCH_URL"})["login_url"] == "redis://h:1/2"
+
+
+def test_a_url_client_takes_what_the_url_says_and_the_options_fill_in():
+    conn = {"login_url": "redis://:url-pw@redis.example:6380/7", "login_password": "opt-pw", "socket_timeout": 2.0}
+    kw = rp.make_client(conn).connection_pool.connection_kwargs
+    assert (kw["host"], kw["port"], kw["db"], kw["password"], kw["socket_timeout"]) == (
+        "redis.example",
+        6380,
+        7,
+        "url-pw",
+        2.0,
+    )
+    kw = rp.make_client(
+        {"login_url": "redis://redis.example/1", "login_password": "opt-pw"}
+    ).connection_pool.connection_kwargs
+    assert kw["password"] == "opt-pw" and kw["db"] == 1
+    tls = rp.make_client({"login_url": "rediss://redis.example:6380/0", "validate_certs": False})
+    assert tls.connection_pool.connection_kwargs["ssl_cert_reqs"] == "none"
+    assert "url-pw" in rp.connection_secrets(conn)
+    assert rp.empty_result(conn)["url"] == "redis://:********@redis.example:6380/7"

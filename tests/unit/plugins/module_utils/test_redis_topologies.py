@@ -224,3 +224,18 @@ def test_a_cluster_result_sums_the_shards_and_survives_a_master_cut_short():
         {"socket_timeout": 5.0}, masters, [full, shard(available=False, error={"kind": "refused", "message": "x"})]
     )
     assert down["is_available"] is False and down["error"]["kind"] == "refused"
+
+
+def test_url_options_are_the_standalone_form_and_checked():
+    assert topology_problems({"login_url": "redis://h/1", "login_url_env": "REDIS_URL"}) == [
+        "login_url and login_url_env both name the URL: give one"
+    ]
+    assert topology_problems({"login_url": "http://:pw@h/1"}) == [
+        "login_url: 'http://:********@h/1' is not a redis://, rediss://, unix:// URL"
+    ]
+    assert topology_problems({"login_url_env": "os.environ/REDIS_URL"}) == [
+        "login_url_env: 'os.environ/REDIS_URL' is not an environment variable name"
+    ]
+    assert topology_problems(
+        {"login_url_env": "REDIS_URL", "topology": "sentinel", "sentinel_nodes": ["a:1"], "service_name": "m"}
+    ) == ["login_url and login_url_env are the standalone form; topology is sentinel"]
