@@ -196,8 +196,8 @@ def _check_shared_client(ctx):
     if ctx["mode"] == "redis" and _router_uses_redis(ctx["router_settings"]):
         return (
             "both cache_params and router_settings use Redis: this release shares one async Redis client "
-            "between the cache and the router, so the cache may run with the router's settings "
-            f"(socket_timeout {DEFAULT_SOCKET_TIMEOUT}, db 0)"
+            "between the cache and the router, so the router's keys land in the cache's db (the URL's, with a url), "
+            f"or the cache runs with the router's settings (socket_timeout {DEFAULT_SOCKET_TIMEOUT}, db 0)"
         )
     return None
 
@@ -365,7 +365,8 @@ RULES = (
         "With cache_params redis on db 1 and router_settings.redis_* on db 0, the probe saw the router's usage keys in "
         "db 1 on 1.74.15, 1.79.3, 1.80.0 and 1.80.10 (the router ran on the cache's connection; the side made first "
         "wins, and an earlier measurement saw the cache run with the router's 5.0 s and db 0), and in db 0 from "
-        "1.80.11 (bisected 2026-11-29).",
+        "1.80.11 (bisected 2026-11-29). The url: form the same (cache_params url: os.environ/CACHE_REDIS_URL on db 1): "
+        "the router's usage keys in the URL's db 1 on 1.80.0, in db 0 on 1.80.11 and 1.108.7 (2026-12-04).",
         "remedy": "Upgrade LiteLLM to 1.80.11 or later, or drop router_settings.redis_* (router_redis: false).",
     },
     {
@@ -377,7 +378,10 @@ RULES = (
         "check": _check_router_db,
         "evidence": "With router_settings.redis_db: 2 and usage-based routing, the router's usage keys landed in db 0 "
         "on 1.80.0 - 1.81.6 and in db 2 from 1.81.7 (bisected 2026-11-29; an earlier note placed it at 1.81.9). "
-        "router_settings.cache_kwargs reaches the router's RedisCache on every release (router.py).",
+        "router_settings.cache_kwargs reaches the router's RedisCache on every release (router.py). With the cache on "
+        "a url (db 1) beside it, 1.80.0's router wrote to the URL's db 1 whatever redis_db said (LITELLM-CACHE-003's "
+        "shared client), 1.80.11's to db 0, 1.108.7's to db 2 (2026-12-04): a stack whose every key sits in the URL's "
+        "db is seeing LITELLM-CACHE-003.",
         "remedy": "Use router_settings.cache_kwargs: {db: N} (router_redis: true writes that form), or upgrade to "
         "1.81.7 or later.",
     },
@@ -762,6 +766,14 @@ def measured_releases():
     the gate may advise an upgrade to."""
     found = {m["release"] for rows in MEASUREMENTS.values() for m in rows} | set(CACHE_PARAMS)
     return sorted(found, key=LiteLLMVersion)
+
+
+def rule(rule_id):
+    """The rule ``rule_id`` of RULES (KeyError when there is none)."""
+    found = next((r for r in RULES if r["id"] == rule_id), None)
+    if found is None:
+        raise KeyError(rule_id)
+    return found
 
 
 def measurement(rule, release):

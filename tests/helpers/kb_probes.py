@@ -199,14 +199,24 @@ def probe_003(lab, image):
     Usage-based routing makes the router use its Redis on every call. A release that shares one async client
     (1.80.0's redis_cache.py keeps a single ``async-redis-client`` slot) runs both on whichever was made first:
     the router's usage keys then land in the cache's db, or the cache's keys in the router's."""
-    params = dict(lab.redis_params(), db=1, socket_timeout=30)
+    return _shared_client(lab, image, dict(lab.redis_params(), db=1, socket_timeout=30))
+
+
+def probe_003_url(lab, image):
+    """LITELLM-CACHE-003 on the url: form: the cache by cache_params url (os.environ/CACHE_REDIS_URL, db 1), the router
+    by router_settings.redis_* (db 0). The rule's observations, on the other form (test_kb_probes.py pins both)."""
+    params = {"type": "redis", "url": "os.environ/CACHE_REDIS_URL", "socket_timeout": 30}
+    return _shared_client(lab, image, params, env={"CACHE_REDIS_URL": lab.url(1)})
+
+
+def _shared_client(lab, image, params, env=None):
     router = {
         "redis_host": "127.0.0.1",
         "redis_port": lab.redis.port,
         "redis_password": "os.environ/REDIS_PASSWORD",
         "routing_strategy": "usage-based-routing-v2",
     }
-    proxy = lab.start(image, params, router)
+    proxy = lab.start(image, params, router, env=env)
     try:
         if proxy.wait() != "ready":
             return Observation("LITELLM-CACHE-003", "exits", True, proxy.logs()[-300:])
@@ -425,3 +435,6 @@ PROBES = {
     "LITELLM-CACHE-012": probe_012,
     "LITELLM-CACHE-013": probe_013,
 }
+# The same rule's probe on the other connection form (cache_params url instead of host): the rule's MEASUREMENTS hold
+# for it too, on the sandbox releases (tests/integration/test_kb_probes.py).
+OTHER_FORM_PROBES = {"LITELLM-CACHE-003": probe_003_url}

@@ -41,7 +41,7 @@ def test_router_db_boundary_in_the_docs_is_the_rule_boundary():
     doc = yaml.safe_load(litellm_cache_mode.DOCUMENTATION)
     text = " ".join(doc["options"]["router_redis"]["description"])
     assert f"before {kb.ROUTER_REDIS_DB_HONOURED_FROM}" in text
-    rule = next(r for r in kb.RULES if r["id"] == "LITELLM-CACHE-004")
+    rule = kb.rule("LITELLM-CACHE-004")
     assert rule["max"] == kb.ROUTER_REDIS_DB_HONOURED_FROM
 
 

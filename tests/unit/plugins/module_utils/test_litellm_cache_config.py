@@ -309,7 +309,7 @@ def test_a_refusal_names_the_one_release_that_clears_it_and_the_changes_that_cle
     assert len(reasons) == 4 and [len(r) for r in reasons] == sorted(len(r) for r in reasons), gate["reason"]
     assert [a["reason"] for a in gate["advice"]] == reasons
     assert (
-        "upgrade LiteLLM to 1.93.0: that clears min_redis_version, LITELLM-CACHE-003, LITELLM-CACHE-005"
+        "upgrade LiteLLM to 1.93.0: that clears min_redis_version, LITELLM-CACHE-005, LITELLM-CACHE-003"
         in (gate["reason"])
     ), gate["reason"]
     assert "LITELLM-CACHE-001 needs a change whatever the release" in gate["reason"], gate["reason"]

@@ -83,14 +83,10 @@ def test_unknown_version_downgrades_bounded_errors_to_warnings():
     assert found["LITELLM-CACHE-005"] == "warning"
 
 
-def _rule(rule_id):
-    return next(r for r in kb.RULES if r["id"] == rule_id)
-
-
 def test_every_measurement_agrees_with_the_rules_release_range():
     """The gate refuses exactly the releases where the probe saw the problem (pure data: the measured rows)."""
     for rule_id, rows in kb.MEASUREMENTS.items():
-        r = _rule(rule_id)
+        r = kb.rule(rule_id)
         for m in rows:
             applies = in_range(LiteLLMVersion(m["release"]), r["min"], r["max"])
             assert applies is m["shows"], f"{rule_id} on {m['release']}: the probe saw shows={m['shows']}"
