@@ -609,8 +609,6 @@ def plan(text, req, source="<config>"):
             doc = parse(text, source)
             _edit(doc, req, effective, version)
             findings = _evaluate(doc, req, effective, version, before_cp)[0]
-        else:
-            notes.append(f"redis mode refused by the gate, applied anyway (on_blocked=warn): {gate_result['reason']}")
     elif gate_result["forced"]:
         notes.append(gate_result["reason"])
 
@@ -618,7 +616,11 @@ def plan(text, req, source="<config>"):
         new_text = doc.render()
     except YamlEditError as exc:
         raise ConfigError(str(exc)) from None
+    if not gate_result["allowed"] and req.on_blocked == "warn":
+        done = "applied anyway" if new_text != text else "the config has it, left as it is"
+        notes.insert(0, f"redis mode refused by the gate, {done} (on_blocked=warn): {gate_result['reason']}")
     cp = _cache_params(doc.data)
+    root = doc.data if isinstance(doc.data, dict) else {}
     return {
         "topology": topology_summary(cp),
         "new_text": new_text,
@@ -628,6 +630,8 @@ def plan(text, req, source="<config>"):
         "cache_params": mask_mapping(cp) if cp is not None else {},
         "findings": findings,
         "gate": gate_result,
+        "router_uses_redis": isinstance(root.get("router_settings"), dict)
+        and kb.router_uses_redis(root["router_settings"]),
         "warnings": notes
         + unmatchable_entries(req)
         + _finding_warnings(findings, already=set(gate_result["blocked_by"]) if notes else set()),

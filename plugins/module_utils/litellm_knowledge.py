@@ -188,12 +188,13 @@ def _check_unknown_keys(ctx):
     return None
 
 
-def _router_uses_redis(router):
+def router_uses_redis(router):
+    """Whether router_settings (a mapping) point the router at Redis."""
     return any(router.get(k) for k in ("redis_host", "redis_url", "redis_port"))
 
 
 def _check_shared_client(ctx):
-    if ctx["mode"] == "redis" and _router_uses_redis(ctx["router_settings"]):
+    if ctx["mode"] == "redis" and router_uses_redis(ctx["router_settings"]):
         return (
             "both cache_params and router_settings use Redis: this release shares one async Redis client "
             "between the cache and the router, so the router's keys land in the cache's db (the URL's, with a url), "

@@ -434,6 +434,13 @@ findings:
       description: LiteLLM releases the rule applies to.
       type: str
       sample: <1.93.0
+router_uses_redis:
+  description:
+    - Whether C(router_settings) point LiteLLM's router at Redis (C(redis_host), C(redis_port) or C(redis_url)), in the
+      config as written. The router then uses Redis whatever the cache mode.
+  returned: when O(mode) is not V(original)
+  type: bool
+  version_added: 0.1.0
 gate:
   description: The version gate's decision for V(redis) mode.
   returned: always
@@ -802,6 +809,7 @@ def main():
         topology=planned["topology"],
         findings=planned["findings"],
         gate=planned["gate"],
+        router_uses_redis=planned["router_uses_redis"],
         warnings_list=planned["warnings"],
     )
     if path and p["content"] is not None:

@@ -159,6 +159,27 @@ def test_f5_refused_release(tmp_path, litellm_launcher, endpoints, secrets):
     assert sha(config) == before and serves(proxy, "local")
     assert_no_secret(secrets, out)
 
+    # cache_status on that instance, read-only: the router on Redis beside a local cache is said; a redis config the
+    # gate refuses is said as refused, never "applied anyway" (nothing is applied by a status)
+    inventory = str(tmp_path / "inventory.yml")  # run_role's
+    text = config.read_text()
+    router = f"router_settings:\n  redis_host: 127.0.0.1\n  redis_port: {endpoints['redis']['port']}\n"
+    config.write_text(text.replace("router_settings:\n", router))
+    local = run_playbook(inventory, "erni_ki.litellm.cache_status")
+    out = local.stdout + local.stderr
+    assert local.returncode == 0 and "redis not used by the cache, the router uses it (router_settings)" in out, out
+    redis_block = (
+        f"  cache_params:\n    type: redis\n    host: 127.0.0.1\n    port: {endpoints['redis']['port']}\n"
+        "    password: os.environ/REDIS_PASSWORD\n    socket_timeout: 5\n"
+    )
+    start, end = text.index("  cache_params:\n"), text.index("\nrouter_settings:")
+    config.write_text(text[:start] + redis_block + text[end:])
+    refused = run_playbook(inventory, "erni_ki.litellm.cache_status")
+    out = refused.stdout + refused.stderr
+    assert refused.returncode == 0 and "gate refuses redis: min_redis_version" in out, out
+    assert "applied anyway" not in out
+    assert_no_secret(secrets, out)
+
 
 @pytest.mark.parametrize(
     "broken,needle",

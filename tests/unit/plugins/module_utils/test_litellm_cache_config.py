@@ -432,3 +432,18 @@ def test_describe_says_what_a_config_runs_and_masks_literals(fixture_text):
     assert cfg.describe("")["mode"] == "disabled"
     with pytest.raises(cfg.ConfigError):
         cfg.describe("- a list\n")
+
+
+def test_a_refused_redis_config_read_as_it_is_says_it_was_left_not_applied(fixture_text):
+    """cache_status reads a config with on_blocked=warn: a redis config the gate refuses is reported as what it is,
+    not as 'applied anyway' (issue 22's messages)."""
+    redis_text = cfg.plan(fixture_text("production.yaml"), params(**REDIS))["new_text"]
+    out = cfg.plan(redis_text, params(mode="redis", litellm_version="1.80.0", on_blocked="warn"))
+    assert not out["changed"] and out["gate"]["allowed"] is False
+    assert any("the config has it, left as it is (on_blocked=warn)" in w for w in out["warnings"]), out["warnings"]
+    assert not any("applied anyway" in w for w in out["warnings"])
+
+
+def test_the_plan_says_whether_the_router_uses_redis(fixture_text):
+    assert cfg.plan(fixture_text("router_redis.yaml"), params(mode="local"))["router_uses_redis"] is True
+    assert cfg.plan(fixture_text("production.yaml"), params(mode="local"))["router_uses_redis"] is False
