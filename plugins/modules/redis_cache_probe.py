@@ -100,7 +100,10 @@ options:
     type: bool
     default: false
   fail_on_unavailable:
-    description: Fail the task when Redis cannot be used, instead of returning RV(is_available=false).
+    description:
+      - Fail the task when Redis cannot be used, instead of returning RV(is_available=false).
+      - Also when it answered but a later command failed (a timeout, a command the server has disabled or renamed),
+        so that the probe stopped before its end (RV(error) set with RV(is_available=true)).
     type: bool
     default: false
 notes:
@@ -438,9 +441,16 @@ def main():
     for w in result["warnings_list"]:
         module.warn(w)
     result["changed"] = bool(result["flushed"] or result["would_flush"])
+    err = result["error"] or {}
     if not result["is_available"] and p["fail_on_unavailable"]:
-        err = result["error"] or {}
         module.fail_json(msg=f"{where(p, result)} is not usable: {err.get('kind')}: {err.get('message')}", **result)
+    if result["error"] and p["fail_on_unavailable"]:
+        # it answered PING, then a command failed: what comes after it (keys, the write check, a flush) is unknown
+        module.fail_json(
+            msg=f"{where(p, result)} answered, but the probe could not finish: {err.get('kind')}: {err.get('message')}"
+            "; what it did not reach (keys, write check, flush) is unknown and nothing after it ran",
+            **result,
+        )
     check_permitted(module, result)
     check_flushed(module, result)
     module.exit_json(**result)

@@ -181,6 +181,25 @@ def test_f5_refused_release(tmp_path, litellm_launcher, endpoints, secrets):
     assert_no_secret(secrets, out)
 
 
+def test_f15_a_redis_whose_provider_disabled_scan_is_refused_at_preflight(
+    tmp_path, litellm_launcher, endpoints, own_redis, secrets
+):
+    """Managed Redis services disable or rename admin commands. With SCAN gone the probe cannot count keys, so the
+    switch stops at preflight naming it, and the config stays as it was (the flush and the verification, which need
+    SCAN, would otherwise pass as done)."""
+    server = own_redis('rename-command SCAN ""')
+    config, proxy = proxy_on_a_copy(tmp_path, litellm_launcher, endpoints, "1.80.11", 4074)
+    before = sha(config)
+    run = run_role(
+        tmp_path, role_vars(endpoints, proxy, litellm_cache_mode="redis", litellm_cache_redis_port=server.port)
+    )
+    out = run.stdout + run.stderr
+    assert run.returncode != 0 and "answered, but the probe could not finish" in out and "scan" in out.lower(), out
+    assert "has no attribute" not in out, "a template error instead of the reason"
+    assert sha(config) == before and serves(proxy, "local")
+    assert_no_secret(secrets, out, paths=[config.parent])
+
+
 @pytest.mark.parametrize(
     "broken,needle",
     [

@@ -350,3 +350,25 @@ def test_a_url_variable_the_litellm_process_lacks_fails_naming_it(run_module, en
     )
     assert run.failed and run.result["error"]["kind"] == "config", run.result
     assert "REDIS_URL is not set in the LiteLLM process of the container" in run.result["msg"], run.result["msg"]
+
+
+@pytest.fixture(scope="module")
+def no_scan_server():
+    """A Redis whose provider disabled SCAN (rename-command, as some managed services do with admin commands)."""
+    s = RedisServer([f"requirepass {PASSWORD}", 'rename-command SCAN ""'])
+    yield s
+    s.stop()
+
+
+def test_a_command_the_server_disabled_is_an_error_never_an_empty_keyspace(run_module, no_scan_server):
+    """PING answers, then SCAN is an unknown command: the result says the probe could not finish (never a keyspace
+    of nothing), and with fail_on_unavailable (how the role's preflight and verification call it) the task fails
+    naming it, before a flush or the key lookup could pass as done."""
+    args = {"login_host": "127.0.0.1", "login_port": no_scan_server.port, "login_password": PASSWORD}
+    seen = run_module("redis_cache_probe", dict(args, key_pattern="litellm:*", latency_samples=0))
+    assert not seen.failed and seen.result["is_available"] is True, seen.output
+    assert seen.result["error"]["kind"] == "error" and "scan" in seen.result["error"]["message"].lower(), seen.result
+    assert seen.result["keyspace"] == {}
+    failed = run_module("redis_cache_probe", dict(args, key_pattern="litellm:*", fail_on_unavailable=True))
+    assert failed.failed and "answered, but the probe could not finish" in failed.result["msg"], failed.result
+    assert "scan" in failed.result["msg"].lower() and PASSWORD not in failed.output
