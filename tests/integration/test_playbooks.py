@@ -139,3 +139,16 @@ def test_flush_cache_as_a_least_privilege_user_does_what_it_says_or_names_the_pe
             assert ACL_PASSWORDS["litellm"] not in text and master_key not in text
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("name", ["restore_cache", "rollback_cache", "cache_status", "flush_cache"])
+def test_every_playbook_limited_to_one_host_exits_non_zero_when_the_instance_is_not_found(endpoints, name):
+    """Issue 22's exit codes, for the playbooks besides switch_cache: under `--limit ONE_HOST` an instance that could
+    not be found fails the run (rc 2), names the container, and changes nothing."""
+    proxy = endpoints["proxies"][0]
+    before = sha(proxy["config_path"])
+    extra = {"litellm_cache_container": "no-such-litellm", "litellm_cache_flush_namespace": "erni-limit-test"}
+    run = playbook(name, "--limit", proxy["name"], "-e", json.dumps(extra))
+    out = run.stdout + run.stderr
+    assert run.returncode == 2 and "no-such-litellm" in out, out[-4000:]
+    assert sha(proxy["config_path"]) == before
