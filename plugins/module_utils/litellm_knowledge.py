@@ -303,6 +303,20 @@ def _check_url_alone(ctx):
     )
 
 
+TLS_FILE_KEYS = ("ssl_ca_certs", "ssl_ca_path", "ssl_ca_data", "ssl_certfile", "ssl_keyfile", "ssl_cert_reqs")
+
+
+def _check_tls_beside_url(ctx):
+    beside = [k for k in TLS_FILE_KEYS if k in ctx["cache_params"]]
+    if ctx["mode"] != "redis" or not beside:
+        return None
+    return (
+        f"{', '.join(beside)} beside the url are not used: the TLS connection trusts the container's default CAs only, "
+        "so a Redis whose certificate a private CA signed fails every cache call, while the proxy answers from its "
+        "in-memory layer without an error"
+    )
+
+
 def _check_ssl_false(ctx):
     ssl = ctx["cache_params"].get("ssl", None)
     if ctx["mode"] == "redis" and "ssl" in ctx["cache_params"] and str(ssl).strip().lower() in ("false", "0", "no"):
@@ -516,6 +530,23 @@ RULES = (
         "(redis://:PASSWORD@redis:6379/1?socket_timeout=30&socket_connect_timeout=10, in the variable the "
         "entrypoint builds), or upgrade LiteLLM to 1.96.0 or later.",
     },
+    {
+        "id": "LITELLM-CACHE-014",
+        "title": "TLS settings beside a url are not used",
+        "min": None,
+        "max": None,
+        "severity": "warning",
+        "check": _check_tls_beside_url,
+        "forms": ("url",),
+        "evidence": "A TLS Redis with a private CA, cache_params url: rediss://... (os.environ/CACHE_REDIS_URL) and "
+        "ssl_ca_certs beside it: the proxy starts and answers 200 with in-memory hits, no key reaches Redis, and the "
+        "log says CERTIFICATE_VERIFY_FAILED, on 1.80.0, 1.80.11 and 1.108.7 (2026-12-04; socket_timeout beside a url "
+        "does apply from 1.96.0, LITELLM-CACHE-013). The same CA in the URL's query (rediss://...?ssl_ca_certs=PATH), "
+        "or the host form with ssl: true and ssl_ca_certs, puts the keys in Redis on all three.",
+        "remedy": "Put the TLS settings into the URL's query, which redis-py reads "
+        "(rediss://:PASSWORD@redis:6380/0?ssl_ca_certs=/certs/ca.crt, in the variable the entrypoint builds), or use "
+        "the host form (redis_host, redis_tls: true, ssl_ca_certs in extra_cache_params).",
+    },
 )
 
 
@@ -710,6 +741,11 @@ MEASUREMENTS = {
         ("1.98.0", "plaintext", False),
         ("1.103.1", "plaintext", False),
         ("1.108.7", "plaintext", False),
+    ),
+    "LITELLM-CACHE-014": (
+        ("1.80.0", "ca-unused", True),
+        ("1.80.11", "ca-unused", True),
+        ("1.108.7", "ca-unused", True),
     ),
     "LITELLM-CACHE-013": (
         ("1.80.0", "url-alone", True),

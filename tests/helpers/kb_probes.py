@@ -25,7 +25,7 @@ import requests
 import yaml
 
 from tests.helpers.proxies import ProxyContainer, chat
-from tests.helpers.redis_server import RedisServer, free_port
+from tests.helpers.redis_server import RedisServer, free_port, make_tls_material
 
 MODEL = {
     "model_name": "mock-gpt",
@@ -97,8 +97,9 @@ class Lab:
     def redis_params(self):
         return {"type": "redis", "host": "127.0.0.1", "port": self.redis.port, "password": "os.environ/REDIS_PASSWORD"}
 
-    def start(self, image, cache_params=None, router_settings=None, env=None):
-        """A LiteLLM proxy of ``image`` with this cache_params / router_settings / extra env; not yet waited for."""
+    def start(self, image, cache_params=None, router_settings=None, env=None, mounts=()):
+        """A LiteLLM proxy of ``image`` with this cache_params / router_settings / extra env (and host directories
+        ``mounts``, read-only at the same path); not yet waited for."""
         self.clean()
         config = {"model_list": [MODEL], "general_settings": {"master_key": "os.environ/LITELLM_MASTER_KEY"}}
         if cache_params is not None:
@@ -116,7 +117,10 @@ class Lab:
             name=f"erni-kb-{port}-{uuid.uuid4().hex[:6]}",
             environment=environment,
             network_mode="host",
-            volumes={path: {"bind": "/app/config.yaml", "mode": "ro"}},
+            volumes={
+                path: {"bind": "/app/config.yaml", "mode": "ro"},
+                **{d: {"bind": d, "mode": "ro"} for d in mounts},
+            },
             labels={LABEL: "1"},
             detach=True,
         )
@@ -372,6 +376,45 @@ def probe_013(lab, image):
     return Observation("LITELLM-CACHE-013", f"stall-costs-{round(took)}s", True, detail)
 
 
+def probe_014(lab, image):
+    """LITELLM-CACHE-014: a TLS Redis whose certificate a private CA signed, cache_params url: rediss://... (from the
+    environment) with ssl_ca_certs beside it: does the cache reach Redis (is the CA beside the url used)?"""
+    workdir = tempfile.mkdtemp(prefix="erni-kb-tls-")
+    tls = make_tls_material(workdir)
+    server = RedisServer(
+        workdir=workdir,
+        tls=True,
+        lines=[
+            f"tls-cert-file {tls['server.crt']}",
+            f"tls-key-file {tls['server.key']}",
+            f"tls-ca-cert-file {tls['ca.crt']}",
+            "tls-auth-clients no",
+            f"requirepass {lab.password}",
+        ],
+    )
+    try:
+        params = {"type": "redis", "url": "os.environ/CACHE_REDIS_URL", "ssl_ca_certs": tls["ca.crt"]}
+        url = f"rediss://:{lab.password}@127.0.0.1:{server.port}/0"
+        proxy = lab.start(image, params, env={"CACHE_REDIS_URL": url}, mounts=[workdir])
+        try:
+            if proxy.wait(150) != "ready":
+                return Observation("LITELLM-CACHE-014", "exits-at-start", True, proxy.logs()[-300:])
+            _key, codes, hit = proxy.cached_key()
+            logs = proxy.logs()
+        finally:
+            lab.stop(proxy)
+        stored = server.client(password=lab.password, ssl=True, ssl_ca_certs=tls["ca.crt"]).dbsize()
+    finally:
+        server.stop()
+    if stored:
+        return Observation("LITELLM-CACHE-014", "ca-applies", False, f"{stored} keys in the TLS Redis")
+    verify_failed = "CERTIFICATE_VERIFY_FAILED" in logs or "certificate verify failed" in logs
+    detail = (
+        f"status codes {codes}, hit {hit}, no key in the TLS Redis; CERTIFICATE_VERIFY_FAILED logged: {verify_failed}"
+    )
+    return Observation("LITELLM-CACHE-014", "ca-unused", True, detail)
+
+
 SENTINEL_SERVICE = "kbprobe"
 
 
@@ -434,6 +477,7 @@ PROBES = {
     "LITELLM-CACHE-011": probe_011,
     "LITELLM-CACHE-012": probe_012,
     "LITELLM-CACHE-013": probe_013,
+    "LITELLM-CACHE-014": probe_014,
 }
 # The same rule's probe on the other connection form (cache_params url instead of host): the rule's MEASUREMENTS hold
 # for it too, on the sandbox releases (tests/integration/test_kb_probes.py).

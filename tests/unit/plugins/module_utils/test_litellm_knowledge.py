@@ -183,3 +183,14 @@ def test_a_url_config_is_not_judged_by_the_host_forms_rules():
     # the host form keeps both rules
     assert "LITELLM-CACHE-001" in ids("1.108.7", cache_params=dict(REDIS_CP, connection_pool_timeout=5))
     assert "LITELLM-CACHE-005" in ids("1.80.0", container_env={"REDIS_URL"})
+
+
+def test_tls_settings_beside_a_url_are_named_and_only_on_the_url_form():
+    url_cp = {"type": "redis", "url": "os.environ/REDIS_URL", "ssl_ca_certs": "/certs/ca.crt"}
+    found = {f["id"]: f for f in kb.evaluate(LiteLLMVersion("1.108.7"), "redis", url_cp)}
+    assert found["LITELLM-CACHE-014"]["severity"] == "warning"
+    assert "ssl_ca_certs beside the url are not used" in found["LITELLM-CACHE-014"]["message"]
+    host_cp = {"type": "redis", "host": "r", "ssl": True, "ssl_ca_certs": "/certs/ca.crt"}
+    assert "LITELLM-CACHE-014" not in {f["id"] for f in kb.evaluate(LiteLLMVersion("1.108.7"), "redis", host_cp)}
+    query = {"type": "redis", "url": "rediss://r:6380/0?ssl_ca_certs=/certs/ca.crt"}
+    assert "LITELLM-CACHE-014" not in {f["id"] for f in kb.evaluate(LiteLLMVersion("1.108.7"), "redis", query)}
