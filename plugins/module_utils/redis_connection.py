@@ -90,8 +90,8 @@ def topology_problems(params):
     if params.get("login_url") and params.get("login_url_env"):
         out.append("login_url and login_url_env both name the URL: give one")
     url = params.get("login_url")
-    if url and urlsplit(str(url)).scheme.lower() not in URL_SCHEMES:
-        out.append(f"login_url: {mask_url_credentials(url)!r} is not a {', '.join(s + '://' for s in URL_SCHEMES)} URL")
+    if url and url_scheme_problem(url):
+        out.append(f"login_url: {url_scheme_problem(url)}")
     name = params.get("login_url_env")
     if name and not ENV_NAME.match(name):
         out.append(f"login_url_env: {name!r} is not an environment variable name")
@@ -161,13 +161,19 @@ def valid_host(name):
 URL_SCHEMES = ("redis", "rediss", "unix")
 
 
+def url_scheme_problem(value):
+    """Why ``value`` is not a Redis URL redis-py reads (redis://, rediss://, unix://), or None."""
+    if urlsplit(str(value)).scheme.lower() not in URL_SCHEMES:
+        return f"{mask_url_credentials(value)!r} is not a {', '.join(s + '://' for s in URL_SCHEMES)} URL"
+    return None
+
+
 def url_problem(value):
     """Why a literal Redis URL cannot be written into a config (a password in it would be a secret in the file and
     in Ansible's output), or None."""
-    parts = urlsplit(str(value))
-    if parts.scheme.lower() not in URL_SCHEMES:
-        return f"{mask_url_credentials(value)!r} is not a {', '.join(s + '://' for s in URL_SCHEMES)} URL"
-    if parts.password:
+    if url_scheme_problem(value):
+        return url_scheme_problem(value)
+    if urlsplit(str(value)).password:
         return (
             "a password in a literal URL would be written into the file and shown in Ansible's output: keep the URL in "
             "the container's environment and give os.environ/NAME"
