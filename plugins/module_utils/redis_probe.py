@@ -557,4 +557,11 @@ def empty_result(conn):
         "not_permitted": [],
         "socket_timeout": conn.get("socket_timeout"),
         "url": mask_url_credentials(conn["login_url"]) if conn.get("login_url") else None,
+        "user": acl_user(conn),
     }
+
+
+def acl_user(conn):
+    """The ACL user the probe logs in as: login_user, else the URL's user, else Redis's ``default``."""
+    url = conn.get("login_url")
+    return conn.get("login_user") or (urlsplit(str(url)).username if url else None) or "default"

@@ -338,6 +338,14 @@ url:
   type: str
   sample: "redis://:********@redis:6379/1"
   version_added: 0.1.0
+user:
+  description:
+    - The Redis ACL user the probe logged in as, as messages name it.
+    - O(login_user), else the user of the URL, else C(default) (Redis's own name for a login without a user).
+  returned: always
+  type: str
+  sample: litellm
+  version_added: 0.1.0
 """
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
@@ -440,7 +448,8 @@ def main():
     result["warnings_list"] = result.pop("warnings")
     for w in result["warnings_list"]:
         module.warn(w)
-    result["changed"] = bool(result["flushed"] or result["would_flush"])
+    # a flush changes what it deleted; check mode, what it would delete
+    result["changed"] = bool(result["flushed"] or (module.check_mode and result["would_flush"]))
     err = result["error"] or {}
     if not result["is_available"] and p["fail_on_unavailable"]:
         module.fail_json(msg=f"{where(p, result)} is not usable: {err.get('kind')}: {err.get('message')}", **result)
@@ -476,7 +485,7 @@ def check_permitted(module, result):
     needed = {"keyspace": p["flush"], "flush": p["flush"], "write_check": p["write_check"]}
     refused = [r for r in result["not_permitted"] if needed.get(r["part"])]
     if refused:
-        user = p["login_user"] or "default"
+        user = result.get("user") or p["login_user"] or "default"
         parts = [r["part"] for r in refused]
         module.fail_json(
             msg=f"{where(p, result)}: the user {user} may not run what this probe was asked to do: "

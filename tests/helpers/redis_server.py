@@ -128,12 +128,19 @@ class RedisServer:
 # user; the default user without the dangerous commands (so no CLIENT LIST) but INFO; LiteLLM's user limited to its
 # namespace litellm:, without INFO; and the tests' own user, to fill and empty the db.
 ACL_PASSWORDS = {"default": "acl-default-pw", "litellm": "acl-litellm-pw", "setup": "acl-setup-pw"}
-LEAST_PRIVILEGE_ACL = [
-    f"user default on >{ACL_PASSWORDS['default']} ~* &* +@all -@dangerous +info",
-    f"user litellm on >{ACL_PASSWORDS['litellm']} ~litellm:* +@read +@write +@connection +@string +@hash -@dangerous "
-    "-@admin",
-    f"user setup on >{ACL_PASSWORDS['setup']} ~* &* +@all",
-]
+
+
+def acl_users(litellm_password=ACL_PASSWORDS["litellm"]):
+    """The config lines of those users; LiteLLM's user with ``litellm_password`` (a proxy's own secret, say)."""
+    return [
+        f"user default on >{ACL_PASSWORDS['default']} ~* &* +@all -@dangerous +info",
+        f"user litellm on >{litellm_password} ~litellm:* +@read +@write +@connection +@string +@hash -@dangerous "
+        "-@admin",
+        f"user setup on >{ACL_PASSWORDS['setup']} ~* &* +@all",
+    ]
+
+
+LEAST_PRIVILEGE_ACL = acl_users()
 
 
 def fill(client, count, prefix="", value=b"x" * 64, ttl=None, batch=10000):

@@ -6,11 +6,12 @@ import os
 import re
 import shutil
 import subprocess
-import uuid
+import time
 
 import pytest
 import yaml
 
+from tests.helpers.redis_server import ACL_PASSWORDS, RedisServer, acl_users
 from tests.helpers.role_runs import proxy_on_a_copy, role_vars, run_playbook, run_role, sha, summary
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -189,6 +190,7 @@ def test_template_mode_router_redis_block_is_refused_on_1_80_0(tmp_path, litellm
 URL_STACK_CACHE = """  cache_params:
     type: "redis"   # shared by every replica
     url: os.environ/REDIS_URL
+    namespace: litellm   # the key pattern of LiteLLM's Redis user: ~litellm:*
     ttl: 1800
     socket_connect_timeout: 10
     socket_timeout: 30
@@ -198,79 +200,100 @@ URL_STACK_CACHE = """  cache_params:
 
 
 def test_the_url_stack_goes_local_redis_and_back_to_its_original(
-    tmp_path, litellm_launcher, endpoints, redis_client, master_key, redis_password
+    tmp_path, litellm_launcher, endpoints, master_key, redis_password
 ):
-    """Issue 22's url: stack, end to end through the role and the playbooks: cache_params by url:
-    os.environ/REDIS_URL, the URL (and its password) only in the environment the container's entrypoint builds. The
-    switch to local and back to redis writes the url form; the verification, cache_status and flush_cache find the
-    URL in the LiteLLM process and work on the URL's db, nothing else; restore_cache puts the operator's file back byte
-    for byte and verifies it through the URL."""
-    version, db = "1.108.7", 10  # a db no other test uses
-    config = tmp_path / "conf" / "config.yaml"
-    config.parent.mkdir()
-    sandbox_text = open(endpoints["proxies"][0]["config_path"], encoding="utf-8").read()
-    start, end = sandbox_text.index("  cache_params:\n"), sandbox_text.index("\nrouter_settings:")
-    config.write_text(sandbox_text[:start] + URL_STACK_CACHE + sandbox_text[end:])
-    original = config.read_bytes()
-    urls_db, db0 = redis_client(db), redis_client(0)
-    urls_db.flushdb()
-    # db 0 is the sandbox's, shared with the other lane: this test's own marker there, and its own cache keys
-    marker = f"erni-url-stack-{uuid.uuid4().hex}"
-    db0.set(marker, 1, ex=3600)
-    proxy = litellm_launcher.start(
-        version,
-        config_path=str(config),
-        port=4054,
-        env={"SANDBOX_EXPORT_REDIS_URL": f"{endpoints['redis']['port']}/{db}"},
-    )
-    proxy.wait_ready(180)  # 1.108.7's readiness names no cache type: the role's verification is the proof
-    state = tmp_path / "state"
-    hostvars = role_vars(
-        endpoints,
-        proxy,
-        litellm_cache_redis_url="os.environ/REDIS_URL",
-        litellm_cache_socket_timeout=30,
-        litellm_cache_state_dir=str(state),
-    )
-    outputs = []
+    """Issue 22's production replica, end to end through the role and the playbooks: cache_params by url:
+    os.environ/REDIS_URL, the URL (an ACL user and its password) only in the environment the container's entrypoint
+    builds from a Docker secret, on a Redis whose users are least-privilege (LiteLLM's user limited to ~litellm:*,
+    without INFO and CLIENT LIST). The switch to local and back to redis writes the url form; the verification,
+    cache_status and flush_cache find the URL in the LiteLLM process, work on the URL's db as the URL's user, and
+    either do what they say or name the permission they lack; restore_cache puts the operator's file back byte for
+    byte and verifies it through the URL."""
+    version, db = "1.108.7", 10
+    server = RedisServer(acl_users(redis_password))
+    try:
+        admin = server.client(username="setup", password=ACL_PASSWORDS["setup"], db=db)
+        other_app = "other-app:session"  # another application's key in the same db, outside LiteLLM's key pattern
+        admin.set(other_app, 1)
+        config = tmp_path / "conf" / "config.yaml"
+        config.parent.mkdir()
+        sandbox_text = open(endpoints["proxies"][0]["config_path"], encoding="utf-8").read()
+        start, end = sandbox_text.index("  cache_params:\n"), sandbox_text.index("\nrouter_settings:")
+        config.write_text(sandbox_text[:start] + URL_STACK_CACHE + sandbox_text[end:])
+        original = config.read_bytes()
+        proxy = litellm_launcher.start(
+            version,
+            config_path=str(config),
+            port=4054,
+            env={"SANDBOX_EXPORT_REDIS_URL": f"{server.port}/{db}", "SANDBOX_REDIS_URL_USER": "litellm"},
+        )
+        proxy.wait_ready(180)  # 1.108.7's readiness names no cache type: the role's verification is the proof
+        state = tmp_path / "state"
+        hostvars = role_vars(
+            endpoints,
+            proxy,
+            litellm_cache_redis_url="os.environ/REDIS_URL",
+            litellm_cache_namespace="litellm",
+            litellm_cache_socket_timeout=30,
+            litellm_cache_state_dir=str(state),
+        )
+        outputs = []
 
-    def role(mode):
-        run = run_role(tmp_path, dict(hostvars, litellm_cache_mode=mode))
-        outputs.append(run.stdout + run.stderr)
-        assert run.returncode == 0, outputs[-1][-4000:]
-        return run
+        def role(mode):
+            run = run_role(tmp_path, dict(hostvars, litellm_cache_mode=mode))
+            outputs.append(run.stdout + run.stderr)
+            assert run.returncode == 0, outputs[-1][-4000:]
+            return run
 
-    role("local")
-    assert "url:" not in config.read_text() and "connection_pool_timeout" not in config.read_text()
-    urls_db.flushdb()
-    switched = role("redis")
-    assert "cache hit on solo" in switched.stdout
-    cache = yaml.safe_load(config.read_text())["litellm_settings"]["cache_params"]
-    assert cache["url"] == "os.environ/REDIS_URL" and not {"host", "port", "db", "password"} & set(cache), cache
-    written = [k for k in urls_db.scan_iter(count=1000) if re.fullmatch(rb"[0-9a-f]{64}", k)]
-    assert written, "the verification's entry is in the URL's db"
-    assert not any(db0.exists(k) for k in written), "the cache entries went to the URL's db only, not db 0"
+        role("local")
+        assert "url:" not in config.read_text() and "connection_pool_timeout" not in config.read_text()
+        switched = role("redis")
+        assert "cache hit on solo" in switched.stdout
+        cache = yaml.safe_load(config.read_text())["litellm_settings"]["cache_params"]
+        assert cache["url"] == "os.environ/REDIS_URL" and not {"host", "port", "db", "password"} & set(cache), cache
+        # LiteLLM's own keys sit beside its cache entries under the namespace (1.108.7: rate-limit counters)
+        under = list(admin.scan_iter(match="litellm:*", count=1000))
+        entries = [k for k in under if re.fullmatch(rb"litellm:[0-9a-f]{64}", k)]
+        assert entries, "the verification's entry is in the URL's db, under the namespace"
+        assert not server.client(username="setup", password=ACL_PASSWORDS["setup"]).dbsize(), "nothing in db 0"
 
-    inventory = str(tmp_path / "inventory.yml")  # run_role's
-    status = run_playbook(inventory, "erni_ki.litellm.cache_status")
-    outputs.append(status.stdout + status.stderr)
-    assert status.returncode == 0, outputs[-1][-4000:]
-    at = f"redis up at redis://:********@127.0.0.1:{endpoints['redis']['port']}/{db}, p99"
-    assert at in status.stdout, outputs[-1][-4000:]
-    flush = ["-e", "litellm_cache_flush_whole_db=true", "-e", "litellm_cache_flush_confirm=true"]
-    flushed = run_playbook(inventory, "erni_ki.litellm.flush_cache", *flush)
-    outputs.append(flushed.stdout + flushed.stderr)
-    assert flushed.returncode == 0, outputs[-1][-4000:]
-    assert f"at redis://:********@127.0.0.1:{endpoints['redis']['port']}/{db}" in flushed.stdout, outputs[-1][-4000:]
-    assert urls_db.dbsize() == 0 and db0.exists(marker) == 1, "the URL's db emptied, db 0 untouched"
+        inventory = str(tmp_path / "inventory.yml")  # run_role's
+        at = f"at redis://litellm:********@127.0.0.1:{server.port}/{db}"
 
-    restored = run_playbook(inventory, "erni_ki.litellm.restore_cache")
-    outputs.append(restored.stdout + restored.stderr)
-    assert restored.returncode == 0, outputs[-1][-4000:]
-    assert summary(restored.stdout) == {"solo": "restored the original (redis)"}
-    assert config.read_bytes() == original, "the operator's url: file, byte for byte"
-    assert "cache hit on solo" in restored.stdout and urls_db.dbsize() >= 1, "verified through the URL"
-    for text in outputs:
-        assert master_key not in text and redis_password not in text
-    urls_db.flushdb()
-    db0.delete(marker)
+        def playbook(name, *extra, rc=0):
+            run = run_playbook(inventory, f"erni_ki.litellm.{name}", *extra)
+            outputs.append(run.stdout + run.stderr)
+            assert run.returncode == rc, outputs[-1][-4000:]
+            return run.stdout
+
+        status = playbook("cache_status")
+        # LiteLLM's user may not run INFO or CLIENT LIST: said so, never a count of None
+        assert f"redis up {at}, p99" in status, status
+        assert "keys, standalone (not permitted to the Redis user: server, clients), gate passes" in status, status
+        assert "None" not in status, status
+        # the flush as LiteLLM's user: the namespace counted, then deleted, counted again; another app's key kept
+        scope = ["-e", "litellm_cache_flush_namespace=litellm", "-e", "litellm_cache_flush_confirm=true"]
+        counted = playbook("flush_cache", *scope, "--check")
+        assert f"{len(entries)} cache entries under litellm: {at}" in counted and "nothing deleted" in counted, counted
+        own_state = {
+            k: time.monotonic() + admin.pttl(k) / 1000 for k in admin.scan_iter(match="litellm:*") if k not in entries
+        }
+        flushed = playbook("flush_cache", *scope)
+        assert f"{len(entries)} keys deleted (cache entries under litellm:)" in flushed, flushed
+        assert not any(admin.exists(k) for k in entries) and admin.get(other_app) == b"1"
+        kept = [k for k, until in own_state.items() if until > time.monotonic() + 1]
+        assert all(admin.exists(k) for k in kept), "LiteLLM's own state under the namespace survives the flush"
+        # the whole db is more than this user may touch: refused, with the grant it needs, and nothing deleted
+        whole = ["-e", "litellm_cache_flush_whole_db=true", "-e", "litellm_cache_flush_confirm=true"]
+        refused = playbook("flush_cache", *whole, rc=2)
+        assert "the user litellm may not run" in refused and "ACL SETUSER litellm" in refused, refused
+        assert "nothing was deleted" in refused and admin.get(other_app) == b"1", refused
+
+        restored = playbook("restore_cache")
+        assert summary(restored) == {"solo": "restored the original (redis)"}
+        assert config.read_bytes() == original, "the operator's url: file, byte for byte"
+        assert "cache hit on solo" in restored and admin.dbsize() >= 2, "verified through the URL"
+        for text in outputs:
+            assert master_key not in text and redis_password not in text and ACL_PASSWORDS["setup"] not in text
+    finally:
+        server.stop()
