@@ -26,8 +26,10 @@ class ModuleRun:
         return self.result.get("failed", False) or self.rc != 0
 
 
-def _run(module, args, check=False, diff=False, verbosity=0):
-    env = dict(os.environ)
+def _run(module, args, check=False, diff=False, verbosity=0, env=None):
+    """Run one module as `ansible localhost -m` does. ``env``: more environment (a secret belongs there, as an
+    operator's does: on a failure ansible echoes the task's arguments)."""
+    env = dict(os.environ, **(env or {}))
     env.update(
         ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, "build", "collections"),
         ANSIBLE_LOAD_CALLBACK_PLUGINS="1",

@@ -49,6 +49,9 @@ PART_COMMANDS = {
     "keyspace": ("dbsize", "scan", "ttl"),
     "write_check": ("set", "get", "unlink"),
     "flush": ("scan", "unlink"),
+    # Sentinel and Cluster (redis_topology.py): a master's replicas, and the cluster's masters and slots
+    "replicas": ("info",),
+    "cluster": ("cluster|info", "cluster|nodes"),
 }
 
 
@@ -446,7 +449,7 @@ def _keyspace(client, pattern, opts):
     return space
 
 
-def _part(result, part, run):
+def probe_part(result, part, run):
     """Run one part of the probe; a command the user may not run is recorded in ``not_permitted`` for that part
     (None is returned) and the other parts go on. The module fails when the part was needed for what it was asked."""
     try:
@@ -479,7 +482,7 @@ def _flush(client, opts, pattern, check_mode, result):
 
 def _inspect(client, conn, opts, check_mode, result):
     """Everything the probe does once connected; fills ``result``."""
-    result["server"] = _part(result, "server", lambda: server_facts(client)) or {}
+    result["server"] = probe_part(result, "server", lambda: server_facts(client)) or {}
     if (opts.get("latency_samples") or 0) > 0:
         lat, values = measure_latency(client, opts["latency_samples"], opts.get("latency_window") or 0.0)
         result["latency_ms"] = lat
@@ -490,17 +493,19 @@ def _inspect(client, conn, opts, check_mode, result):
                 f"{opts['latency_budget_ratio']:g} of socket_timeout {conn['socket_timeout']:g} s "
                 f"({budget['ms']:g} ms; worst {lat['max']:g} ms): LiteLLM's requests would stall and miss the cache"
             )
-    result["clients"] = _part(result, "clients", lambda: list_clients(client, opts.get("client_name_filter"))) or {}
+    result["clients"] = (
+        probe_part(result, "clients", lambda: list_clients(client, opts.get("client_name_filter"))) or {}
+    )
     pattern = scope_pattern(opts.get("namespace"), opts.get("key_pattern"))
-    result["keyspace"] = _part(result, "keyspace", lambda: _keyspace(client, pattern, opts)) or {}
+    result["keyspace"] = probe_part(result, "keyspace", lambda: _keyspace(client, pattern, opts)) or {}
     if opts.get("write_check"):
-        result["write_check"] = _part(
+        result["write_check"] = probe_part(
             result,
             "write_check",
             lambda: write_check(client, tag=opts.get("write_check_tag"), namespace=opts.get("namespace")),
         )
     if opts.get("flush"):
-        _part(result, "flush", lambda: _flush(client, opts, pattern, check_mode, result))
+        probe_part(result, "flush", lambda: _flush(client, opts, pattern, check_mode, result))
     result["findings"] = memory_findings(result["server"], result["write_check"])
     policy = result["server"].get("maxmemory_policy") or ""
     if result["server"].get("maxmemory") and not policy.startswith(("allkeys", "volatile")) and not result["findings"]:

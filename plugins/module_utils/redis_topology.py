@@ -21,9 +21,13 @@ from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import mas
 
 # names, not the module: inside the container only the modules themselves are registered, not their packages
 from ansible_collections.erni_ki.litellm.plugins.module_utils.redis_probe import (
+    acl_grant,
+    acl_user,
     classify_error,
+    commands_text,
     empty_result,
     make_client,
+    probe_part,
     resolve_url,
     run_probe,
     scope_pattern,
@@ -93,19 +97,27 @@ def replication(client):
     return replicas
 
 
-def _replicas_of(conn, addr, warnings):
-    """replication() of a master that answered a moment ago; it may be gone now (a failover): then none, and why."""
+def _replicas_of(conn, addr, result):
+    """replication() of a master that answered a moment ago. It may be gone now (a failover): then none, and why in
+    ``result``'s warnings. None when the user may not run INFO (``not_permitted`` says so): unknown, not "none"."""
     client = None
     try:
         client = _client(conn, addr)
-        return replication(client)
+        return probe_part(result, "replicas", lambda: replication(client))
     except (redis_exc.RedisError, OSError) as exc:
         err = _error(exc, [conn.get("login_password"), conn.get("sentinel_password")])
-        warnings.append(f"{addr}: its replicas could not be read: {err['kind']}: {err['message']}")
+        result["warnings"].append(f"{addr}: its replicas could not be read: {err['kind']}: {err['message']}")
         return []
     finally:
         if client is not None:
             client.close()
+
+
+def _health(available, problems, replicas_unknown):
+    """A topology's health: False with a problem, None (unknown) when the replicas could not be read, else True."""
+    if not available or problems:
+        return False
+    return None if replicas_unknown else True
 
 
 # ------------------------------------------------------------------------------------------ sentinel
@@ -172,15 +184,19 @@ def _probe_sentinel(conn, opts, check_mode):
     else:
         result = run_probe(dict(conn, **_host_port(view["master"])), opts, check_mode)
         if result["is_available"]:
-            view["replicas"] = _replicas_of(conn, view["master"], result["warnings"])
+            view["replicas"] = _replicas_of(conn, view["master"], result)
     problems = []
     if not view["agreed"]:
         problems.append("the sentinels do not agree on the master")
     if not view["quorum_reachable"]:
         problems.append(f"{view['sentinels_reachable']} sentinels answer, fewer than the quorum {view['quorum']}")
-    if result["is_available"] and not any(r["state"] == "online" for r in view["replicas"]):
+    if (
+        result["is_available"]
+        and view["replicas"] is not None
+        and not any(r["state"] == "online" for r in view["replicas"])
+    ):
         problems.append("the master has no replica online: a failover has nowhere to go")
-    view["healthy"] = result["is_available"] and not problems
+    view["healthy"] = _health(result["is_available"], problems, view["replicas"] is None)
     result["warnings"].extend(f"Redis Sentinel {view['service_name']}: {p}" for p in problems)
     result["topology"] = view
     return result
@@ -237,6 +253,9 @@ def cluster_view(conn):
                 "nodes": nodes,
                 "errors": errors,
             }
+        except redis_exc.NoPermissionError as exc:
+            # every node has the same users: asking the next one would only be refused again
+            return {"kind": "cluster", "cluster_state": None, "nodes": [], "errors": errors, "not_permitted": str(exc)}
         except (redis_exc.RedisError, OSError) as exc:
             err = _error(exc, secrets)
             errors.append(f"{_addr(host, port)}: {err['kind']}: {err['message']}")
@@ -275,6 +294,21 @@ def _probe_cluster(conn, opts, check_mode):
         ),
         key=lambda n: n["slots"][0],
     )
+    if view.get("not_permitted"):
+        # without CLUSTER INFO and NODES the probe cannot find the masters: unusable for it, and the grant named
+        result = empty_result(conn)
+        user = acl_user(conn)
+        result["not_permitted"].append(
+            {"part": "cluster", "commands": ["cluster|info", "cluster|nodes"], "message": view["not_permitted"]}
+        )
+        result["error"] = {
+            "kind": "not_permitted",
+            "message": f"the user {user} may not run {commands_text('cluster')}, which tell the probe the cluster's "
+            f"masters ({view.pop('not_permitted')}): {acl_grant(user, ['cluster'])}, or probe as a user that may",
+        }
+        view["healthy"] = False
+        result["topology"] = view
+        return result
     if not masters:
         result = empty_result(conn)
         result["error"] = {"kind": "cluster_down", "message": "; ".join(view["errors"]) or "no master owns slots"}
@@ -290,7 +324,7 @@ def _probe_cluster(conn, opts, check_mode):
             check_mode,
         )
         if shard["is_available"]:
-            m["replicas"] = _replicas_of(conn, m["addr"], shard["warnings"])
+            m["replicas"] = _replicas_of(conn, m["addr"], shard)
         return shard
 
     # every master at once: a flush of N shards takes as long as the largest, not the sum
@@ -329,9 +363,10 @@ def _probe_cluster(conn, opts, check_mode):
         problems.append(f"cluster_state is {view['cluster_state']}: LiteLLM's cache calls on the uncovered slots fail")
     if covered < 16384:
         problems.append(f"the masters that answer own {covered} of 16384 slots")
-    if any(not m["replicas"] for m in view["masters"] if m["available"]):
+    if any(m["replicas"] == [] for m in view["masters"] if m["available"]):
         problems.append("a master has no replica: its shard cannot fail over")
-    view["healthy"] = result["is_available"] and not problems
+    unknown = any(m["replicas"] is None for m in view["masters"] if m["available"])
+    view["healthy"] = _health(result["is_available"], problems, unknown)
     result["warnings"].extend(f"Redis Cluster: {p}" for p in problems)
     if view["cluster_state"] != "ok":
         # a write refused with CLUSTERDOWN is the cluster's state (warned above), not the memory of a master

@@ -179,7 +179,12 @@ error:
   type: dict
   contains:
     kind:
-      description: V(refused), V(timeout), V(auth), V(tls), V(dns), V(unreachable) or V(error).
+      description:
+        - V(refused), V(timeout), V(auth), V(tls), V(dns), V(unreachable) or V(error) for the server itself.
+        - V(config) when O(login_url_env) names a variable nothing sets; V(no_master) when no sentinel names a master
+          (or they name different ones); V(cluster_down) when no cluster master owning slots answers;
+          V(not_permitted) when the user may not run C(CLUSTER INFO) and C(CLUSTER NODES), which find the masters
+          (the message gives the C(ACL SETUSER) line).
       type: str
       sample: auth
     message:
@@ -297,7 +302,12 @@ not_permitted:
   type: list
   elements: dict
   contains:
-    part: {description: "C(server), C(clients), C(keyspace), C(write_check) or C(flush).", type: str}
+    part:
+      description:
+        - C(server), C(clients), C(keyspace), C(write_check) or C(flush).
+        - C(replicas) (C(INFO replication) of a sentinel's or a cluster's master; its C(replicas) in RV(topology)
+          are then null, unknown) or C(cluster) (C(CLUSTER INFO) and C(CLUSTER NODES)).
+      type: str
     commands: {description: The commands that part runs as a Redis ACL names them., type: list, elements: str}
     message: {description: What Redis answered., type: str}
   sample:
@@ -314,7 +324,8 @@ topology:
     - For V(sentinel), what each sentinel answered (C(sentinels), each with C(addr), C(ok), C(master), C(quorum),
       C(other_sentinels), C(error)), the C(master) they elect (null when they name none or disagree), C(agreed),
       C(quorum), C(sentinels_reachable), C(quorum_reachable), and the master's C(replicas) with C(state), C(lag_s)
-      and C(behind_bytes) (from the master's C(INFO replication)). The other keys of the result are the master's.
+      and C(behind_bytes) (from the master's C(INFO replication); null, unknown, when the user may not run C(INFO)).
+      The other keys of the result are the master's.
     - For V(cluster), C(cluster_state), C(slots_assigned), C(slots_ok), C(slots_fail), C(slots_covered) (by the
       masters that answer), C(known_nodes), and C(masters), each with C(addr), C(slots), C(available), C(latency_ms),
       C(used_memory), C(dbsize), C(matched), C(flushed), C(would_flush) and its C(replicas). RV(keyspace),
@@ -323,7 +334,8 @@ topology:
       O(key_pattern) without glob characters, C(slot_owner) (the master that owns the key's slot).
     - V(healthy) is false, with a warning that says why, when the sentinels disagree or are fewer than the quorum,
       the master has no replica online, C(cluster_state) is not C(ok), slots are not covered, or a cluster master
-      has no replica.
+      has no replica. It is null (unknown) when nothing else is wrong but the user may not read the replicas
+      (C(INFO)).
   returned: always
   type: dict
   sample: {kind: sentinel, healthy: true, master: "127.0.0.1:6393", agreed: true, quorum: 2}

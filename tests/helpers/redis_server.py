@@ -200,3 +200,93 @@ def make_tls_material(directory):
         "server.crt",
     )
     return {name: os.path.join(directory, name) for name in ("ca.crt", "server.crt", "server.key")}
+
+
+def wait_for(check, what, timeout=30):
+    """Poll ``check`` until it returns something true; its last exception (or None) in the TimeoutError."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            value = check()
+            if value:
+                return value
+        except (redis.RedisError, OSError) as exc:
+            last = exc
+        time.sleep(0.1)
+    raise TimeoutError(f"{what} after {timeout} s (last error: {last})")
+
+
+class SentinelSetup:
+    """A master and a replica with the ``users`` lines (ACL users), and one sentinel (no password of its own) that
+    monitors them as ``setup`` (which must be among ``users``, with every command)."""
+
+    def __init__(self, users, service="acl-svc"):
+        self.service = service
+        self.master = self.replica = self.sentinel = None
+        try:
+            self._start(users, service)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self, users, service):
+        admin = ["masteruser setup", f"masterauth {ACL_PASSWORDS['setup']}"]
+        self.master = RedisServer([*users, *admin])
+        self.replica = RedisServer([*users, *admin, f"replicaof 127.0.0.1 {self.master.port}"])
+        self.sentinel = RedisServer(
+            [
+                f"sentinel monitor {service} 127.0.0.1 {self.master.port} 1",
+                f"sentinel auth-user {service} setup",
+                f"sentinel auth-pass {service} {ACL_PASSWORDS['setup']}",
+            ],
+            sentinel=True,
+        )
+        master = self.master.client(username="setup", password=ACL_PASSWORDS["setup"])
+        wait_for(
+            lambda: (master.info("replication").get("slave0") or {}).get("state") == "online",
+            "the replica is not online",
+        )
+
+    def stop(self):
+        for server in (self.sentinel, self.replica, self.master):
+            if server is not None:
+                server.stop()
+
+
+class ClusterSetup:
+    """Three masters (no replicas) with the ``users`` lines, made one cluster by ``redis-cli --cluster create`` as
+    ``setup``."""
+
+    def __init__(self, users, masters=3):
+        self.nodes, self.client = [], None
+        try:
+            self._start(users, masters)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self, users, masters):
+        for _ in range(masters):
+            # the bus port said, not port + 10000 (over 65535 for a free port above 55535)
+            bus = ["cluster-enabled yes", "cluster-node-timeout 5000", f"cluster-port {free_port()}"]
+            self.nodes.append(RedisServer([*users, *bus]))
+        addrs = " ".join(f"127.0.0.1:{n.port}" for n in self.nodes)
+        self.nodes[0].shell(
+            f"redis-cli --user setup --pass {ACL_PASSWORDS['setup']} --no-auth-warning --cluster create {addrs} "
+            "--cluster-yes"
+        )
+        admins = [n.client(username="setup", password=ACL_PASSWORDS["setup"]) for n in self.nodes]
+        wait_for(
+            lambda: all(b"cluster_state:ok" in a.execute_command("CLUSTER", "INFO") for a in admins),
+            "the cluster is not ok",
+        )
+        self.client = redis.RedisCluster(
+            host="127.0.0.1", port=self.nodes[0].port, username="setup", password=ACL_PASSWORDS["setup"]
+        )
+
+    def stop(self):
+        if self.client is not None:
+            self.client.close()
+        for server in self.nodes:
+            server.stop()

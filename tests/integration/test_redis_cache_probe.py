@@ -8,7 +8,9 @@ import pytest
 from tests.helpers.redis_server import (
     ACL_PASSWORDS,
     LEAST_PRIVILEGE_ACL,
+    ClusterSetup,
     RedisServer,
+    SentinelSetup,
     fill,
     free_port,
     make_tls_material,
@@ -234,6 +236,115 @@ def test_a_write_check_the_user_may_not_do_fails_instead_of_reading_as_a_full_re
     run = acl_probe(run_module, acl_server, "litellm", write_check=True)
     assert run.failed and "write_check needs SET, GET, UNLINK" in run.result["msg"], run.output
     assert not [f for f in run.result["findings"] if f["id"] == "REDIS-MEM-001"], run.result["findings"]
+
+
+# The same users on a Sentinel and on a Cluster. A cluster's LiteLLM user needs the commands that find the masters
+# (redis-py's RedisCluster reads CLUSTER SLOTS; the probe CLUSTER INFO and NODES): a deployment grants them.
+CLUSTER_USER = "litellm-cluster"
+CLUSTER_USERS = [
+    *LEAST_PRIVILEGE_ACL,
+    f"user {CLUSTER_USER} on >{ACL_PASSWORDS['litellm']} ~litellm:* +@read +@write +@connection +@string +@hash "
+    "-@dangerous -@admin +cluster|info +cluster|nodes +cluster|slots +cluster|shards",
+]
+
+
+@pytest.fixture(scope="module")
+def acl_sentinel():
+    setup = SentinelSetup(LEAST_PRIVILEGE_ACL)
+    yield setup
+    setup.stop()
+
+
+@pytest.fixture(scope="module")
+def acl_cluster():
+    setup = ClusterSetup(CLUSTER_USERS)
+    yield setup
+    setup.stop()
+
+
+def topology_probe(run_module, setup, user, check=False, **kw):
+    """The probe as ``user`` (its password from ACL_PASSWORDS; the cluster user shares LiteLLM's)."""
+    password = ACL_PASSWORDS["litellm" if user == CLUSTER_USER else user]
+    args = {"latency_samples": 3, "namespace": "litellm"}
+    if isinstance(setup, SentinelSetup):
+        args.update(
+            topology="sentinel", sentinel_nodes=[f"127.0.0.1:{setup.sentinel.port}"], service_name=setup.service
+        )
+    else:
+        args.update(topology="cluster", cluster_nodes=[f"127.0.0.1:{n.port}" for n in setup.nodes])
+    if user != "default":
+        args["login_user"] = user
+    run = run_module("redis_cache_probe", dict(args, **kw), check=check, env={"LITELLM_CACHE_REDIS_PASSWORD": password})
+    assert password not in run.output, "the password leaked into the output"
+    return run
+
+
+def test_sentinel_as_least_privilege_users_is_true_or_names_what_it_may_not_run(run_module, acl_sentinel):
+    """Issue 22 on a Sentinel: the default user may not list clients, LiteLLM's user neither INFO nor CLIENT LIST.
+    The replicas LiteLLM's user cannot read are unknown (null, health unknown), never "no replica online"; the
+    namespace is counted, written and flushed as either user; outside its key pattern the flush deletes nothing."""
+    admin = acl_sentinel.master.client(username="setup", password=ACL_PASSWORDS["setup"])
+    admin.flushdb()
+    fill(admin, 6, prefix="litellm:", ttl=600)
+    fill(admin, 3, prefix="team:", ttl=600)
+
+    r = topology_probe(run_module, acl_sentinel, "default", write_check=True).result
+    assert r["is_available"] and [x["part"] for x in r["not_permitted"]] == ["clients"], r["not_permitted"]
+    assert r["topology"]["healthy"] is True and [x["state"] for x in r["topology"]["replicas"]] == ["online"]
+    assert r["keyspace"]["matched"] == 6 and r["write_check"]["ok"] is True
+
+    run = topology_probe(run_module, acl_sentinel, "litellm", write_check=True)
+    r = run.result
+    assert not run.failed and r["is_available"] and r["user"] == "litellm", run.output
+    assert sorted(x["part"] for x in r["not_permitted"]) == ["clients", "replicas", "server"], r["not_permitted"]
+    assert r["topology"]["replicas"] is None and r["topology"]["healthy"] is None, r["topology"]
+    assert not any("no replica" in w for w in r["warnings_list"]), r["warnings_list"]
+    assert any(w.startswith("not permitted: INFO (replicas unknown)") for w in r["warnings_list"]), r["warnings_list"]
+    assert r["keyspace"]["matched"] == 6 and r["write_check"]["ok"] is True
+
+    refused = topology_probe(run_module, acl_sentinel, "litellm", namespace="team", flush=True)
+    assert refused.failed and "ACL SETUSER litellm" in refused.result["msg"], refused.output
+    assert "nothing was deleted" in refused.result["msg"] and not refused.result["changed"] and admin.dbsize() == 9
+    counted = topology_probe(run_module, acl_sentinel, "litellm", check=True, flush=True)
+    assert counted.result["would_flush"] == 6 and counted.result["changed"] and admin.dbsize() == 9
+    done = topology_probe(run_module, acl_sentinel, "litellm", flush=True)
+    assert not done.failed and done.result["flushed"] == 6 and done.result["keyspace"]["matched_after_flush"] == 0
+    assert admin.dbsize() == 3
+
+
+def test_cluster_as_least_privilege_users_is_true_or_names_what_it_may_not_run(run_module, acl_cluster):
+    """Issue 22 on a Cluster: the issue's LiteLLM user, without the cluster commands, cannot even find the masters:
+    the probe says so with the grant (not "cluster down"); with them, every master is probed, what the user may not
+    run is named once, the replicas are unknown, and the namespace is counted, written and flushed on every shard."""
+    data = acl_cluster.client
+    for i in range(30):
+        data.set(f"litellm:{i:064x}", 1, ex=600)  # cache entries' shape: the namespace and a sha256
+        data.set(f"team:{i:064x}", 1, ex=600)
+
+    bare = topology_probe(run_module, acl_cluster, "litellm", fail_on_unavailable=True)
+    msg = bare.result["msg"]
+    assert bare.failed and bare.result["error"]["kind"] == "not_permitted", bare.output
+    assert "the user litellm may not run CLUSTER INFO, CLUSTER NODES" in msg, msg
+    assert "ACL SETUSER litellm +cluster|info +cluster|nodes" in msg, msg
+
+    run = topology_probe(run_module, acl_cluster, CLUSTER_USER, write_check=True)
+    r = run.result
+    assert not run.failed and r["is_available"] and len(r["topology"]["masters"]) == 3, run.output
+    assert sorted(x["part"] for x in r["not_permitted"]) == ["clients", "replicas", "server"], r["not_permitted"]
+    assert all(m["replicas"] is None for m in r["topology"]["masters"]) and r["topology"]["healthy"] is None
+    assert r["keyspace"]["matched"] == 30 and r["write_check"]["ok"] is True
+
+    r = topology_probe(run_module, acl_cluster, "default", write_check=True).result
+    assert [x["part"] for x in r["not_permitted"]] == ["clients"], r["not_permitted"]
+    # three masters without replicas: known, and said (the shards cannot fail over)
+    assert r["topology"]["healthy"] is False and any("no replica" in w for w in r["warnings_list"])
+
+    refused = topology_probe(run_module, acl_cluster, CLUSTER_USER, namespace="team", flush=True)
+    assert refused.failed and "nothing was deleted" in refused.result["msg"], refused.output
+    assert sum(1 for _ in data.scan_iter(match="team:*")) == 30
+    done = topology_probe(run_module, acl_cluster, CLUSTER_USER, flush=True)
+    assert not done.failed and done.result["flushed"] == 30, done.output
+    assert not list(data.scan_iter(match="litellm:*")) and sum(1 for _ in data.scan_iter(match="team:*")) == 30
 
 
 def test_unix_socket(run_module):
