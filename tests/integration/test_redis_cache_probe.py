@@ -483,3 +483,30 @@ def test_a_command_the_server_disabled_is_an_error_never_an_empty_keyspace(run_m
     failed = run_module("redis_cache_probe", dict(args, key_pattern="litellm:*", fail_on_unavailable=True))
     assert failed.failed and "answered, but the probe could not finish" in failed.result["msg"], failed.result
     assert "scan" in failed.result["msg"].lower() and PASSWORD not in failed.output
+
+
+def test_a_stall_after_ping_is_a_timeout_never_a_passed_check(run_module, server):
+    """PING and reads answer, writes stall (CLIENT PAUSE WRITE, as a failover's or a replica sync's pause does):
+    the write check times out mid-probe. The result says timeout (never a write check that passed, nor a full Redis),
+    and with fail_on_unavailable (the role's preflight and verification) the task fails naming it."""
+    admin = server.client(password=PASSWORD)
+    args = {
+        "login_host": "127.0.0.1",
+        "login_port": server.port,
+        "socket_timeout": 1,
+        "latency_samples": 0,
+        "write_check": True,
+    }
+    env = {"LITELLM_CACHE_REDIS_PASSWORD": PASSWORD}
+    admin.execute_command("CLIENT", "PAUSE", 10000, "WRITE")
+    try:
+        seen = run_module("redis_cache_probe", args, env=env)
+        failed = run_module("redis_cache_probe", dict(args, fail_on_unavailable=True), env=env)
+    finally:
+        admin.execute_command("CLIENT", "UNPAUSE")
+    r = seen.result
+    assert not seen.failed and r["is_available"] is True and r["error"]["kind"] == "timeout", seen.output
+    assert r["write_check"] is None and r["findings"] == [] and r["server"]["version"], r
+    msg = failed.result["msg"]
+    assert failed.failed and "answered, but the probe could not finish: timeout" in msg, failed.output
+    assert "nothing after it ran" in msg and PASSWORD not in failed.output
