@@ -59,6 +59,7 @@ REDIS_OPTIONS = {
     "username": "redis_user",
     "password": None,
     "ssl": "redis_tls",
+    "ssl_ca_certs": "redis_ca_certs",
     "socket_timeout": "socket_timeout",
     "socket_connect_timeout": "socket_connect_timeout",
     "retry_on_timeout": "retry_on_timeout",
@@ -75,7 +76,7 @@ TOPOLOGY_ONLY = {
 # What a URL carries (redis_url, cache_params.url): LiteLLM's _redis.py drops host, port, db and password beside a url
 # (1.80.0 - 1.108.7), and the URL names the user and TLS (rediss://) too. These keys are removed where a url is
 # written, and the options that set them are refused beside one.
-URL_KEYS = ("host", "port", "db", "username", "password", "ssl")
+URL_KEYS = ("host", "port", "db", "username", "password", "ssl", "ssl_ca_certs")
 # The options that set the keys REDIS_OPTIONS maps to None: a literal, or the variable written as os.environ/NAME.
 SECRET_OPTIONS = {
     "password": ("redis_password", "redis_password_env"),
@@ -145,6 +146,7 @@ class CacheRequest:
     redis_sentinel_password_env: str | None = None
     redis_cluster_nodes: list | None = None
     redis_tls: bool | None = None
+    redis_ca_certs: str | None = None
     socket_timeout: float | None = None
     socket_connect_timeout: float | None = None
     retry_on_timeout: bool | None = None
@@ -195,8 +197,8 @@ class CacheRequest:
         beside = self.url_conflicts()
         if url is not None and beside:
             out.append(
-                f"redis_url carries the host, port, db, user, password and TLS (rediss://), and LiteLLM ignores them "
-                f"beside a url: leave out {', '.join(beside)}"
+                f"redis_url carries the host, port, db, user, password and TLS (rediss://, a private CA as "
+                f"?ssl_ca_certs=PATH), and LiteLLM ignores them beside a url: leave out {', '.join(beside)}"
             )
         if self.redis_topology is not None and self.redis_topology not in TOPOLOGIES:
             out.append(f"redis_topology: must be one of {', '.join(TOPOLOGIES)}, got {self.redis_topology!r}")

@@ -545,7 +545,7 @@ RULES = (
         "or the host form with ssl: true and ssl_ca_certs, puts the keys in Redis on all three.",
         "remedy": "Put the TLS settings into the URL's query, which redis-py reads "
         "(rediss://:PASSWORD@redis:6380/0?ssl_ca_certs=/certs/ca.crt, in the variable the entrypoint builds), or use "
-        "the host form (redis_host, redis_tls: true, ssl_ca_certs in extra_cache_params).",
+        "the host form (litellm_cache_mode's redis_host, redis_tls: true, redis_ca_certs).",
     },
 )
 

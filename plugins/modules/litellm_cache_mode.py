@@ -85,10 +85,11 @@ options:
         land in the file and in Ansible's output; keep such a URL in the container's environment.
       - >-
         LiteLLM connects by the URL alone when C(url) is set and drops C(host), C(port), C(db) and C(password) beside
-        it (read in its C(_redis.py), 1.80.0 to 1.108.7). So the module removes those keys, and C(username) and
-        C(ssl), which the URL carries too (C(rediss://) is TLS). It cannot be given with O(redis_host), O(redis_port),
-        O(redis_db), O(redis_user), O(redis_password), O(redis_password_env), O(redis_tls) or another topology than
-        V(standalone).
+        it (read in its C(_redis.py), 1.80.0 to 1.108.7). So the module removes those keys, and C(username),
+        C(ssl) and C(ssl_ca_certs), which the URL carries too (C(rediss://) is TLS, C(?ssl_ca_certs=PATH) its CA;
+        beside a url LiteLLM does not use them, LITELLM-CACHE-014). It cannot be given with O(redis_host),
+        O(redis_port), O(redis_db), O(redis_user), O(redis_password), O(redis_password_env), O(redis_tls),
+        O(redis_ca_certs) or another topology than V(standalone).
       - >-
         Not given, a C(url) the config has is kept, and the options above are then refused, since LiteLLM would
         ignore them. Give O(redis_url) to keep or change the URL, or remove C(url) from the file to connect by host
@@ -167,6 +168,18 @@ options:
       - Not set, an C(ssl) key the config has is kept as it is.
     type: bool
     aliases: [redis_ssl]
+  redis_ca_certs:
+    description:
+      - >-
+        The CA certificates file LiteLLM verifies a TLS Redis with (C(cache_params.ssl_ca_certs)), for a private
+        CA. A path as the LiteLLM container sees it.
+      - >-
+        The host form only. Beside a url LiteLLM does not use it (knowledge base rule LITELLM-CACHE-014), so put the
+        CA in the URL's query instead (C(rediss://...?ssl_ca_certs=PATH)). The module refuses it beside
+        O(redis_url) and removes the key where it writes a url.
+      - Not set, an C(ssl_ca_certs) key the config has is kept as it is.
+    type: str
+    version_added: 0.1.0
   socket_timeout:
     description:
       - Seconds a Redis command may take before LiteLLM gives up and treats the request as a cache miss.
@@ -548,6 +561,7 @@ def argument_spec():
         redis_sentinel_password_env=dict(type="str", no_log=False),
         redis_cluster_nodes=dict(type="list", elements="str"),
         redis_tls=dict(type="bool", aliases=["redis_ssl"]),
+        redis_ca_certs=dict(type="str"),
         socket_timeout=dict(type="float"),
         socket_connect_timeout=dict(type="float"),
         retry_on_timeout=dict(type="bool"),

@@ -43,6 +43,7 @@ LANES = {
     ),
     "own": (
         "test_circuit_breaker.py",
+        "test_field_setups.py",
         "test_fleet.py",
         "test_kb_probes.py",
         "test_knowledge_evidence.py",
@@ -147,7 +148,9 @@ class Launcher:
         name=None,
         labels=None,
         healthcheck=False,
+        mounts=None,
     ):
+        """``mounts``: more read-only files or directories, {host path: container path}."""
         if config_path is None:
             cdir = self.tmp.mktemp("conf")
             config_path = str(cdir / "config.yaml")
@@ -174,6 +177,7 @@ class Launcher:
                 stack: {"bind": "/stack", "mode": "ro"},
                 os.path.join(self.secrets, "redis_password.txt"): {"bind": "/run/secrets/redis_password", "mode": "ro"},
                 os.path.join(self.secrets, "master_key.txt"): {"bind": "/run/secrets/master_key", "mode": "ro"},
+                **{host: {"bind": inside, "mode": "ro"} for host, inside in (mounts or {}).items()},
             },
             # the sandbox's own healthcheck (sandbox/compose.py), when asked for
             healthcheck={

@@ -372,10 +372,13 @@ def test_redis_by_url_writes_the_url_after_type_and_is_idempotent(fixture_text, 
 
 
 def test_a_url_replaces_the_host_form_and_its_keys(fixture_text, changed_lines):
-    host_form = cfg.plan(
-        fixture_text("production.yaml"), params(**REDIS, redis_db=1, redis_user="litellm", redis_tls=True)
-    )["new_text"]
+    tls = {"redis_tls": True, "redis_ca_certs": "/run/secrets/redis_ca.crt"}
+    host_form = cfg.plan(fixture_text("production.yaml"), params(**REDIS, redis_db=1, redis_user="litellm", **tls))[
+        "new_text"
+    ]
+    assert "    ssl: true\n    ssl_ca_certs: /run/secrets/redis_ca.crt\n" in host_form
     out = cfg.plan(host_form, params(redis_url="rediss://litellm@redis:6380/1"))
+    # the url carries TLS (rediss://) and its CA (?ssl_ca_certs=): LiteLLM does not use them beside it (014)
     assert changed_lines(host_form, out["new_text"]) == [
         "-    host: redis",
         "-    port: 6379",
@@ -383,6 +386,7 @@ def test_a_url_replaces_the_host_form_and_its_keys(fixture_text, changed_lines):
         "-    username: litellm",
         "-    password: os.environ/REDIS_PASSWORD",
         "-    ssl: true",
+        "-    ssl_ca_certs: /run/secrets/redis_ca.crt",
         "+    url: rediss://litellm@redis:6380/1",
     ]
     assert "    type: redis\n    url: rediss://litellm@redis:6380/1\n    socket_timeout: 30\n" in out["new_text"]
@@ -410,6 +414,7 @@ def test_host_options_beside_a_url_config_are_refused_naming_both_ways(fixture_t
         ("http://redis:6379", {}, "is not a redis://, rediss://, unix:// URL"),
         ("redis://litellm:hunter2@redis:6379/1", {}, "a password in a literal URL would be written into the file"),
         ("os.environ/REDIS_URL", {"redis_db": 1}, "leave out redis_db"),
+        ("os.environ/REDIS_URL", {"redis_ca_certs": "/ca.crt"}, "a private CA as ?ssl_ca_certs=PATH"),
         (
             "os.environ/REDIS_URL",
             {"redis_topology": "cluster", "redis_cluster_nodes": ["redis-1:6379"]},
