@@ -634,6 +634,23 @@ FACTS = (
         "tests/integration/test_topologies.py::test_flush_removes_the_namespace_on_every_shard_and_nothing_else, "
         "tests/integration/test_redis_cache_probe.py::test_namespace_flush_removes_only_the_namespace",
     },
+    {
+        "id": "LITELLM-FACT-010",
+        "fact": "A Redis ACL user limited to its namespace, as production stacks give LiteLLM (~NAMESPACE:* +@read "
+        "+@write +@connection +@string +@hash -@dangerous -@admin), is enough for the cache: measured 2026-12-04 on "
+        "1.80.0, 1.80.11 and 1.108.7, host form (username + password) and url form alike, every key LiteLLM wrote "
+        "was under the namespace (cache entries; rate-limit counters {api_key:...}:tokens, {model_per_key:...}:tokens, "
+        "{user:...}:tokens; on 1.80.x also {api_key:...}:max_parallel_requests and daily_metrics_report_sent) and "
+        "the cache was a hit. One thing is refused: the rate limiter's Lua script (EVALSHA, category @scripting). "
+        "LiteLLM then logs 'TTL preservation failed, falling back to regular pipeline: this user has no "
+        "permissions to run the 'evalsha' command' twice per request and goes on with a plain pipeline; grant "
+        "+evalsha +eval (or +@scripting) to keep its counters' TTLs. Without a namespace (keys outside the user's "
+        "pattern), 1.108.7's writes were refused while a repeated request was still a hit on the same instance (the "
+        "in-memory layer, LITELLM-FACT-001): the role's verification found no key in Redis, failed and rolled back.",
+        "pinned_by": "tests/integration/test_role.py::test_the_url_stack_goes_local_redis_and_back_to_its_original "
+        "(1.108.7, url form: every key under the namespace, the EVALSHA fallback logged, the switch verified); "
+        "the role's verification (the key looked up in Redis as the same user)",
+    },
 )
 
 

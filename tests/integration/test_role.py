@@ -255,6 +255,9 @@ def test_the_url_stack_goes_local_redis_and_back_to_its_original(
         under = list(admin.scan_iter(match="litellm:*", count=1000))
         entries = [k for k in under if re.fullmatch(rb"litellm:[0-9a-f]{64}", k)]
         assert entries, "the verification's entry is in the URL's db, under the namespace"
+        # LITELLM-FACT-010: every key LiteLLM wrote is under the namespace; only its rate limiter's script is refused
+        assert {k for k in admin.scan_iter(count=1000) if not k.startswith(b"litellm:")} == {other_app.encode()}
+        assert "no permissions to run the 'evalsha' command" in proxy.logs(tail=2000), "LITELLM-FACT-010 changed"
         assert not server.client(username="setup", password=ACL_PASSWORDS["setup"]).dbsize(), "nothing in db 0"
 
         inventory = str(tmp_path / "inventory.yml")  # run_role's
