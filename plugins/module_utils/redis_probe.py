@@ -405,7 +405,25 @@ REDIS_RULES = {
         "Redis is evicting keys: cache entries leave before their ttl",
         "Raise maxmemory if the hit rate matters",
     ),
+    "REDIS-ACL-001": (
+        "warning",
+        "Redis refuses Lua scripts to this user: LiteLLM's rate limiter falls back to a plain pipeline and logs "
+        "'TTL preservation failed' on every request (LITELLM-FACT-010)",
+        "Grant LiteLLM's Redis user the scripting commands (ACL SETUSER {user} +evalsha +eval), or accept the fallback",
+    ),
 }
+
+
+def scripts_refused(client):
+    """Why EVALSHA (what LiteLLM's rate limiter runs) is refused to this user, or None when it may run it. Asks for a
+    script that does not exist: NOSCRIPT means permitted, and nothing runs."""
+    try:
+        client.evalsha("0" * 40, 0)
+    except redis_exc.NoScriptError:
+        return None
+    except redis_exc.ResponseError as exc:  # NOPERM, or scripting disabled (an unknown command)
+        return str(exc)
+    return None
 
 
 def memory_findings(server, write):
@@ -422,16 +440,13 @@ def memory_findings(server, write):
         found.append(("REDIS-MEM-002", f"used_memory {used} of maxmemory {maxmemory}"))
     if maxmemory and (server.get("evicted_keys") or 0) > 0:
         found.append(("REDIS-MEM-003", f"{server['evicted_keys']} keys evicted ({policy}, maxmemory {maxmemory})"))
-    return [
-        {
-            "id": rid,
-            "severity": REDIS_RULES[rid][0],
-            "title": REDIS_RULES[rid][1],
-            "message": msg,
-            "remedy": REDIS_RULES[rid][2],
-        }
-        for rid, msg in found
-    ]
+    return [finding(rid, msg) for rid, msg in found]
+
+
+def finding(rid, message, user="default"):
+    """A finding of REDIS_RULES' rule ``rid``, with what was measured (``user`` named in the remedy)."""
+    severity, title, remedy = REDIS_RULES[rid]
+    return {"id": rid, "severity": severity, "title": title, "message": message, "remedy": remedy.format(user=user)}
 
 
 def _keyspace(client, pattern, opts):
@@ -507,6 +522,9 @@ def _inspect(client, conn, opts, check_mode, result):
     if opts.get("flush"):
         probe_part(result, "flush", lambda: _flush(client, opts, pattern, check_mode, result))
     result["findings"] = memory_findings(result["server"], result["write_check"])
+    refused = scripts_refused(client)
+    if refused:
+        result["findings"].append(finding("REDIS-ACL-001", f"EVALSHA: {refused}", acl_user(conn)))
     policy = result["server"].get("maxmemory_policy") or ""
     if result["server"].get("maxmemory") and not policy.startswith(("allkeys", "volatile")) and not result["findings"]:
         result["warnings"].append(

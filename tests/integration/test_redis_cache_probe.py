@@ -200,6 +200,7 @@ def test_a_command_the_user_may_not_run_is_named_never_an_empty_success(run_modu
     warning = "not permitted: CLIENT LIST, CLIENT ID (clients unknown)"
     assert any(w.startswith(warning) for w in r["warnings_list"]), r["warnings_list"]
     assert r["keyspace"]["matched"] == 7 and r["write_check"]["ok"] is True and r["server"]["version"]
+    assert r["findings"] == [], "the default user may run LiteLLM's scripts"
 
     as_litellm = acl_probe(run_module, acl_server, "litellm", namespace="litellm", write_check=True)
     r = as_litellm.result
@@ -208,6 +209,10 @@ def test_a_command_the_user_may_not_run_is_named_never_an_empty_success(run_modu
     # its write check goes under the namespace, where this user may write; SCAN, DBSIZE and TTL are its to run
     assert r["write_check"]["ok"] is True and r["write_check"]["key"].startswith("litellm:erni_ki:probe:")
     assert r["keyspace"]["matched"] == 7 and r["keyspace"]["ttl_sample"]["sampled"] == 7
+    # LiteLLM's user may not run its rate limiter's script (LITELLM-FACT-010): a warning with the grant, never an error
+    [acl] = r["findings"]
+    assert acl["id"] == "REDIS-ACL-001" and acl["severity"] == "warning" and "evalsha" in acl["message"], acl
+    assert acl["remedy"].startswith("Grant LiteLLM's Redis user the scripting commands (ACL SETUSER litellm +evalsha")
 
 
 def test_a_flush_the_user_may_not_do_fails_naming_the_acl_and_deletes_nothing(run_module, acl_server):

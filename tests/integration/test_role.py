@@ -273,6 +273,7 @@ def test_the_url_stack_goes_local_redis_and_back_to_its_original(
         # LiteLLM's user may not run INFO or CLIENT LIST: said so, never a count of None
         assert f"redis up {at}, p99" in status, status
         assert "keys, standalone (not permitted to the Redis user: server, clients), gate passes" in status, status
+        assert "findings REDIS-ACL-001" in status, "LiteLLM's user may not run its rate limiter's script: said"
         assert "None" not in status, status
         # the flush as LiteLLM's user: the namespace counted, then deleted, counted again; another app's key kept
         scope = ["-e", "litellm_cache_flush_namespace=litellm", "-e", "litellm_cache_flush_confirm=true"]
