@@ -5,27 +5,15 @@
 # slowest tests. LIVE_LANES=serial runs the whole suite in one process instead. Extra pytest arguments pass through.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=tools/side_by_side.sh
+. tools/side_by_side.sh
 PYTEST=${PYTEST:-.venv/bin/pytest}
 export PYTHONUNBUFFERED=1  # the lane logs show progress as it happens
-mkdir -p build/logs
 if [ "${LIVE_LANES:-}" = serial ]; then
   exec "$PYTEST" -q --durations=30 tests/integration "$@"
 fi
-pids=() lanes=(shared own)
-for lane in "${lanes[@]}"; do
-  LIVE_LANE=$lane "$PYTEST" -q --durations=30 -p no:cacheprovider tests/integration "$@" \
-    >"build/logs/live-$lane.log" 2>&1 &
-  pids+=($!)
-  echo "test-live: lane $lane started (pid $!), log in build/logs/live-$lane.log"
-done
-rc=0
-for i in "${!lanes[@]}"; do
-  if wait "${pids[$i]}"; then code=0; else code=$?; fi
-  echo "test-live: lane ${lanes[$i]} ended with rc $code"
-  [ "$code" -eq 0 ] || rc=1
-done
-for lane in "${lanes[@]}"; do
-  echo "================================ lane $lane ================================"
-  cat "build/logs/live-$lane.log"
-done
-exit "$rc"
+extra=("$@")
+lane() { LIVE_LANE=$1 "$PYTEST" -q --durations=30 -p no:cacheprovider tests/integration "${extra[@]}"; }
+run_shared() { lane shared; }
+run_own() { lane own; }
+side_by_side live shared own

@@ -6,16 +6,16 @@
 # scenario in one row instead.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=tools/side_by_side.sh
+. tools/side_by_side.sh
 MOLECULE=${MOLECULE:-.venv/bin/molecule}
-mkdir -p build/logs
 default=() presets=()
 for f in molecule/*/molecule.yml; do
   s=$(basename "$(dirname "$f")")
   if grep -q 'SANDBOX_PRESET:' "$f"; then presets+=("$s"); else default+=("$s"); fi
 done
-run_group() {  # run_group NAME SCENARIO...
-  local name=$1 rc=0 s
-  shift
+scenarios() {  # scenarios SCENARIO...: one after the other; rc 1 when any failed
+  local rc=0 s
   for s in "$@"; do
     echo "molecule: scenario $s"
     "$MOLECULE" test -s "$s" || { rc=1; echo "molecule: scenario $s FAILED"; }
@@ -23,19 +23,10 @@ run_group() {  # run_group NAME SCENARIO...
   return "$rc"
 }
 if [ "${MOLECULE_GROUPS:-}" = serial ]; then
-  run_group all "${default[@]}" "${presets[@]}"
+  scenarios "${default[@]}" "${presets[@]}"
   exit
 fi
-run_group default "${default[@]}" >build/logs/molecule-default.log 2>&1 &
-pd=$!
-run_group presets "${presets[@]}" >build/logs/molecule-presets.log 2>&1 &
-pp=$!
-echo "test-molecule: ${default[*]} (default sandbox) beside ${presets[*]} (their presets); logs in build/logs/molecule-*.log"
-rc=0
-wait "$pd" || rc=1
-wait "$pp" || rc=1
-for g in default presets; do
-  echo "================================ molecule group $g ================================"
-  cat "build/logs/molecule-$g.log"
-done
-exit "$rc"
+run_default() { scenarios "${default[@]}"; }
+run_presets() { scenarios "${presets[@]}"; }
+echo "test-molecule: ${default[*]} (default sandbox) beside ${presets[*]} (their presets)"
+side_by_side molecule default presets
