@@ -534,6 +534,7 @@ from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_cache_config as cfg
 from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_knowledge as kb
+from ansible_collections.erni_ki.litellm.plugins.module_utils import state_dir
 from ansible_collections.erni_ki.litellm.plugins.module_utils.litellm_version import HAS_PACKAGING
 from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import mask_config_text, mask_text
 from ansible_collections.erni_ki.litellm.plugins.module_utils.yaml_roundtrip import HAS_RUAMEL, RUAMEL_IMPORT_ERROR
@@ -651,10 +652,8 @@ class State:
         self.restored = self.original + ".restored"
 
     def ensure_dir(self):
-        if os.path.isdir(self.dir):
-            return
         try:
-            os.makedirs(self.dir, mode=0o700)
+            state_dir.ensure(self.dir)
         except OSError as exc:
             self.module.fail_json(
                 msg=f"cannot create backup_dir {self.dir}: {exc.strerror}; create it (mode 0700) or choose another, "

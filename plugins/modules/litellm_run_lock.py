@@ -117,11 +117,10 @@ waited:
   type: float
 """
 
-import os
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.erni_ki.litellm.plugins.module_utils import run_lock
+from ansible_collections.erni_ki.litellm.plugins.module_utils import run_lock, state_dir
 
 
 def main():
@@ -143,9 +142,9 @@ def main():
     if p["wait_timeout"] < 0 or p["stale_after"] < 1:
         module.fail_json(msg="wait_timeout must be 0 or more and stale_after 1 or more (seconds)")
     path = run_lock.lock_path(p["path"], p["lock_dir"])
-    if p["lock_dir"] and not os.path.isdir(p["lock_dir"]) and not module.check_mode and p["state"] == "present":
+    if p["lock_dir"] and not module.check_mode and p["state"] == "present":
         try:
-            os.makedirs(p["lock_dir"], mode=0o700)
+            state_dir.ensure(p["lock_dir"])
         except OSError as exc:
             module.fail_json(msg=f"cannot create lock_dir {p['lock_dir']}: {exc.strerror}", lock_file=path)
     if p["state"] == "absent":
