@@ -274,7 +274,7 @@ findings:
     - What makes this Redis unfit for LiteLLM's cache now, by rule id. V(REDIS-MEM-001) (error) the write check
       was refused (for example C(OOM)); V(REDIS-MEM-002) (error) at C(maxmemory) with C(noeviction); V(REDIS-MEM-003)
       (warning) keys are being evicted; V(REDIS-ACL-001) (warning) the user may not run Lua scripts (C(EVALSHA),
-      asked for a script that does not exist, so nothing runs): LiteLLM's rate limiter then falls back on every
+      asked for a script that does not exist, so nothing runs), so LiteLLM's rate limiter falls back on every
       request (knowledge base LITELLM-FACT-010). Run with O(write_check=true) to test writes.
   returned: always
   type: list

@@ -267,7 +267,7 @@ class ClusterSetup:
             raise
 
     def _start(self, users, masters):
-        for _ in range(masters):
+        for _node in range(masters):
             # the bus port said, not port + 10000 (over 65535 for a free port above 55535)
             bus = ["cluster-enabled yes", "cluster-node-timeout 5000", f"cluster-port {free_port()}"]
             self.nodes.append(RedisServer([*users, *bus]))

@@ -346,10 +346,10 @@ def test_cluster_as_least_privilege_users_is_true_or_names_what_it_may_not_run(r
 
     refused = topology_probe(run_module, acl_cluster, CLUSTER_USER, namespace="team", flush=True)
     assert refused.failed and "nothing was deleted" in refused.result["msg"], refused.output
-    assert sum(1 for _ in data.scan_iter(match="team:*")) == 30
+    assert len(list(data.scan_iter(match="team:*"))) == 30
     done = topology_probe(run_module, acl_cluster, CLUSTER_USER, flush=True)
     assert not done.failed and done.result["flushed"] == 30, done.output
-    assert not list(data.scan_iter(match="litellm:*")) and sum(1 for _ in data.scan_iter(match="team:*")) == 30
+    assert not list(data.scan_iter(match="litellm:*")) and len(list(data.scan_iter(match="team:*"))) == 30
 
 
 def test_unix_socket(run_module):
