@@ -25,7 +25,7 @@ import requests
 import yaml
 
 from tests.helpers.proxies import ProxyContainer, chat
-from tests.helpers.redis_server import RedisServer, free_port, make_tls_material
+from tests.helpers.redis_server import RedisServer, free_port, tls_redis
 
 MODEL = {
     "model_name": "mock-gpt",
@@ -380,18 +380,7 @@ def probe_014(lab, image):
     """LITELLM-CACHE-014: a TLS Redis whose certificate a private CA signed, cache_params url: rediss://... (from the
     environment) with ssl_ca_certs beside it: does the cache reach Redis (is the CA beside the url used)?"""
     workdir = tempfile.mkdtemp(prefix="erni-kb-tls-")
-    tls = make_tls_material(workdir)
-    server = RedisServer(
-        workdir=workdir,
-        tls=True,
-        lines=[
-            f"tls-cert-file {tls['server.crt']}",
-            f"tls-key-file {tls['server.key']}",
-            f"tls-ca-cert-file {tls['ca.crt']}",
-            "tls-auth-clients no",
-            f"requirepass {lab.password}",
-        ],
-    )
+    server, tls = tls_redis(workdir, lab.password)
     try:
         params = {"type": "redis", "url": "os.environ/CACHE_REDIS_URL", "ssl_ca_certs": tls["ca.crt"]}
         url = f"rediss://:{lab.password}@127.0.0.1:{server.port}/0"

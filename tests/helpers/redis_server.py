@@ -202,6 +202,20 @@ def make_tls_material(directory):
     return {name: os.path.join(directory, name) for name in ("ca.crt", "server.crt", "server.key")}
 
 
+def tls_redis(directory, password):
+    """A Redis that speaks TLS only, with a certificate its own CA signed (make_tls_material, in ``directory``,
+    which is also the server's), and ``password``: (the server, the paths of ca.crt, server.crt and server.key)."""
+    tls = make_tls_material(directory)
+    lines = [
+        f"tls-cert-file {tls['server.crt']}",
+        f"tls-key-file {tls['server.key']}",
+        f"tls-ca-cert-file {tls['ca.crt']}",
+        "tls-auth-clients no",
+        f"requirepass {password}",
+    ]
+    return RedisServer(lines, tls=True, workdir=directory), tls
+
+
 def wait_for(check, what, timeout=30):
     """Poll ``check`` until it returns something true; its last exception (or None) in the TimeoutError."""
     deadline = time.monotonic() + timeout

@@ -8,7 +8,7 @@ import re
 import pytest
 import yaml
 
-from tests.helpers.redis_server import RedisServer, free_port, make_tls_material
+from tests.helpers.redis_server import RedisServer, free_port, tls_redis
 from tests.helpers.role_runs import role_vars, run_playbook, run_role, write_inventory
 
 CA_INSIDE = "/run/secrets/redis_ca.crt"  # where the stack mounts the CA, as it mounts its other secrets
@@ -23,17 +23,7 @@ def test_a_tls_redis_with_a_private_ca_is_switched_to_verified_and_shown(
     CA: the server's certificate is not one the system trusts)."""
     certs = tmp_path / "certs"
     certs.mkdir()
-    tls = make_tls_material(str(certs))
-    server = RedisServer(
-        [
-            f"tls-cert-file {tls['server.crt']}",
-            f"tls-key-file {tls['server.key']}",
-            f"tls-ca-cert-file {tls['ca.crt']}",
-            "tls-auth-clients no",
-            f"requirepass {redis_password}",  # the stack's Redis password secret
-        ],
-        tls=True,
-    )
+    server, tls = tls_redis(str(certs), redis_password)  # the stack's Redis password secret
     try:
         config = tmp_path / "conf" / "config.yaml"
         config.parent.mkdir()

@@ -13,7 +13,7 @@ from tests.helpers.redis_server import (
     SentinelSetup,
     fill,
     free_port,
-    make_tls_material,
+    tls_redis,
 )
 
 PASSWORD = "pr0be-Secret-pw"
@@ -176,12 +176,22 @@ def acl_server():
     s.stop()
 
 
-def acl_probe(run_module, server, user, check=False, **kw):
-    password = ACL_PASSWORDS[user]
-    args = {"login_host": "127.0.0.1", "login_port": server.port, "login_password": password, "latency_samples": 3}
+def acl_probe(run_module, target, user, check=False, **kw):
+    """The probe as ``user`` of the least-privilege users on ``target`` (a RedisServer, a SentinelSetup or a
+    ClusterSetup), its password in the environment as operators give it (ansible echoes an ad-hoc task's arguments
+    on a failure); the cluster user shares LiteLLM's password."""
+    password = ACL_PASSWORDS["litellm" if user == CLUSTER_USER else user]
+    if isinstance(target, SentinelSetup):
+        args = {"topology": "sentinel", "service_name": target.service}
+        args["sentinel_nodes"] = [f"127.0.0.1:{target.sentinel.port}"]
+    elif isinstance(target, ClusterSetup):
+        args = {"topology": "cluster", "cluster_nodes": [f"127.0.0.1:{n.port}" for n in target.nodes]}
+    else:
+        args = {"login_host": "127.0.0.1", "login_port": target.port}
+    args["latency_samples"] = 3
     if user != "default":
         args["login_user"] = user
-    run = run_module("redis_cache_probe", dict(args, **kw), check=check)
+    run = run_module("redis_cache_probe", dict(args, **kw), check=check, env={"LITELLM_CACHE_REDIS_PASSWORD": password})
     assert password not in run.output, "the password leaked into the output"
     return run
 
@@ -268,20 +278,8 @@ def acl_cluster():
 
 
 def topology_probe(run_module, setup, user, check=False, **kw):
-    """The probe as ``user`` (its password from ACL_PASSWORDS; the cluster user shares LiteLLM's)."""
-    password = ACL_PASSWORDS["litellm" if user == CLUSTER_USER else user]
-    args = {"latency_samples": 3, "namespace": "litellm"}
-    if isinstance(setup, SentinelSetup):
-        args.update(
-            topology="sentinel", sentinel_nodes=[f"127.0.0.1:{setup.sentinel.port}"], service_name=setup.service
-        )
-    else:
-        args.update(topology="cluster", cluster_nodes=[f"127.0.0.1:{n.port}" for n in setup.nodes])
-    if user != "default":
-        args["login_user"] = user
-    run = run_module("redis_cache_probe", dict(args, **kw), check=check, env={"LITELLM_CACHE_REDIS_PASSWORD": password})
-    assert password not in run.output, "the password leaked into the output"
-    return run
+    """acl_probe on a topology, in LiteLLM's namespace unless told otherwise."""
+    return acl_probe(run_module, setup, user, check=check, **{"namespace": "litellm", **kw})
 
 
 def test_sentinel_as_least_privilege_users_is_true_or_names_what_it_may_not_run(run_module, acl_sentinel):
@@ -366,17 +364,7 @@ def test_unix_socket(run_module):
 
 
 def test_tls(run_module, tmp_path):
-    tls = make_tls_material(str(tmp_path))
-    s = RedisServer(
-        [
-            f"tls-cert-file {tls['server.crt']}",
-            f"tls-key-file {tls['server.key']}",
-            f"tls-ca-cert-file {tls['ca.crt']}",
-            "tls-auth-clients no",
-            f"requirepass {PASSWORD}",
-        ],
-        tls=True,
-    )
+    s, tls = tls_redis(str(tmp_path), PASSWORD)
     try:
         base = {"login_host": "127.0.0.1", "login_port": s.port, "login_password": PASSWORD}
         ok = run_module("redis_cache_probe", dict(base, tls=True, ca_certs=tls["ca.crt"], write_check=True))
