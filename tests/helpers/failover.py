@@ -177,7 +177,8 @@ def breaker_recovery(lab, image, env=None, outage_requests=8, limit=120.0):
     ``lab`` is a tests.helpers.kb_probes.Lab (one password-protected Redis). The proxy caches through it, the Redis
     container is killed, ``outage_requests`` requests are answered meanwhile (every Redis call fails: enough to open a
     circuit breaker of 5 failures), the Redis is started again, and a new prompt is sent every half second until its
-    entry is in Redis. Returns (seconds, the status codes during the outage)."""
+    entry is in Redis. Returns (seconds from Redis back until then, the status codes during the outage, seconds from
+    the kill until Redis was back: a breaker opens somewhere in that time, and its clock runs from there)."""
     params = dict(lab.redis_params(), namespace="cb", socket_timeout=5)
     proxy = lab.start(image, params, env=env)
     try:
@@ -185,16 +186,18 @@ def breaker_recovery(lab, image, env=None, outage_requests=8, limit=120.0):
         assert proxy.cached_key()[2], "no cache hit before the outage"
         assert _entries(lab), "the cache did not reach Redis before the outage"
         lab.redis.container.kill()
+        killed = time.monotonic()
         codes = [proxy.chat(f"outage {os.urandom(8).hex()}").status_code for _request in range(outage_requests)]
         lab.redis.container.start()
         lab.redis.wait_ready()
         back = time.monotonic()
+        outage = round(back - killed, 1)
         while time.monotonic() - back < limit:
             content = f"after {os.urandom(8).hex()}"
             proxy.chat(content)
             if _entries(lab):
-                return round(time.monotonic() - back, 1), codes
+                return round(time.monotonic() - back, 1), codes, outage
             time.sleep(0.5)
-        return None, codes
+        return None, codes, outage
     finally:
         lab.stop(proxy)

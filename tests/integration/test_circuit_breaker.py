@@ -41,7 +41,12 @@ def lab():
     ],
 )
 def test_how_long_after_an_outage_the_cache_reaches_redis_again(lab, evidence, image_tags, version, env, low, high):
-    seconds, codes = failover.breaker_recovery(lab, image_tags[version], env)
-    evidence[f"{version} {env or 'default'}"] = {"seconds": seconds, "codes": codes}
+    """The cache is back within ``high`` seconds of Redis, and not sooner than ``low`` seconds after the kill: the
+    breaker opens during the outage (after its 5th failure), so its clock starts between the kill and Redis's return;
+    an outage that lasts longer on a loaded machine shortens the wait after the return by as much (a loaded fresh run
+    saw the default come back 44.4 s after the return, where a quiet one sees 60.3 s)."""
+    seconds, codes, outage = failover.breaker_recovery(lab, image_tags[version], env)
+    evidence[f"{version} {env or 'default'}"] = {"seconds": seconds, "codes": codes, "outage_s": outage}
     assert codes == [200] * len(codes), f"requests failed during the outage: {codes}"
-    assert seconds is not None and low <= seconds <= high, f"{version} {env}: the cache came back after {seconds} s"
+    said = f"{version} {env}: the cache came back {seconds} s after Redis, which was down for {outage} s"
+    assert seconds is not None and seconds <= high and low <= outage + seconds, said
