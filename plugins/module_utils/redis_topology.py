@@ -21,6 +21,7 @@ from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import mas
 
 # names, not the module: inside the container only the modules themselves are registered, not their packages
 from ansible_collections.erni_ki.litellm.plugins.module_utils.redis_probe import (
+    PART_COMMANDS,
     acl_grant,
     acl_user,
     classify_error,
@@ -299,7 +300,7 @@ def _probe_cluster(conn, opts, check_mode):
         result = empty_result(conn)
         user = acl_user(conn)
         result["not_permitted"].append(
-            {"part": "cluster", "commands": ["cluster|info", "cluster|nodes"], "message": view["not_permitted"]}
+            {"part": "cluster", "commands": list(PART_COMMANDS["cluster"]), "message": view["not_permitted"]}
         )
         result["error"] = {
             "kind": "not_permitted",
