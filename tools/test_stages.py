@@ -60,6 +60,25 @@ def read_budgets(path=BUDGETS):
     return budgets
 
 
+def cpu_ticks():
+    """(busy, all) clock ticks of the whole machine so far, from /proc/stat; None where there is none."""
+    try:
+        with open("/proc/stat", encoding="ascii") as f:
+            fields = [int(v) for v in f.readline().split()[1:]]
+    except OSError:
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle and iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def cpu_busy(before, after):
+    """How busy the machine was between two cpu_ticks(), in percent (None when unknown): a stage near 100 is
+    CPU-bound, and only less work makes it faster."""
+    if not before or not after or after[1] == before[1]:
+        return None
+    return round(100 * (after[0] - before[0]) / (after[1] - before[1]))
+
+
 def verdict(seconds, budget):
     """'' within budget, 'over' up to OVER x budget, 'WARNING' beyond: the loud one."""
     if budget is None or seconds <= budget:
@@ -69,7 +88,7 @@ def verdict(seconds, budget):
 
 def table(results, budgets):
     """The end-of-run table: stage, outcome, minutes, budget, verdict; then the warnings, loud."""
-    lines = [f"{'stage':<15} {'result':<8} {'minutes':>8} {'budget':>7}"]
+    lines = [f"{'stage':<15} {'result':<8} {'minutes':>8} {'budget':>7} {'cpu %':>5}"]
     warnings = []
     for stage in (*STAGES, "total"):
         if stage not in results:
@@ -77,9 +96,10 @@ def table(results, budgets):
         r = results[stage]
         budget = budgets.get(stage)
         mark = verdict(r["seconds"], budget) if r["result"] == "ok" else ""
+        busy = r.get("cpu_busy")
         lines.append(
             f"{stage:<15} {r['result']:<8} {r['seconds'] / 60:>8.1f} "
-            f"{(budget / 60 if budget else 0):>7.1f} {mark}".rstrip()
+            f"{(budget / 60 if budget else 0):>7.1f} {'' if busy is None else busy:>5} {mark}".rstrip()
         )
         if mark == "WARNING":
             warnings.append(
@@ -105,13 +125,17 @@ class Runner:
         targets = TARGETS.get(name, (name,))
         prefix = ["nice", "-n", str(nice)] if nice else []
         self.say(f"==> {name}: started ({time.strftime('%H:%M:%S')}), log in {os.path.relpath(log, ROOT)}")
-        start = time.monotonic()
+        start, ticks = time.monotonic(), cpu_ticks()
         with open(log, "w", encoding="utf-8") as out:
             code = subprocess.call(
                 [*prefix, self.make, "--no-print-directory", *targets], cwd=ROOT, stdout=out, stderr=out
             )
         seconds = time.monotonic() - start
-        self.results[name] = {"result": "ok" if code == 0 else f"rc {code}", "seconds": round(seconds, 1)}
+        self.results[name] = {
+            "result": "ok" if code == 0 else f"rc {code}",
+            "seconds": round(seconds, 1),
+            "cpu_busy": cpu_busy(ticks, cpu_ticks()),  # the whole machine's, whatever else ran beside the stage
+        }
         with open(log, encoding="utf-8", errors="replace") as f:
             text = f.read()
         self.say(f"==> {name}: {'ok' if code == 0 else 'FAILED (rc %d)' % code} in {seconds / 60:.1f} min\n{text}")
@@ -131,7 +155,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     runner = Runner(os.environ.get("MAKE", "make"))
     budgets = read_budgets()
-    start = time.monotonic()
+    start, ticks = time.monotonic(), cpu_ticks()
     if runner.stage("setup"):
         streams = {name: [s for s in stages if not args.only or s in args.only] for name, stages in STREAMS.items()}
         threads = [
@@ -145,7 +169,11 @@ def main(argv=None):
             t.join()
     total = time.monotonic() - start
     failed = [s for s, r in runner.results.items() if r["result"] not in ("ok", "skipped")]
-    runner.results["total"] = {"result": "failed" if failed else "ok", "seconds": round(total, 1)}
+    runner.results["total"] = {
+        "result": "failed" if failed else "ok",
+        "seconds": round(total, 1),
+        "cpu_busy": cpu_busy(ticks, cpu_ticks()),
+    }
     text, warnings = table(runner.results, budgets)
     with open(TIMES, "w", encoding="utf-8") as f:
         json.dump({"stages": runner.results, "budgets": budgets}, f, indent=1)

@@ -179,12 +179,12 @@ class Launcher:
                 os.path.join(self.secrets, "master_key.txt"): {"bind": "/run/secrets/master_key", "mode": "ro"},
                 **{host: {"bind": inside, "mode": "ro"} for host, inside in (mounts or {}).items()},
             },
-            # the sandbox's own healthcheck (sandbox/compose.py), when asked for
+            # the sandbox's own healthcheck (sandbox/compose.py), when asked for: a scaled service's replicas
             healthcheck={
                 "test": compose.liveliness_check(port),
-                "interval": compose.HEALTHCHECK_INTERVAL_S * 1_000_000_000,
+                "interval": compose.SCALED_HEALTHCHECK_INTERVAL_S * 1_000_000_000,
                 "timeout": 4_000_000_000,
-                "retries": compose.HEALTHCHECK_RETRIES,
+                "retries": compose.healthcheck_retries(compose.SCALED_HEALTHCHECK_INTERVAL_S),
             }
             if healthcheck
             else None,

@@ -54,3 +54,13 @@ def test_every_live_module_is_in_exactly_one_lane():
     modules = sorted(os.path.basename(p) for p in glob.glob(os.path.join(ROOT, "tests", "integration", "test_*.py")))
     assigned = sorted(f for files in lanes.values() for f in files)
     assert assigned == modules
+
+
+def test_the_table_says_how_busy_the_machine_was():
+    """A stage near 100 % is CPU-bound: only less work makes it faster (docs/testing.md)."""
+    assert stages.cpu_busy((100, 1000), (250, 1200)) == 75
+    assert stages.cpu_busy(None, (1, 2)) is None and stages.cpu_busy((5, 10), (5, 10)) is None
+    busy, total = stages.cpu_ticks()
+    assert 0 <= busy <= total
+    text, _warnings = stages.table({"lint": {"result": "ok", "seconds": 30.0, "cpu_busy": 97}}, {"lint": 60.0})
+    assert text.splitlines()[0].split()[-2:] == ["cpu", "%"] and text.splitlines()[1].split()[-1] == "97"
