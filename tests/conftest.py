@@ -26,9 +26,10 @@ class ModuleRun:
         return self.result.get("failed", False) or self.rc != 0
 
 
-def _run(module, args, check=False, diff=False, verbosity=0, env=None):
+def _run(module, args, check=False, diff=False, verbosity=0, env=None, interpreter=None):
     """Run one module as `ansible localhost -m` does. ``env``: more environment (a secret belongs there, as an
-    operator's does: on a failure ansible echoes the task's arguments)."""
+    operator's does: on a failure ansible echoes the task's arguments); ``interpreter``: the Python that runs the
+    module (the test's own by default)."""
     env = dict(os.environ, **(env or {}))
     env.update(
         ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, "build", "collections"),
@@ -36,7 +37,7 @@ def _run(module, args, check=False, diff=False, verbosity=0, env=None):
         ANSIBLE_STDOUT_CALLBACK="minimal",
         ANSIBLE_NOCOLOR="1",
         ANSIBLE_LOCALHOST_WARNING="0",
-        ANSIBLE_PYTHON_INTERPRETER=sys.executable,
+        ANSIBLE_PYTHON_INTERPRETER=interpreter or sys.executable,
     )
     with tempfile.TemporaryDirectory(prefix="erni-tree-") as tree:
         cmd = [

@@ -119,7 +119,7 @@ options:
     default: []
     version_added: 0.1.0
 requirements:
-  - redis (redis-py) >= 4.2 on the host that runs the module
+  - redis (redis-py) >= 5.0 on the host that runs the module
 notes:
   - Passwords never appear in the module's output; error messages are masked.
 """

@@ -11,17 +11,14 @@ import socket
 
 from ansible.module_utils.basic import env_fallback
 
-try:
+from ansible_collections.erni_ki.litellm.plugins.module_utils import deps
+
+with deps.declare("docker"):
     import docker
     from docker.errors import DockerException, NotFound
     from docker.tls import TLSConfig
     from docker.utils.socket import consume_socket_output, demux_adaptor, frames_iter
-
-    HAS_DOCKER = True
-    DOCKER_IMPORT_ERROR = None
-except ImportError as exc:  # pragma: no cover - reported by the module with missing_required_lib
-    HAS_DOCKER = False
-    DOCKER_IMPORT_ERROR = exc
+if not deps.available("docker"):  # pragma: no cover - the module reports it (deps.validate)
     DockerException = NotFound = Exception
 
 DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock"

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import re
 
-try:
-    from packaging.version import InvalidVersion, Version
+from ansible_collections.erni_ki.litellm.plugins.module_utils import deps
 
-    HAS_PACKAGING = True
-except ImportError:  # pragma: no cover - ansible-core requires packaging
-    HAS_PACKAGING = False
+with deps.declare("packaging"):
+    from packaging.version import InvalidVersion, Version
+if not deps.available("packaging"):  # pragma: no cover - ansible-core requires packaging; the module reports it
     Version = None
     InvalidVersion = ValueError
 
@@ -43,7 +42,7 @@ class LiteLLMVersion:
     """A LiteLLM version parsed from pip or Docker tag form. Compares as its PEP 440 normal form."""
 
     def __init__(self, text):
-        if not HAS_PACKAGING:  # pragma: no cover
+        if not deps.available("packaging"):  # pragma: no cover
             raise LiteLLMVersionError("the Python library 'packaging' is required to compare LiteLLM versions")
         self.text = str(text).strip()
         self.channel = None

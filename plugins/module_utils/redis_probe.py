@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Look at Redis the way LiteLLM will: availability, server facts, latency, clients, keys, scoped flush.
 
-This file imports only the standard library, redis-py and masking.py, on purpose: redis_cache_probe's
+This file imports only the standard library, redis-py, masking.py and deps.py, on purpose: redis_cache_probe's
 ``from_container`` runs these very sources inside the LiteLLM container, with that container's Python
 and redis-py (``docker_common.call_in_container``), so a probe from inside the compose network and a
 direct probe give the same results.
@@ -23,19 +23,15 @@ import time
 import uuid
 from urllib.parse import urlsplit
 
+# names, not the module: inside the container only the modules themselves are registered, not their packages
+from ansible_collections.erni_ki.litellm.plugins.module_utils.deps import declare
 from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import mask_text, mask_url_credentials
 
-try:
+with declare("redis"):
     import redis
     from redis import exceptions as redis_exc
     from redis.backoff import NoBackoff
     from redis.retry import Retry
-
-    HAS_REDIS = True
-    REDIS_IMPORT_ERROR = None
-except ImportError as exc:  # pragma: no cover - reported by the module
-    HAS_REDIS = False
-    REDIS_IMPORT_ERROR = exc
 
 SCAN_COUNT = 1000  # keys the server looks at per SCAN step: each step stays well under a millisecond
 BATCH = 1000  # UNLINKs per pipeline round trip

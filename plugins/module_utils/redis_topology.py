@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+from ansible_collections.erni_ki.litellm.plugins.module_utils.deps import available, declare
 from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import mask_text
 
 # names, not the module: inside the container only the modules themselves are registered, not their packages
@@ -34,10 +35,10 @@ from ansible_collections.erni_ki.litellm.plugins.module_utils.redis_probe import
     scope_pattern,
 )
 
-try:
+with declare("redis"):
     from redis import exceptions as redis_exc
     from redis.crc import key_slot
-except ImportError:  # pragma: no cover - reported by the module (redis_probe.HAS_REDIS)
+if not available("redis"):  # pragma: no cover - the module reports it (deps.validate)
     redis_exc = None
     key_slot = None
 

@@ -16,19 +16,15 @@ from __future__ import annotations
 import difflib
 import io
 
+from ansible_collections.erni_ki.litellm.plugins.module_utils import deps
 from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import mask_config_text
 
-try:
+with deps.declare("ruamel.yaml"):
     from ruamel.yaml import YAML
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
     from ruamel.yaml.error import YAMLError
     from ruamel.yaml.scalarstring import SingleQuotedScalarString
-
-    HAS_RUAMEL = True
-    RUAMEL_IMPORT_ERROR = None
-except ImportError as exc:  # pragma: no cover - reported by the module with missing_required_lib
-    HAS_RUAMEL = False
-    RUAMEL_IMPORT_ERROR = exc
+if not deps.available("ruamel.yaml"):  # pragma: no cover - the module reports it (deps.validate)
     YAMLError = Exception
     CommentedMap = dict
     CommentedSeq = list
@@ -113,7 +109,7 @@ class RoundTripDocument:
     """A YAML document loaded for editing. ``data`` is the ruamel tree; edit it, then call render()."""
 
     def __init__(self, text, source="<config>"):
-        if not HAS_RUAMEL:  # pragma: no cover
+        if not deps.available("ruamel.yaml"):  # pragma: no cover
             raise YamlEditError("the Python library ruamel.yaml is required")
         self.source = source
         self.original = text

@@ -312,7 +312,7 @@ EXAMPLES = r"""
     redis_password_env: REDIS_PASSWORD
     socket_timeout: 30
     litellm_version: "{{ litellm_info.litellm_version }}"
-    container_env: "{{ litellm_info.env_overrides }}"
+    container_env: "{{ litellm_info.env_names }}"
     backup: true
   register: cache_switch
 
@@ -529,15 +529,12 @@ import tempfile
 import time
 import traceback
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-from ansible.module_utils.common.text.converters import to_native
+from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.erni_ki.litellm.plugins.module_utils import deps, state_dir
 from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_cache_config as cfg
 from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_knowledge as kb
-from ansible_collections.erni_ki.litellm.plugins.module_utils import state_dir
-from ansible_collections.erni_ki.litellm.plugins.module_utils.litellm_version import HAS_PACKAGING
 from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import mask_config_text, mask_text
-from ansible_collections.erni_ki.litellm.plugins.module_utils.yaml_roundtrip import HAS_RUAMEL, RUAMEL_IMPORT_ERROR
 
 
 def argument_spec():
@@ -797,10 +794,7 @@ def main():
         supports_check_mode=True,
         add_file_common_args=True,
     )
-    if not HAS_RUAMEL:
-        module.fail_json(msg=missing_required_lib("ruamel.yaml"), exception=to_native(RUAMEL_IMPORT_ERROR))
-    if not HAS_PACKAGING:
-        module.fail_json(msg=missing_required_lib("packaging"))
+    deps.validate(module, "ruamel.yaml", "packaging")
     p = module.params
     if p["backup_keep"] < 0:
         module.fail_json(msg=f"backup_keep must be 0 (keep every backup) or more, got {p['backup_keep']}")

@@ -89,14 +89,9 @@ import sys
 
 from ansible.module_utils.basic import AnsibleModule
 
-# (module imported, pip requirement): the collection's requirements.txt, which tests/repo checks this against.
-REQUIREMENTS = (
-    ("redis", "redis>=5.0"),
-    ("hiredis", "hiredis>=2.0"),
-    ("docker", "docker>=7.0"),
-    ("ruamel.yaml", "ruamel.yaml>=0.18"),
-    ("packaging", "packaging"),
-)
+from ansible_collections.erni_ki.litellm.plugins.module_utils import deps
+
+REQUIREMENTS = deps.REQUIREMENTS  # (module imported, pip requirement), checked against requirements.txt
 
 
 def missing_requirements(importer=importlib.import_module):

@@ -181,9 +181,9 @@ log_tail:
 import os
 import time
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.erni_ki.litellm.plugins.module_utils import docker_common
+from ansible_collections.erni_ki.litellm.plugins.module_utils import deps, docker_common
 from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_instance as li
 from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import mask_text
 
@@ -274,8 +274,7 @@ def main():
         required_together=[("compose_project", "compose_service")],
         supports_check_mode=True,
     )
-    if not docker_common.HAS_DOCKER:
-        module.fail_json(msg=missing_required_lib("docker"), exception=str(docker_common.DOCKER_IMPORT_ERROR))
+    deps.validate(module, "docker")
     p = module.params
     key = read_master_key(module)
     try:

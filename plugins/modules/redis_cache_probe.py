@@ -362,9 +362,15 @@ user:
   version_added: 0.1.0
 """
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.erni_ki.litellm.plugins.module_utils import docker_common, masking, redis_probe, redis_topology
+from ansible_collections.erni_ki.litellm.plugins.module_utils import (
+    deps,
+    docker_common,
+    masking,
+    redis_probe,
+    redis_topology,
+)
 from ansible_collections.erni_ki.litellm.plugins.module_utils.redis_connection import (
     PROBE_SETTINGS,
     connection_params,
@@ -424,16 +430,16 @@ def check_inputs(module):
 
 
 def probe_from_container(module, conn, opts):
-    """The same probe, run by the container's own Python and redis-py (masking.py, redis_probe.py and
+    """The same probe, run by the container's own Python and redis-py (masking.py, deps.py, redis_probe.py and
     redis_topology.py sent along)."""
     p = module.params
-    if not docker_common.HAS_DOCKER:
-        module.fail_json(msg=missing_required_lib("docker"))
+    deps.validate(module, "docker")
     try:
         client = docker_common.connect(docker_common.docker_params(p))
         container = docker_common.get_container(client, p["from_container"])
+        shipped = [masking, deps, redis_probe, redis_topology]  # each after what it imports
         result = docker_common.call_in_container(
-            client, container, [masking, redis_probe, redis_topology], "probe", conn, opts, module.check_mode, True
+            client, container, shipped, "probe", conn, opts, module.check_mode, True
         )
     except docker_common.DockerAccessError as exc:
         module.fail_json(msg=masking.mask_text(exc, [p["login_password"], p["sentinel_password"]]))
@@ -454,8 +460,7 @@ def main():
     if p["from_container"]:
         result = probe_from_container(module, conn, opts)
     else:
-        if not redis_probe.HAS_REDIS:
-            module.fail_json(msg=missing_required_lib("redis"), exception=str(redis_probe.REDIS_IMPORT_ERROR))
+        deps.validate(module, "redis")
         result = redis_topology.probe(conn, opts, check_mode=module.check_mode)
         result["probed_from"] = "host"
 
