@@ -35,7 +35,9 @@ attributes:
     description: Writes nothing and reports exactly what would change, with the diff in diff mode.
   diff_mode:
     support: full
-    description: Shows the file diff, with secrets masked.
+    description:
+      - Shows the file diff, with secrets masked, and the owner, group and mode (O(file_mode)) the run changes, as
+        Ansible's file modules show them.
   idempotent:
     support: full
     description: A second identical run reports RV(ignore:changed=false) and does not touch the file.
@@ -723,12 +725,15 @@ def write_result(module, path, current, new_text, secrets, result, restoring=Fal
     changed = new_text != current
     state = State(module, path)
     backing_up = module.params["backup"] and os.path.exists(path)
+    diffs = []
     if changed and module._diff:
-        result["diff"] = dict(
-            before=mask_config_text(current, secrets),
-            after=mask_config_text(new_text, secrets),
-            before_header=path,
-            after_header=path,
+        diffs.append(
+            dict(
+                before=mask_config_text(current, secrets),
+                after=mask_config_text(new_text, secrets),
+                before_header=path,
+                after_header=path,
+            )
         )
     if changed and not module.check_mode:
         if backing_up:
@@ -740,11 +745,17 @@ def write_result(module, path, current, new_text, secrets, result, restoring=Fal
         write_atomically(module, path, new_text.encode("utf-8"))
     due = changed and backing_up and not restoring and module.check_mode and state.original_due()
     result.setdefault("original_file", state.original if due or os.path.exists(state.original) else None)
-    if module.check_mode and not os.path.exists(path):
-        return changed
-    # owner, group, mode (as file_mode), SELinux context and attributes, as every Ansible file module does
-    file_args = module.load_file_common_arguments(dict(module.params, mode=module.params["file_mode"]), path=path)
-    return module.set_fs_attributes_if_different(file_args, changed)
+    if not (module.check_mode and not os.path.exists(path)):
+        # owner, group, mode (as file_mode), SELinux context and attributes, as every Ansible file module does; what
+        # changes of them is a diff of its own, as the file modules show it
+        file_args = module.load_file_common_arguments(dict(module.params, mode=module.params["file_mode"]), path=path)
+        attributes = dict(before={}, after={}, before_header=path, after_header=path)
+        changed = module.set_fs_attributes_if_different(file_args, changed, diff=attributes)
+        if module._diff and attributes["before"] != attributes["after"]:
+            diffs.append(attributes)
+    if diffs:
+        result["diff"] = diffs[0] if len(diffs) == 1 else diffs
+    return changed
 
 
 def restore_original(module, path, secrets):

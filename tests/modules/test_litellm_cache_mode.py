@@ -387,3 +387,27 @@ def test_a_restore_diff_masks_the_credentials_of_the_original(run_module, config
     run = run_module("litellm_cache_mode", dict(keep, path=str(config), mode="original"), diff=True, verbosity=3)
     assert run.result["changed"] and "hunter2" in config.read_text(), run.output
     assert "hunter2" not in run.output and "changed-by-hand" not in run.output
+
+
+def test_a_mode_change_shows_in_the_diff_in_check_mode_and_for_real(run_module, config):
+    """Owner, group and mode changes are part of the diff, as Ansible's file modules show them; check mode changes
+    nothing."""
+    before = snapshot(config)
+    args = {"path": str(config), "mode": "local", "file_mode": "0600"}
+    check = run_module("litellm_cache_mode", args, check=True, diff=True)
+    assert check.result["changed"] is True and snapshot(config) == before
+    assert '-    "mode": "0640"' in check.output and '+    "mode": "0600"' in check.output, check.output
+
+    real = run_module("litellm_cache_mode", args, diff=True)
+    assert real.result["changed"] is True and os.stat(config).st_mode & 0o7777 == 0o600
+    assert '+    "mode": "0600"' in real.output, real.output
+    again = run_module("litellm_cache_mode", args, diff=True)
+    assert again.result["changed"] is False and '"mode": "0600"' not in again.output.split("=>")[0], again.output
+
+
+def test_a_content_change_and_a_mode_change_show_both(run_module, config):
+    run = run_module("litellm_cache_mode", {"path": str(config), "file_mode": "0600", **REDIS}, check=True, diff=True)
+    assert run.result["changed"] is True, run.output
+    shown = run.output.split("=>")[0]
+    assert "+    type: redis" in shown and '+    "mode": "0600"' in shown, shown
+    assert SECRET not in run.output
