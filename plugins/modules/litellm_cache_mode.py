@@ -525,17 +525,14 @@ warnings_list:
 """
 
 import os
-import re
-import shutil
-import tempfile
-import time
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.erni_ki.litellm.plugins.module_utils import deps, state_dir
+from ansible_collections.erni_ki.litellm.plugins.module_utils import deps
 from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_cache_config as cfg
 from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_knowledge as kb
+from ansible_collections.erni_ki.litellm.plugins.module_utils.config_state import ConfigState, write_atomically
 from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import mask_config_text, mask_text
 
 
@@ -632,98 +629,18 @@ def make_plan(module, start_text, source, secrets):
 
 
 ORIGINAL = "original"  # the mode that puts back the file as it was before the first change
-_BACKUP_SUFFIX = re.compile(r"^\.\d+\.\d{4}-\d{2}-\d{2}@\d{2}:\d{2}:\d{2}~$")
 
 
-class State:
-    """Where the backups and the original of ``path`` live (backup_dir, else beside it), and what is kept there.
-
-    The original is NAME.original. NAME.original.restored says mode=original put it back since: the next change
-    starts from that file (or the operator's edits of it), which becomes the original then."""
-
-    def __init__(self, module, path):
-        self.module = module
-        self.path = path
-        self.name = os.path.basename(path)
-        self.beside = os.path.dirname(os.path.abspath(path))
-        self.dir = os.path.abspath(module.params["backup_dir"] or self.beside)
-        self.original = os.path.join(self.dir, self.name + ".original")
-        self.restored = self.original + ".restored"
-
-    def ensure_dir(self):
-        try:
-            state_dir.ensure(self.dir)
-        except OSError as exc:
-            self.module.fail_json(
-                msg=f"cannot create backup_dir {self.dir}: {exc.strerror}; create it (mode 0700) or choose another, "
-                f"{self.path} was left as it was"
-            )
-
-    def original_due(self):
-        """Whether the next change must keep the file as it is now as the original."""
-        return not os.path.exists(self.original) or os.path.exists(self.restored)
-
-    def keep_original(self):
-        """Before a change: the file as it is becomes the original when it must (original_due)."""
-        if self.original_due():
-            fd, tmp = tempfile.mkstemp(prefix=f".{self.name}.original.", suffix=".tmp", dir=self.dir)
-            os.close(fd)
-            try:
-                shutil.copy2(self.path, tmp)
-                os.replace(tmp, self.original)
-            finally:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
-            if os.path.exists(self.restored):
-                os.unlink(self.restored)
-        return self.original
-
-    def mark_restored(self):
-        if not os.path.exists(self.restored):
-            with open(self.restored, "w", encoding="utf-8") as f:
-                f.write(f"{self.original} was put back on {time.strftime('%Y-%m-%dT%H:%M:%S%z')}\n")
-
-    def backup(self):
-        """A copy of the file as it is, named as Ansible's backup_local names it, in the state directory."""
-        if self.dir == self.beside:
-            return self.module.backup_local(self.path)
-        stamp = time.strftime("%Y-%m-%d@%H:%M:%S", time.localtime())
-        dest = os.path.join(self.dir, f"{self.name}.{os.getpid()}.{stamp}~")
-        shutil.copy2(self.path, dest)
-        return dest
-
-    def prune_backups(self, keep):
-        """Remove all but the newest ``keep`` backups of the file; returns their paths."""
-        if keep <= 0:
-            return []
-        backups = [
-            os.path.join(self.dir, entry)
-            for entry in os.listdir(self.dir)
-            if entry.startswith(self.name) and _BACKUP_SUFFIX.match(entry[len(self.name) :])
-        ]
-        backups.sort(key=lambda b: (os.path.getmtime(b), b), reverse=True)
-        for old in backups[keep:]:
-            os.unlink(old)
-        return backups[keep:]
-
-
-def write_atomically(module, path, data):
-    """A temporary file beside the target (same filesystem), then Ansible's atomic_move over it."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=os.path.dirname(path) or ".")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        module.atomic_move(tmp, path, unsafe_writes=module.params["unsafe_writes"])
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+def config_state(module, path):
+    """The backups and original of ``path`` (module_utils/config_state.py), copied keeping owner and mode."""
+    return ConfigState(path, module.params["backup_dir"], copy=module.preserved_copy)
 
 
 def write_result(module, path, current, new_text, secrets, result, restoring=False):
     """Diff, backup (and the original, unless ``restoring`` it), atomic write and file attributes; returns whether
     anything changed."""
     changed = new_text != current
-    state = State(module, path)
+    state = config_state(module, path)
     backing_up = module.params["backup"] and os.path.exists(path)
     diffs = []
     if changed and module._diff:
@@ -737,12 +654,19 @@ def write_result(module, path, current, new_text, secrets, result, restoring=Fal
         )
     if changed and not module.check_mode:
         if backing_up:
-            state.ensure_dir()
+            try:
+                state.ensure_dir()
+            except OSError as exc:
+                module.fail_json(
+                    msg=f"cannot create backup_dir {state.dir}: {exc.strerror}; create it (mode 0700) or choose "
+                    f"another, {path} was left as it was"
+                )
             if not restoring:
                 state.keep_original()
             result["backup_file"] = state.backup()
             result["backups_removed"] = state.prune_backups(module.params["backup_keep"])
-        write_atomically(module, path, new_text.encode("utf-8"))
+        unsafe = module.params["unsafe_writes"]
+        write_atomically(path, new_text.encode("utf-8"), lambda tmp, dest: module.atomic_move(tmp, dest, unsafe))
     due = changed and backing_up and not restoring and module.check_mode and state.original_due()
     result.setdefault("original_file", state.original if due or os.path.exists(state.original) else None)
     if not (module.check_mode and not os.path.exists(path)):
@@ -760,7 +684,7 @@ def write_result(module, path, current, new_text, secrets, result, restoring=Fal
 
 def restore_original(module, path, secrets):
     """mode=original: the kept original back in place, byte for byte (exits the module)."""
-    state = State(module, path)
+    state = config_state(module, path)
     if not os.path.isfile(state.original):
         module.fail_json(
             msg=f"no original of {path} is kept in {state.dir} ({state.name}.original): the module keeps one at its "
