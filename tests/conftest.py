@@ -72,6 +72,17 @@ def _run(module, args, check=False, diff=False, verbosity=0, env=None, interpret
     return ModuleRun(proc.returncode, result, out)
 
 
+LIVE = tuple(os.path.join(ROOT, "tests", folder) + os.sep for folder in ("integration", "kb"))
+
+
+def pytest_collection_modifyitems(items):
+    """The tests that need the sandbox (real Docker engine, LiteLLM, Redis) are marked ``live``: those of
+    tests/integration and tests/kb. ``pytest -m "not live" tests`` is the fast loop."""
+    for item in items:
+        if str(item.path).startswith(LIVE):
+            item.add_marker(pytest.mark.live)
+
+
 @pytest.fixture
 def run_module():
     return _run

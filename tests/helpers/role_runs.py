@@ -102,3 +102,22 @@ def summary(out):
     first = next(i for i in range(start, len(lines)) if re.fullmatch(r"ok: \[[^\]]+\] => \{", lines[i]))
     last = next(i for i in range(first, len(lines)) if lines[i] == "}")
     return json.loads("{" + "\n".join(lines[first + 1 : last + 1]))["msg"]
+
+
+def recap(out):
+    """The PLAY RECAP of an ansible-playbook output: {host: {"ok": n, "changed": n, ...}}. Fails when there is none."""
+    if "PLAY RECAP" not in out:
+        raise AssertionError(f"no PLAY RECAP in the output:\n{out[-3000:]}")
+    rows = {}
+    for line in out.split("PLAY RECAP")[-1].splitlines()[1:]:
+        host, sep, counts = line.partition(" : ")
+        if not sep:
+            continue
+        rows[host.strip()] = {key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", counts)}
+    return rows
+
+
+def unchanged(out):
+    """Whether the run changed nothing on every host of its recap (idempotence: changed=0 everywhere)."""
+    rows = recap(out)
+    return bool(rows) and all(row["changed"] == 0 for row in rows.values())

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from tests.helpers.redis_server import ACL_PASSWORDS, RedisServer, acl_users
-from tests.helpers.role_runs import proxy_on_a_copy, role_vars, run_playbook, run_role, sha, summary
+from tests.helpers.role_runs import proxy_on_a_copy, role_vars, run_playbook, run_role, sha, summary, unchanged
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
@@ -74,7 +74,7 @@ def test_check_mode_end_to_end_changes_nothing_then_template_ownership(
     }
     assert rendered["model_list"][0]["litellm_params"]["mock_response"] == "templated"
     again = run_role(tmp_path, templated)
-    assert again.returncode == 0 and "changed=0" in again.stdout, again.stdout
+    assert again.returncode == 0 and unchanged(again.stdout), again.stdout
     assert os.listdir(config.parent) == ["config.yaml"], "backups and the lock go to litellm_cache_state_dir"
     assert (state / "config.yaml.original").read_bytes() == original
     outputs = [check.stdout + check.stderr, out, again.stdout]
@@ -163,7 +163,7 @@ def test_template_mode_to_local_leaves_no_redis_key_with_another_managed_python(
     assert config.read_text().startswith("# "), "the role's header comment is kept"
     assert proxy.wait_ready()["cache"] == "local"
     again = run_role(tmp_path, hostvars)
-    assert again.returncode == 0 and "changed=0" in again.stdout, again.stdout
+    assert again.returncode == 0 and unchanged(again.stdout), again.stdout
     assert master_key not in out and redis_password not in out
 
 

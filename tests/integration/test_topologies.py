@@ -17,7 +17,7 @@ import yaml
 
 from tests.helpers import failover, sandboxes
 from tests.helpers.proxies import mode_of, shared_hit
-from tests.helpers.role_runs import ROOT, run_playbook, summary
+from tests.helpers.role_runs import ROOT, run_playbook, summary, unchanged
 
 PROJECTS = {"sentinel": sandboxes.SENTINEL, "cluster": sandboxes.CLUSTER}
 NAMESPACE = sandboxes.preset(sandboxes.SENTINEL)["SANDBOX_CACHE_NAMESPACE"]  # in the configs, as production has it
@@ -129,7 +129,7 @@ def test_switch_verifies_a_cross_instance_hit_through_the_topology(topology):
     again, out = playbook(
         endpoints, "switch_cache", "-e", "litellm_cache_mode=redis", "-e", "litellm_cache_serial=100%"
     )
-    assert again.returncode == 0 and "changed=0" in out and "changed=1" not in out.split("PLAY RECAP")[-1], out[-4000:]
+    assert again.returncode == 0 and unchanged(out), out[-4000:]
 
 
 def test_status_reports_the_topology_and_its_health(topology, tmp_path):
@@ -224,7 +224,7 @@ def test_rollback_restores_the_configs_byte_for_byte(topology):
         run, out = playbook(endpoints, "rollback_cache")
         assert run.returncode == 0, out[-4000:]
         if attempt == 2:
-            assert "changed=0" in out and "changed=1" not in out, out[-4000:]
+            assert unchanged(out), out[-4000:]
     for p in endpoints["proxies"]:
         with open(p["config_path"], "rb") as f:
             assert f.read() == originals[p["name"]], p["name"]

@@ -64,3 +64,24 @@ def test_the_table_says_how_busy_the_machine_was():
     assert 0 <= busy <= total
     text, _warnings = stages.table({"lint": {"result": "ok", "seconds": 30.0, "cpu_busy": 97}}, {"lint": 60.0})
     assert text.splitlines()[0].split()[-2:] == ["cpu", "%"] and text.splitlines()[1].split()[-1] == "97"
+
+
+def test_the_live_marker_selects_the_live_suite_and_only_it():
+    """`pytest -m "not live" tests` is the fast loop: no test of tests/integration or tests/kb, every other one."""
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    def collected(marker):
+        run = subprocess.run(
+            [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", "-m", marker, "tests"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return [line for line in run.stdout.splitlines() if "::" in line]
+
+    live, rest = collected("live"), collected("not live")
+    assert live and all(t.startswith(("tests/integration/", "tests/kb/")) for t in live), live[:5]
+    assert {t.split("/")[1] for t in live} == {"integration", "kb"}
+    assert {t.split("/")[1] for t in rest} == {"unit", "repo", "modules"}
