@@ -3,10 +3,11 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
-PY ?= python3.11
+# the interpreter the venvs are made from: tools/host_python.sh (Debian's optimised build first); PY=... overrides
+PY ?=
 VENV := .venv
 VBIN := $(abspath $(VENV))/bin
-STAMP := $(VENV)/.installed-$(shell cat requirements-dev.txt constraints.txt | sha256sum | cut -c1-12)
+STAMP := $(VENV)/.installed-$(shell cat requirements-dev.txt constraints.txt tools/host_python.sh | sha256sum | cut -c1-12)
 ROOT := $(abspath .)
 COLLECTIONS := $(ROOT)/build/collections
 COLL_LINK := $(COLLECTIONS)/ansible_collections/erni_ki/litellm
@@ -27,8 +28,10 @@ help:
 	@echo "make ee           build the execution environment (ansible-builder, offline)"
 
 venv: $(STAMP)
-$(STAMP): requirements-dev.txt constraints.txt
-	@test -x $(VENV)/bin/python || $(PY) -m venv $(VENV)
+$(STAMP): requirements-dev.txt constraints.txt tools/host_python.sh
+	@py=$$(PY=$(PY) bash tools/host_python.sh --install); \
+	if [ "$$(cat $(VENV)/.python 2>/dev/null)" != "$$py" ]; then \
+	  rm -rf $(VENV) && "$$py" -m venv $(VENV) && echo "$$py" > $(VENV)/.python; fi
 	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt -c constraints.txt 2>&1 \
 	  | { grep -v 'is ignored: it is neither a file nor a directory' || true; }
 	@rm -f $(VENV)/.installed-*
@@ -115,7 +118,7 @@ test-molecule: venv collection-link $(if $(PREPARED),,sandbox-up)
 
 # every stage, the static ones beside prepare/test-live/test-molecule, each timed against tests/stage_budgets.txt
 test:
-	PREPARED=1 $(PY) tools/test_stages.py
+	PREPARED=1 $$(PY=$(PY) bash tools/host_python.sh) tools/test_stages.py
 
 demo: venv collection-link sandbox-up
 	$(VBIN)/python sandbox/demo.py

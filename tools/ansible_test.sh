@@ -3,21 +3,13 @@
 #   tools/ansible_test.sh CORE PYTHON COMMAND [ARGS...]     e.g. 2.21 3.13 sanity
 # CORE "dev" uses the project's own venv (.venv, the pinned ansible-core); any other CORE gets a
 # venv of its own, build/ansible-core-CORE, with the newest ansible-core CORE.x from the registry.
-# The interpreter pythonPYTHON comes from PATH, or from pyenv's versions when PATH has only a shim.
+# The interpreter pythonPYTHON: tools/host_python.sh (Debian's first, then PATH, then pyenv's versions).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 core=$1 pyver=$2
 shift 2
 
-find_python() {
-  local v=$1 p
-  for p in $(command -v "python$v" 2>/dev/null) "${PYENV_ROOT:-$HOME/.pyenv}"/versions/"$v".*/bin/python"$v"; do
-    [ -x "$p" ] && "$p" -c 'import sys' >/dev/null 2>&1 && { echo "$p"; return 0; }
-  done
-  echo "ansible-test: no working python$v (PATH, or pyenv versions $v.*)" >&2
-  return 1
-}
-python=$(find_python "$pyver")
+python=$(bash "$root/tools/host_python.sh" --install "$pyver")
 # ansible-test finds the interpreter it tests with by name on PATH.
 export PATH="$(dirname "$python"):$PATH"
 

@@ -7,10 +7,11 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 venv="$root/build/docs-venv"
 reqs="$root/docs/docsite/requirements.txt"
-stamp="$venv/.installed-$(sha256sum "$reqs" | cut -c1-12)"
+py=$(bash "$root/tools/host_python.sh" --install)
+stamp="$venv/.installed-$( (cat "$reqs"; echo "$py") | sha256sum | cut -c1-12)"
 if [ ! -f "$stamp" ]; then
   rm -rf "$venv"
-  "${PY:-python3.11}" -m venv "$venv"
+  "$py" -m venv "$venv"
   "$venv/bin/pip" install -q --disable-pip-version-check -r "$reqs" 2>&1 \
     | { grep -v 'is ignored: it is neither a file nor a directory' || true; }
   touch "$stamp"
