@@ -19,6 +19,7 @@ import re
 import shutil
 import tempfile
 import time
+from contextlib import contextmanager
 
 from ansible_collections.erni_ki.litellm.plugins.module_utils import state_dir
 
@@ -52,14 +53,9 @@ class ConfigState:
     def keep_original(self):
         """Before a change: the file as it is becomes the original when it must (original_due)."""
         if self.original_due():
-            fd, tmp = tempfile.mkstemp(prefix=f".{self.name}.original.", suffix=".tmp", dir=self.dir)
-            os.close(fd)
-            try:
+            with temporary_beside(self.original) as tmp:
                 self._copy(self.path, tmp)
                 os.replace(tmp, self.original)
-            finally:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
             if os.path.exists(self.restored):
                 os.unlink(self.restored)
         return self.original
@@ -96,14 +92,23 @@ class ConfigState:
         return removed
 
 
-def write_atomically(path, data, move):
-    """``data`` (bytes) to ``path``: a temporary file beside it (the same filesystem), then ``move(tmp, path)`` over
-    it (the module's atomic_move). The temporary file never stays behind."""
+@contextmanager
+def temporary_beside(path):
+    """A new empty temporary file in ``path``'s directory (the same filesystem, so it can be moved over ``path``);
+    removed on the way out unless it was moved."""
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=os.path.dirname(path) or ".")
+    os.close(fd)
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        move(tmp, path)
+        yield tmp
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def write_atomically(path, data, move):
+    """``data`` (bytes) to ``path``: a temporary file beside it, then ``move(tmp, path)`` over it (the module's
+    atomic_move). The temporary file never stays behind."""
+    with temporary_beside(path) as tmp:
+        with open(tmp, "wb") as f:
+            f.write(data)
+        move(tmp, path)
