@@ -25,6 +25,7 @@ import yaml
 HEALTHCHECK_INTERVAL_S = 10
 SCALED_HEALTHCHECK_INTERVAL_S = 2
 REDIS_HEALTHCHECK_INTERVAL_S = 30
+NS = 1_000_000_000  # the Docker SDK gives durations in nanoseconds
 UNHEALTHY_AFTER_S = 180  # unhealthy after this long without a live answer
 
 
@@ -33,14 +34,10 @@ def healthcheck_retries(interval_s):
     return max(1, UNHEALTHY_AFTER_S // interval_s)
 
 
-def healthcheck(test, interval_s, timeout_s):
-    """Docker's healthcheck settings, in compose's form."""
-    return {
-        "test": test,
-        "interval": f"{interval_s}s",
-        "timeout": f"{timeout_s}s",
-        "retries": healthcheck_retries(interval_s),
-    }
+def healthcheck(test, interval_s, timeout_s, sdk=False):
+    """Docker's healthcheck settings: in compose's form ("10s"), or with ``sdk`` in the Docker SDK's (nanoseconds)."""
+    interval, timeout = (interval_s * NS, timeout_s * NS) if sdk else (f"{interval_s}s", f"{timeout_s}s")
+    return {"test": test, "interval": interval, "timeout": timeout, "retries": healthcheck_retries(interval_s)}
 
 
 def liveliness_check(port):

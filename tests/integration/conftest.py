@@ -180,12 +180,9 @@ class Launcher:
                 **{host: {"bind": inside, "mode": "ro"} for host, inside in (mounts or {}).items()},
             },
             # the sandbox's own healthcheck (sandbox/compose.py), when asked for: a scaled service's replicas
-            healthcheck={
-                "test": compose.liveliness_check(port),
-                "interval": compose.SCALED_HEALTHCHECK_INTERVAL_S * 1_000_000_000,
-                "timeout": 4_000_000_000,
-                "retries": compose.healthcheck_retries(compose.SCALED_HEALTHCHECK_INTERVAL_S),
-            }
+            healthcheck=compose.healthcheck(
+                compose.liveliness_check(port), compose.SCALED_HEALTHCHECK_INTERVAL_S, 4, sdk=True
+            )
             if healthcheck
             else None,
             detach=True,
