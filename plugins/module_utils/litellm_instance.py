@@ -203,8 +203,16 @@ def http_get(url, key=None, timeout=5.0):
 
 def readiness(url, key=None):
     """Readiness as LiteLLM reports it: /health/readiness (1.80.x has cache and version there);
-    newer releases moved them to /health/readiness/details (needs the key); /cache/ping as last resort."""
-    result = {"status": None, "cache_type": None, "litellm_version": None, "http_status": None, "header_version": None}
+    newer releases moved them to /health/readiness/details (needs the key); /cache/ping as last resort. With the key,
+    the ids of the models it serves (/v1/models)."""
+    result = {
+        "status": None,
+        "cache_type": None,
+        "litellm_version": None,
+        "http_status": None,
+        "header_version": None,
+        "models": None,
+    }
     if not url:
         return result
     status, headers, body = http_get(url.rstrip("/") + "/health/readiness")
@@ -224,6 +232,11 @@ def readiness(url, key=None):
             # /cache/ping returns the Redis password in clear text: only the type is kept.
             if p_status == 200 and isinstance(ping, dict):
                 result["cache_type"] = ping.get("cache_type")
+    if key and status == 200:
+        # the models it serves: the role's verification picks its request's model from them (no call of its own)
+        m_status, _h, models = http_get(url.rstrip("/") + "/v1/models", key=key)
+        if m_status == 200 and isinstance(models, dict) and isinstance(models.get("data"), list):
+            result["models"] = [m["id"] for m in models["data"] if isinstance(m, dict) and m.get("id")]
     return result
 
 

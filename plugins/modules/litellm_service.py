@@ -153,6 +153,11 @@ readiness:
     cache_type: {description: "The cache type the running proxy uses (null when it has none).", type: str}
     litellm_version: {description: Version the proxy reports., type: str}
     http_status: {description: HTTP status of C(/health/readiness)., type: int}
+    models:
+      description: The ids of the models the proxy serves (C(/v1/models)); null without the master key.
+      type: list
+      elements: str
+      sample: [mock-gpt]
 restarted:
   description: Whether the container was (or in check mode would be) restarted.
   returned: always

@@ -45,6 +45,12 @@ def test_info_by_name_and_by_compose_labels_agree(run_module, endpoints, master_
         assert "REDIS_PASSWORD" in r["env_overrides"] and "LITELLM_MASTER_KEY" in r["env_overrides"]
         assert "PATH" not in r["env_overrides"]
     assert master_key not in by_name.output
+    # without the master key it cannot list the models; with it, the ones the config serves (what the role's
+    # verification sends its request to)
+    assert by_name.result["readiness"]["models"] is None
+    with_key = service(run_module, container=proxy["container"], master_key=master_key)
+    assert with_key.result["readiness"]["models"] == ["mock-gpt"], with_key.output
+    assert master_key not in with_key.output
 
 
 def test_version_from_each_image_and_env_names(run_module, litellm_launcher, endpoints, master_key, redis_password):
