@@ -6,8 +6,9 @@ On the fleet sandbox (four real proxies, tests/helpers/sandboxes.py), measures i
 2. `switch_cache` of 1 instance to Redis (preflight, gate, lock, apply, restart, verification) against the floor of
    that instance, and the restart alone (litellm_service state=restarted, its ready_after_s) against the floor;
 3. `rollback_cache` of 1, 2 and 4 instances (all in parallel) against the bare parallel restart of the same ones;
-4. the controller's cost of `cache_status` and of `switch_cache --check` (the gate, no latency window) on 4, 16 and
-   64 inventory hosts (aliases of the four proxies), per host.
+4. the controller's cost of `cache_status`, of `switch_cache --check` (the gate, no latency window) and of the
+   emergency `rollback_cache --check` (the restarts stubbed by check mode) on 4, 16 and 64 inventory hosts (aliases
+   of the four proxies), per host.
 
 Prints a table of ratios and targets. A benchmark, not a test: `make bench-fleet`.
 """
@@ -131,7 +132,8 @@ def main():
                 gate = timed(alias_inv, "switch_cache", "--check", "-f", "16", "-e", "litellm_cache_mode=redis", "-e",
                              f"litellm_cache_serial={size}", "-e", "litellm_cache_latency_window=0",
                              "-e", "litellm_cache_on_blocked=warn")  # fmt: skip
-                per_host[size] = (status / size, gate / size)
+                rollback = timed(alias_inv, "rollback_cache", "--check", "-f", "16")
+                per_host[size] = (status / size, gate / size, rollback / size)
     finally:
         if not args.keep:
             sandboxes.down(sandboxes.FLEET)
@@ -144,10 +146,11 @@ def main():
         else:
             print(f"{name:46} {took:8.2f} {floor:8.2f} {took / floor:6.2f}x  {target}")
     first = min(per_host)
-    print(f"\n{'inventory hosts':16} {'cache_status s/host':>20} {'gate --check s/host':>20} {'vs smallest':>12}")
-    for size, (status, gate) in sorted(per_host.items()):
-        ratio = max(status / per_host[first][0], gate / per_host[first][1])
-        print(f"{size:16d} {status:20.3f} {gate:20.3f} {ratio:11.2f}x")
+    heads = ("cache_status s/host", "gate --check s/host", "rollback --check s/host")
+    print(f"\n{'inventory hosts':16} " + " ".join(f"{h:>23}" for h in heads) + f" {'vs smallest':>12}")
+    for size, costs in sorted(per_host.items()):
+        ratio = max(cost / smallest for cost, smallest in zip(costs, per_host[first]))
+        print(f"{size:16d} " + " ".join(f"{cost:23.3f}" for cost in costs) + f" {ratio:11.2f}x")
     print("target: per-host cost flat within 1.5x from the smallest to the largest inventory")
 
 
