@@ -16,12 +16,11 @@ from ansible.module_utils.urls import open_url
 
 from ansible_collections.erni_ki.litellm.plugins.module_utils import docker_common
 from ansible_collections.erni_ki.litellm.plugins.module_utils.litellm_version import version_of_tag
-from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import mask_text
+from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import is_secret_env_name, mask_text
 
 ENV_PREFIXES = ("REDIS_", "LITELLM_")
 ENV_NAMES = ("DATABASE_URL", "CACHE_TYPE", "USE_REDIS_TRANSACTION_BUFFER")
 LOG_TAIL = 30
-_SECRET_NAME = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|KEY|URL|CREDENTIAL)", re.IGNORECASE)
 
 # Runs inside the container with its own Python: prints the package version and the NAMES of the
 # relevant variables of the main process (PID 1, after its entrypoint exported them). Values never
@@ -256,7 +255,7 @@ def secrets_of(container, extra=()):
     values = [s for s in extra if s]
     for item in (container.attrs.get("Config") or {}).get("Env") or []:
         name, _sep, value = item.partition("=")
-        if value and len(value) >= 4 and _SECRET_NAME.search(name):
+        if value and len(value) >= 4 and is_secret_env_name(name):
             values.append(value)
     return values
 

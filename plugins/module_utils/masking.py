@@ -18,9 +18,14 @@ ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")  # what os.environ/NAME may n
 
 _URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s]*):(?P<pw>[^@\s]+)@", re.IGNORECASE)
 _BEARER = re.compile(r"(sk-[A-Za-z0-9_-]{6,})")
-_SECRET_KEY = re.compile(r"(password|passwd|secret|token|api_key|master_key|credential)", re.IGNORECASE)
+# The words that make a name hold a secret, the one list: a config key (``password``, ``master_key``, ...) and an
+# environment variable's name (SECRET_ENV_WORDS: also any ``*KEY*`` and ``*URL*``, as REDIS_URL carries a password).
+SECRET_WORDS = ("password", "passwd", "secret", "token", "api_key", "master_key", "credential")
+SECRET_ENV_WORDS = SECRET_WORDS + ("key", "url")
+_SECRET_KEY = re.compile("|".join(SECRET_WORDS), re.IGNORECASE)
+_SECRET_ENV_NAME = re.compile("|".join(SECRET_ENV_WORDS), re.IGNORECASE)
 _SECRET_LINE = re.compile(
-    r"^(?P<lead>\s*-?\s*[\"']?(?P<key>[\w.-]*(?:password|passwd|secret|token|api_key|master_key)[\w.-]*)[\"']?\s*:\s*)"
+    r"^(?P<lead>\s*-?\s*[\"']?(?P<key>[\w.-]*(?:" + "|".join(SECRET_WORDS) + r")[\w.-]*)[\"']?\s*:\s*)"
     r"(?P<value>\S.*?)(?P<comment>\s+#.*)?$",
     re.IGNORECASE,
 )
@@ -45,7 +50,13 @@ def mask_text(text, secrets=()):
 
 
 def is_secret_key(key):
+    """Whether a config key holds a secret (SECRET_WORDS)."""
     return bool(_SECRET_KEY.search(str(key)))
+
+
+def is_secret_env_name(name):
+    """Whether an environment variable's value is to be treated as a secret (SECRET_ENV_WORDS)."""
+    return bool(_SECRET_ENV_NAME.search(str(name)))
 
 
 def mask_value(key, value):
