@@ -17,12 +17,13 @@ ROLE_SPECS = yaml.safe_load((ROOT / "roles" / "litellm_cache" / "meta" / "argume
 PLAYBOOK_SPECS = yaml.safe_load((ROOT / "playbooks" / "vars" / "argument_specs.yml").read_text())[
     "erni_ki_litellm_playbook_specs"
 ]
-# The role's entry point each collection playbook runs.
+# The role's entry point each collection playbook runs (status and flush read main's inputs too: the instance, the
+# secrets, the Redis).
 ENTRY_POINT = {
     "switch_cache": "main",
     "rollback_cache": "main",
     "restore_cache": "main",
-    "cache_status": "main",
+    "cache_status": "status",
     "flush_cache": "flush",
 }
 SECRET = re.compile(r"pass|secret|token|(^|_)key($|_)|credential", re.IGNORECASE)
@@ -40,7 +41,11 @@ BOOL_STRINGS = {"yes", "no", "true", "false", "on", "off", "1", "0"}
 
 def spec_of(playbook, variable):
     name = playbook.removesuffix(".yml")
-    options = {**ROLE_SPECS[ENTRY_POINT[name]]["options"], **PLAYBOOK_SPECS[name]["options"]}
+    options = {
+        **ROLE_SPECS["main"]["options"],
+        **ROLE_SPECS[ENTRY_POINT[name]]["options"],
+        **PLAYBOOK_SPECS[name]["options"],
+    }
     return options.get(variable)
 
 
