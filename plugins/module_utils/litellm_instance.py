@@ -175,12 +175,23 @@ def default_url(container):
 
 
 def inside_facts(client, container):
+    """The package version and the env names of the proxy process, read inside the container. A container that
+    is not running, or that another run stopped or restarted since it was inspected (the exec is refused), is read
+    as such (``version`` None, ``env_error`` says why): the role reads it again once it holds the run lock. An exec
+    refused while the same process still runs is a real failure and raises."""
     if container.status != "running":
         return {"version": None, "env_names": [], "env_error": f"container is {container.status}"}
+    started = container.attrs.get("State", {}).get("StartedAt")
     try:
         return docker_common.run_python(client, container, INSIDE_SOURCE, {})
     except docker_common.DockerAccessError as exc:
         return {"version": None, "env_names": [], "env_error": str(exc)}
+    except docker_common.DockerException:
+        container.reload()
+        if container.status == "running" and container.attrs.get("State", {}).get("StartedAt") == started:
+            raise
+        now = "restarted" if container.status == "running" else container.status
+        return {"version": None, "env_names": [], "env_error": f"container was {now} while it was read"}
 
 
 def http_get(url, key=None, timeout=5.0):

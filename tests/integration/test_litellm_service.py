@@ -6,6 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from tests.helpers.redis_server import LABEL, redis_image
+
 VERSIONS = {"1.80.0": 4041, "1.80.11": 4042, "1.108.7": 4043}
 
 
@@ -216,3 +218,23 @@ def test_docker_host_comes_from_the_environment(run_module, monkeypatch):
     run = service(run_module, container="x")
     assert run.failed and "/tmp/erni-no-docker-env.sock" in run.result["msg"]
     assert "DOCKER_HOST" in run.result["msg"]
+
+
+def test_a_container_stopped_while_it_is_read_is_read_as_such(docker_client):
+    """F7's race, made certain: another run stops the proxy between this run's inspect and its exec. Docker refuses
+    the exec; the reading says so (no version, the reason) instead of failing the run before it could wait for the
+    run lock, after which the role reads the instance again."""
+    from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_instance as li  # noqa: PLC0415
+
+    container = docker_client.containers.run(
+        redis_image(), entrypoint=["sleep", "300"], network_mode="host", detach=True, labels={LABEL: "inside-race"}
+    )
+    try:
+        facts = li.inside_facts(docker_client, docker_client.containers.get(container.id))
+        assert "env_names" in facts and not str(facts.get("env_error") or "").startswith("container was"), facts
+        inspected = docker_client.containers.get(container.id)  # running, as this run saw it
+        container.stop(timeout=0)
+        facts = li.inside_facts(docker_client, inspected)
+        assert facts == {"version": None, "env_names": [], "env_error": "container was exited while it was read"}
+    finally:
+        container.remove(force=True)
