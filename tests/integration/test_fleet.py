@@ -4,9 +4,11 @@ fleet report checked row by row against the live proxies."""
 
 import json
 import os
+import time
 from html.parser import HTMLParser
 
 import pytest
+import requests
 
 from tests.helpers import sandboxes
 from tests.helpers.proxies import cached_in_redis, key_of, mode_of, running_cache, shared_hit
@@ -14,7 +16,7 @@ from tests.helpers.role_runs import run_playbook, sha, summary, unchanged
 
 
 @pytest.fixture(scope="module")
-def fleet():
+def fleet_sandbox():
     endpoints = sandboxes.up(sandboxes.FLEET)
     originals = {}
     for p in endpoints["proxies"]:
@@ -22,6 +24,35 @@ def fleet():
             originals[p["name"]] = f.read()
     yield endpoints, originals
     sandboxes.down(sandboxes.FLEET)
+
+
+@pytest.fixture
+def fleet(fleet_sandbox, docker_client):
+    """The fleet as the sandbox made it, whatever the test before left (each test ends with a rollback it asserts;
+    one that failed before it may leave the fleet switched): a config that differs from its original is put back
+    and a proxy that does not run the local cache is restarted. Nothing happens after a clean test."""
+    endpoints, originals = fleet_sandbox
+    key = key_of(endpoints)
+    for p in endpoints["proxies"]:
+        with open(p["config_path"], "rb") as f:
+            same = f.read() == originals[p["name"]]
+        if same and running_cache(p["url"], key) == "local":
+            continue
+        with open(p["config_path"], "wb") as f:
+            f.write(originals[p["name"]])
+        docker_client.containers.get(p["container"]).restart(timeout=10)
+        deadline = time.monotonic() + 180
+        while not ready(p["url"]):
+            assert time.monotonic() < deadline, f"{p['name']} did not serve again within 180 s of its reset"
+            time.sleep(0.5)
+    return fleet_sandbox
+
+
+def ready(url):
+    try:
+        return requests.get(url + "/health/readiness", timeout=5).status_code == 200
+    except requests.RequestException:
+        return False
 
 
 def fleet_playbook(fleet, name, *extra):
