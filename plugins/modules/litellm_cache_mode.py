@@ -65,9 +65,12 @@ options:
         C(NAME.original) in O(backup_dir)), byte for byte, with the same atomic write, backup, check mode and
         masked diff. The cache options, O(content) and the gate are not used; RV(mode) is the mode of the file put
         back. It fails, changing nothing, when no original was kept.
+      - V(current) evaluates the file at O(path) as it is, in its own mode (the gate and the knowledge base, as the
+        other modes do), and never writes it (what a status reads). A file in none of the modes above (another
+        LiteLLM cache type) is evaluated as V(local). RV(previous_mode) is the file's own mode.
     type: str
     required: true
-    choices: [local, redis, disabled, original]
+    choices: [local, redis, disabled, original, current]
   ttl:
     description: Cache entry lifetime in seconds (C(cache_params.ttl)). Left as it is when not given.
     type: int
@@ -304,6 +307,15 @@ seealso:
 """
 
 EXAMPLES = r"""
+- name: What the config runs, and what the gate and the knowledge base say of it (writes nothing)
+  erni_ki.litellm.litellm_cache_mode:
+    path: /srv/llm/conf/litellm/config.yaml
+    mode: current
+    litellm_version: "{{ litellm_info.litellm_version }}"
+    container_env: "{{ litellm_info.env_names }}"
+    on_blocked: warn
+  register: config_as_it_is
+
 - name: Switch the proxy to a Redis cache, password from the container environment
   erni_ki.litellm.litellm_cache_mode:
     path: /srv/llm/conf/litellm/config.yaml
@@ -391,6 +403,7 @@ previous_mode:
   description:
     - The cache mode the file had before (V(local), V(redis), V(disabled), or another LiteLLM type).
     - With O(content), the mode of the file at O(path) as it was (null when it was not a LiteLLM config).
+    - With O(mode=current), the file's own mode, which RV(mode) equals unless it is none of O(mode)'s.
   returned: always
   type: str
   sample: local
@@ -540,7 +553,7 @@ def argument_spec():
     return dict(
         path=dict(type="path"),
         content=dict(type="str"),
-        mode=dict(type="str", required=True, choices=[*cfg.MODES, ORIGINAL]),
+        mode=dict(type="str", required=True, choices=[*cfg.MODES, ORIGINAL, CURRENT]),
         ttl=dict(type="int"),
         supported_call_types=dict(type="list", elements="str"),
         namespace=dict(type="str"),
@@ -629,6 +642,7 @@ def make_plan(module, start_text, source, secrets):
 
 
 ORIGINAL = "original"  # the mode that puts back the file as it was before the first change
+CURRENT = "current"  # the file evaluated in its own mode, never written
 
 
 def config_state(module, path):
@@ -742,6 +756,15 @@ def main():
         restore_original(module, path, secrets)
     current = read_config(module, path, required=p["content"] is None) if path else ""
     start = current if p["content"] is None else p["content"]
+    as_it_is = p["mode"] == CURRENT
+    if as_it_is:
+        if not path or p["content"] is not None:
+            module.fail_json(msg="mode=current evaluates the file at path as it is: give path, not content")
+        try:
+            own = cfg.mode_of_text(current, path)
+        except cfg.ConfigError as exc:
+            module.fail_json(msg=mask_text(str(exc), secrets), changed=False, previous_mode=None, mode=None)
+        p["mode"] = own if own in cfg.MODES else "local"
     planned = make_plan(module, start, path or "<content>", secrets)
     result = dict(
         changed=False,
@@ -764,6 +787,9 @@ def main():
         module.warn(mask_text(w, secrets))
     if not path:
         result["content"] = mask_config_text(planned["new_text"], secrets)
+        module.exit_json(**result)
+    if as_it_is:
+        result["previous_mode"] = own
         module.exit_json(**result)
 
     result["changed"] = write_result(module, path, current, planned["new_text"], secrets, result)
