@@ -615,19 +615,20 @@ def read_config(module, path, required):
         module.fail_json(msg=f"{path} is not UTF-8 text (byte {exc.start}): LiteLLM reads its config as UTF-8")
 
 
-def make_plan(module, start_text, source, secrets):
-    """cfg.plan for the module's params; every failure is a fail_json that says the file is untouched."""
+def make_plan(module, start_text, source, secrets, mode):
+    """cfg.plan for the module's params, to ``mode``; every failure is a fail_json that says the file is untouched."""
     failed = dict(
         changed=False,
         previous_mode=None,
-        mode=module.params["mode"],
+        mode=mode,
         cache_params={},
         topology={},
         findings=[],
         gate={},
     )
     try:
-        return cfg.plan(start_text, cfg.CacheRequest.from_params(module.params), source=source)
+        request = cfg.CacheRequest.from_params(dict(module.params, mode=mode))
+        return cfg.plan(start_text, request, source=source)
     except cfg.GateRefused as exc:
         failed.update(gate=exc.gate, findings=exc.findings, mode=None)
         module.fail_json(msg=mask_text(str(exc), secrets), **failed)
@@ -756,7 +757,7 @@ def main():
         restore_original(module, path, secrets)
     current = read_config(module, path, required=p["content"] is None) if path else ""
     start = current if p["content"] is None else p["content"]
-    as_it_is = p["mode"] == CURRENT
+    as_it_is, mode = p["mode"] == CURRENT, p["mode"]
     if as_it_is:
         if not path or p["content"] is not None:
             module.fail_json(msg="mode=current evaluates the file at path as it is: give path, not content")
@@ -764,8 +765,8 @@ def main():
             own = cfg.mode_of_text(current, path)
         except cfg.ConfigError as exc:
             module.fail_json(msg=mask_text(str(exc), secrets), changed=False, previous_mode=None, mode=None)
-        p["mode"] = own if own in cfg.MODES else "local"
-    planned = make_plan(module, start, path or "<content>", secrets)
+        mode = own if own in cfg.MODES else "local"
+    planned = make_plan(module, start, path or "<content>", secrets, mode)
     result = dict(
         changed=False,
         previous_mode=planned["previous_mode"],
