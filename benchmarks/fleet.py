@@ -24,25 +24,14 @@ import threading
 import time
 
 import docker
-import requests
 import yaml
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 sys.path[:0] = [ROOT, os.path.join(ROOT, "build", "collections")]
 
 from tests.helpers import sandboxes  # noqa: E402
+from tests.helpers.proxies import wait_ready  # noqa: E402
 from tests.helpers.role_runs import run_playbook, write_inventory  # noqa: E402
-
-
-def ready(url, deadline):
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(url + "/health/readiness", timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.1)
-    raise TimeoutError(url)
 
 
 def bare_restart(client, proxies):
@@ -50,7 +39,7 @@ def bare_restart(client, proxies):
 
     def one(p):
         client.containers.get(p["container"]).restart(timeout=30)
-        ready(p["url"], time.monotonic() + 180)
+        wait_ready(p["url"])
 
     start = time.perf_counter()
     threads = [threading.Thread(target=one, args=(p,)) for p in proxies]

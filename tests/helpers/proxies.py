@@ -43,6 +43,18 @@ class ProxyContainer:
         raise TimeoutError(f"{self.container.name}: neither ready nor exited after {timeout} s:\n{self.logs()}")
 
 
+def wait_ready(url, timeout=180, poll=0.1):
+    """Until the proxy at ``url`` answers /health/readiness with 200 (the bare floor the benchmarks measure, and the
+    fleet tests' reset); TimeoutError naming it after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(requests.RequestException):
+            if requests.get(url + "/health/readiness", timeout=2).status_code == 200:
+                return
+        time.sleep(poll)
+    raise TimeoutError(f"{url} did not serve again within {timeout} s")
+
+
 def key_of(endpoints):
     with open(endpoints["master_key_file"], encoding="utf-8") as f:
         return f.read().strip()
