@@ -21,6 +21,7 @@ from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import is_
 ENV_PREFIXES = ("REDIS_", "LITELLM_")
 ENV_NAMES = ("DATABASE_URL", "CACHE_TYPE", "USE_REDIS_TRANSACTION_BUFFER")
 LOG_TAIL = 30
+MOCK_ANSWER = "erni_ki.litellm"  # mock_response: the proxy answers itself, no provider is called
 
 # Runs inside the container with its own Python: prints the package version and the NAMES of the
 # relevant variables of the main process (PID 1, after its entrypoint exported them). Values never
@@ -209,6 +210,53 @@ def http_get(url, key=None, timeout=5.0):
         return status, headers, json.loads(body or b"null")
     except ValueError:
         return status, headers, None
+
+
+def http_post_json(url, payload, key, timeout=30.0):
+    """(status, headers with lower-case names, milliseconds until the whole answer was read). Never raises for HTTP
+    or connection errors (status None)."""
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    start = time.perf_counter()
+    try:
+        resp = open_url(url, data=json.dumps(payload), headers=headers, method="POST", timeout=timeout, use_proxy=False)
+        resp.read()
+        status, got = resp.status, resp.headers
+    except HTTPError as exc:
+        status, got = exc.code, exc.headers or {}
+    except (URLError, OSError, ValueError):
+        status, got = None, {}
+    took = (time.perf_counter() - start) * 1000.0
+    return status, {k.lower(): v for k, v in dict(got).items()}, round(took, 2)
+
+
+def measure_hits(url, key, model, prompts, replay=False):
+    """Each prompt sent twice (a miss, then what the cache should answer), or with ``replay`` once (another instance
+    sent it first): the latencies' p50/p95 in milliseconds and how many answers came from the cache."""
+    from ansible_collections.erni_ki.litellm.plugins.module_utils.redis_probe import percentiles  # noqa: PLC0415
+
+    endpoint = url.rstrip("/") + "/v1/chat/completions"
+    misses, hits, answered = [], [], 0
+    for prompt in prompts:
+        payload = {"model": model, "messages": [{"role": "user", "content": prompt}], "mock_response": MOCK_ANSWER}
+        for second in (True,) if replay else (False, True):
+            status, headers, took = http_post_json(endpoint, payload, key)
+            if status != 200:
+                raise InstanceError(f"POST /v1/chat/completions (model {model}) answered {status or 'nothing'}")
+            (hits if second else misses).append(took)
+            answered += bool(second and headers.get("x-litellm-cache-key"))
+
+    def p50_p95(values):
+        pct = percentiles(values, (50, 95))
+        return {"p50": round(pct[50], 2), "p95": round(pct[95], 2)} if values else None
+
+    return {
+        "model": model,
+        "requests": len(prompts),
+        "replay": replay,
+        "miss_ms": p50_p95(misses),
+        "hit_ms": p50_p95(hits),
+        "hits": answered,
+    }
 
 
 def readiness(url, key=None):

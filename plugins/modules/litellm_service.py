@@ -75,6 +75,35 @@ options:
   master_key_file:
     description: File on the managed host holding the master key (as the stack's docker secret does).
     type: path
+  measure_hits:
+    description:
+      - Send this many distinct chat completions to the proxy, each twice, and return in RV(hit_latency) how long the
+        first (a miss that fills the cache) and the second (which the cache should answer) took. V(0) sends none.
+      - The requests carry C(mock_response), so LiteLLM answers them itself and no model provider is called. They are
+        authenticated with the master key, which is needed.
+      - Only with O(state=present); the first replica of a scaled service is measured. In check mode nothing is sent.
+    type: int
+    default: 0
+    version_added: 0.1.0
+  measure_prompt:
+    description:
+      - The prompts of the requests are this text followed by C( 1), C( 2), ... Another instance that shares this
+        instance's cache (the same Redis) sends the same prompts with O(measure_replay=true) to measure a hit across
+        instances.
+      - Default a random text (every run measures misses).
+    type: str
+    version_added: 0.1.0
+  measure_replay:
+    description:
+      - Send each prompt of O(measure_prompt) once only, as the second request; another instance sent them before,
+        so a shared cache answers every one (RV(hit_latency.hit_ms) is then the cross-instance hit).
+    type: bool
+    default: false
+    version_added: 0.1.0
+  measure_model:
+    description: Model of the requests. Default the first model the proxy lists (C(/v1/models)).
+    type: str
+    version_added: 0.1.0
 notes:
   - The C(/cache/ping) endpoint returns the Redis password in clear text; this module keeps only its C(cache_type).
 seealso:
@@ -95,6 +124,13 @@ EXAMPLES = r"""
     state: restarted
     master_key_file: /srv/llm/secrets/litellm_master_key.txt
     wait_timeout: 120
+
+- name: How fast does it answer a miss, and a hit from its cache?
+  erni_ki.litellm.litellm_service:
+    container: llm-litellm-1
+    master_key_file: /srv/llm/secrets/litellm_master_key.txt
+    measure_hits: 5
+  register: litellm_hits
 """
 
 RETURN = r"""
@@ -176,6 +212,31 @@ replicas:
   type: list
   elements: dict
   version_added: 0.1.0
+hit_latency:
+  description:
+    - With O(measure_hits), how long the proxy took to answer, in milliseconds, measured where the module runs.
+  returned: when O(measure_hits) > 0
+  type: dict
+  version_added: 0.1.0
+  contains:
+    model: {description: The model of the requests., type: str, sample: mock-gpt}
+    requests: {description: How many distinct prompts were sent., type: int, sample: 5}
+    replay: {description: Whether the prompts were replayed (O(measure_replay))., type: bool}
+    miss_ms:
+      description: "C(p50) and C(p95) of the first requests (misses); null with O(measure_replay)."
+      type: dict
+      sample: {p50: 41.2, p95: 55.0}
+    hit_ms:
+      description: C(p50) and C(p95) of the second requests (or of the replayed ones).
+      type: dict
+      sample: {p50: 6.1, p95: 9.8}
+    hits:
+      description:
+        - How many of the second (or replayed) requests the cache answered (they carry the
+          C(x-litellm-cache-key) header). Fewer than RV(hit_latency.requests) means the cache did not answer them
+          all, and RV(hit_latency.hit_ms) is partly the time of misses.
+      type: int
+      sample: 5
 log_tail:
   description: The last 30 log lines, secrets masked, when the restarted proxy did not become ready.
   returned: on failure to become ready
@@ -204,6 +265,10 @@ def argument_spec():
         url=dict(type="str"),
         master_key=dict(type="str", no_log=True),
         master_key_file=dict(type="path"),
+        measure_hits=dict(type="int", default=0),
+        measure_prompt=dict(type="str"),
+        measure_replay=dict(type="bool", default=False),
+        measure_model=dict(type="str"),
     )
     return spec
 
@@ -302,7 +367,28 @@ def main():
             replica["ready_after_s"] = took
         replicas.append(replica)
     result = dict(replicas[0], changed=restart, restarted=restart, replicas=replicas)
+    if p["measure_hits"] > 0 and not module.check_mode:
+        result["hit_latency"] = measure(module, result, key)
     module.exit_json(**result)
+
+
+def measure(module, described, key):
+    """measure_hits on the first replica: its latencies, or a failure that says what the proxy answered."""
+    p = module.params
+    model = p["measure_model"] or (described["readiness"].get("models") or [None])[0]
+    name = described["container"]["name"]
+    if not key:
+        why = "needs the master key (the requests are authenticated): set master_key or master_key_file"
+        module.fail_json(msg=f"measure_hits on {name} {why}", **described)
+    if not model:
+        why = "the proxy lists no model in /v1/models: set measure_model"
+        module.fail_json(msg=f"measure_hits on {name}: {why}", **described)
+    prefix = p["measure_prompt"] or f"erni_ki.litellm hit latency {os.urandom(8).hex()}"
+    prompts = [f"{prefix} {i}" for i in range(1, p["measure_hits"] + 1)]
+    try:
+        return li.measure_hits(described["url"], key, model, prompts, replay=p["measure_replay"])
+    except li.InstanceError as exc:
+        module.fail_json(msg=f"measure_hits on {name}: {exc}", **described)
 
 
 if __name__ == "__main__":

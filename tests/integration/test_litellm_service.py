@@ -55,6 +55,43 @@ def test_info_by_name_and_by_compose_labels_agree(run_module, endpoints, master_
     assert master_key not in with_key.output
 
 
+def test_measure_hits_times_misses_and_hits_and_says_why_it_could_not(run_module, endpoints, master_key):
+    proxy = endpoints["proxies"][0]
+    measured = service(run_module, container=proxy["container"], master_key=master_key, measure_hits=3)
+    assert not measured.failed, measured.output
+    hits = measured.result["hit_latency"]
+    assert hits["model"] == "mock-gpt" and hits["requests"] == 3 and hits["replay"] is False, hits
+    assert hits["hits"] == 3, "a repeated request on the local cache is a hit"
+    for pair in (hits["miss_ms"], hits["hit_ms"]):
+        assert 0 < pair["p50"] <= pair["p95"], hits
+    # another instance's requests, replayed here: each sent once; on the local cache none of them is a hit
+    prompt = "erni_ki test replay " + str(time.monotonic())
+    service(run_module, container=proxy["container"], master_key=master_key, measure_hits=2, measure_prompt=prompt)
+    other = endpoints["proxies"][1]
+    replay = service(
+        run_module,
+        container=other["container"],
+        master_key=master_key,
+        measure_hits=2,
+        measure_prompt=prompt,
+        measure_replay=True,
+    )
+    assert replay.result["hit_latency"]["miss_ms"] is None and replay.result["hit_latency"]["hits"] == 0, replay.output
+    assert (
+        "hit_latency"
+        not in service(
+            run_module, check=True, container=proxy["container"], master_key=master_key, measure_hits=3
+        ).result
+    ), "nothing is sent in check mode"
+    no_key = service(run_module, container=proxy["container"], measure_hits=1)
+    assert no_key.failed and "needs the master key" in no_key.result["msg"], no_key.output
+    refused = service(
+        run_module, container=proxy["container"], master_key=master_key, measure_hits=1, measure_model="no-such-model"
+    )
+    assert refused.failed and "(model no-such-model) answered 400" in refused.result["msg"], refused.output
+    assert master_key not in measured.output + refused.output
+
+
 def test_version_from_each_image_and_env_names(run_module, litellm_launcher, endpoints, master_key, redis_password):
     config = endpoints["proxies"][0]["config_path"]
     proxies = {
