@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Make sure a Docker engine answers on the local socket, and the Debian client, compose, mmdebstrap
-# and openssl exist (the host needs nothing else: test Redis servers run from the sandbox image).
+# Make sure a Docker engine answers on the local socket, and the Debian client, compose, mmdebstrap,
+# openssl and chromium exist (the host needs nothing else: test Redis servers run from the sandbox image).
 # An engine that already answers is used as it is, never restarted. A new one is started with the
 # network rules of this project: no bridge, no iptables (every container runs with host networking
 # and every server binds 127.0.0.1).
@@ -15,11 +15,15 @@ need_pkgs=()
 command -v docker-compose >/dev/null || need_pkgs+=(docker-compose)
 command -v mmdebstrap >/dev/null || need_pkgs+=(mmdebstrap)
 command -v openssl >/dev/null || need_pkgs+=(openssl)   # the TLS tests make their certificates with it
-if [ ${#need_pkgs[@]} -gt 0 ]; then
-  echo "engine: installing ${need_pkgs[*]} from the machine's apt sources"
+# the fleet report's test opens the report in it, headless (tests/helpers/browser.py); its recommends are a desktop
+need_bare=()
+command -v chromium >/dev/null || need_bare+=(chromium)
+if [ $((${#need_pkgs[@]} + ${#need_bare[@]})) -gt 0 ]; then
+  echo "engine: installing ${need_pkgs[*]} ${need_bare[*]} from the machine's apt sources"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
+  [ ${#need_pkgs[@]} -eq 0 ] || apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
+  [ ${#need_bare[@]} -eq 0 ] || apt-get install -y -qq --no-install-recommends "${need_bare[@]}" >/dev/null
 fi
 
 if "$DOCKER" -H "unix://$SOCK" info >/dev/null 2>&1; then

@@ -651,7 +651,54 @@ FACTS = (
         "(1.108.7, url form: every key under the namespace, the EVALSHA fallback logged, the switch verified); "
         "the role's verification (the key looked up in Redis as the same user)",
     },
+    {
+        "id": "LITELLM-FACT-011",
+        "fact": "A cache hit costs the proxy's request path, not the cache: measured 2026-12-04 on this machine "
+        "(1.80.11, two proxies, Redis on loopback, mock_response, 10 requests each, cache_status "
+        "litellm_cache_measure_hits), a miss took 29-33 ms (p50), a hit of the local cache 28-39 ms, a repeated "
+        "request on a Redis-cached instance 28-31 ms (answered by its in-memory layer, LITELLM-FACT-001) and a hit "
+        "on a request another instance sent first, read from Redis, 30-32 ms. Redis buys sharing, not speed: one "
+        "instance gains nothing from it but a dependency that can stall requests when Redis degrades "
+        "(LITELLM-FACT-007); several instances that serve the same traffic each miss what another already "
+        "answered unless they share Redis. Hence local for one instance, Redis for several.",
+        "pinned_by": "tests/integration/test_fleet.py::test_fleet_report_shows_every_instance_as_it_runs "
+        "(every instance's miss, hit and cross-instance hit measured and shown; the advice applied to the fleet)",
+    },
 )
+
+
+# LITELLM-FACT-011 applied to a fleet as it is: the advice of the fleet report (plugins/filter/fleet_report.py).
+MODE_ADVICE = {
+    "alone_on_redis": "{hosts}: the only instance on {redis}. Nothing is shared: Redis adds a dependency that can "
+    "stall requests when it degrades, and the local cache answers the same hits as fast (LITELLM-FACT-011). Keep "
+    "Redis if more instances will join it.",
+    "several_local": "{hosts}: {n} instances on the local cache. A request one of them answered is a miss on each of "
+    "the others; if they serve the same traffic, Redis shares the answers (LITELLM-FACT-011).",
+    "shared": "{hosts}: {n} instances share {redis}: an answer cached by one is a hit on every other.",
+    "one_local": "{hosts}: one instance on the local cache, right for a single instance (LITELLM-FACT-011).",
+}
+
+
+def mode_advice(instances):
+    """The knowledge base's guidance on local versus Redis (local for one instance, Redis for several), applied to
+    ``instances`` ({host, cache, redis}: the running cache and the Redis it uses): one advice per group."""
+    local = sorted(i["host"] for i in instances if i.get("cache") == "local")
+    on_redis = {}
+    for i in instances:
+        if i.get("cache") == "redis" and i.get("redis"):  # one its config does not name is a failing row, no choice
+            on_redis.setdefault(i["redis"], []).append(i["host"])
+    advice = []
+    if local:
+        kind = "several_local" if len(local) > 1 else "one_local"
+        advice.append({"kind": kind, "hosts": local, "text": _advice(kind, local)})
+    for redis, hosts in sorted(on_redis.items()):
+        kind = "shared" if len(hosts) > 1 else "alone_on_redis"
+        advice.append({"kind": kind, "hosts": sorted(hosts), "redis": redis, "text": _advice(kind, hosts, redis)})
+    return advice
+
+
+def _advice(kind, hosts, redis=None):
+    return MODE_ADVICE[kind].format(hosts=", ".join(sorted(hosts)), n=len(hosts), redis=redis)
 
 
 # What each rule's probe (tests/helpers/kb_probes.py, one per rule) observed on real releases: the behaviour code

@@ -221,13 +221,17 @@ def test_switch_job_switches_the_fleet_to_redis_over_ssh_in_the_ee(awx, fleet, s
 
 
 def test_status_job_reports_redis_on_every_instance(awx, fleet, secrets):
-    job = awx("LiteLLM cache - status")
+    job = awx("LiteLLM cache - status", {"litellm_cache_measure_hits": "yes"})
     assert job["rc"] == 0, job["stdout"][-6000:]
     report = (job["dir"] / "project" / "litellm_cache_report" / "litellm_cache_report.md").read_text()
+    instances, hits = report.split("## Hit latency")
     for p in fleet["proxies"]:
-        row = next(line for line in report.splitlines() if line.startswith(f"| {p['name']} |"))
-        cells = [c.strip() for c in row.strip("|").split("|")]
-        assert cells[1] == "1.80.11" and cells[2] == "redis" and cells[3] == "redis", row
+        row = next(line for line in instances.splitlines() if f"| {p['name']} |" in line)
+        verdict, _host, version, cache = [c.strip() for c in row.strip("|").split("|")][:4]
+        assert (verdict, version, cache) == ("OK", "1.80.11", "redis / redis"), row
+        # the survey's answer: the miss, the hit and the hit of the other instance's requests, all from the cache
+        row = next(line for line in hits.splitlines() if line.startswith(f"| {p['name']} |"))
+        assert row.endswith("| 5 of 5; 5 of 5 across |"), row
     no_secret_in(job, secrets)
 
 

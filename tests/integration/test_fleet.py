@@ -3,15 +3,13 @@ cleanly, a refused release handled by the operator's choice, the whole fleet rol
 fleet report checked row by row against the live proxies."""
 
 import json
-import os
-import time
-from html.parser import HTMLParser
+import sys
 
 import pytest
-import requests
+import yaml
 
-from tests.helpers import sandboxes
-from tests.helpers.proxies import cached_in_redis, key_of, mode_of, running_cache, shared_hit
+from tests.helpers import browser, sandboxes
+from tests.helpers.proxies import cached_in_redis, key_of, mode_of, running_cache, shared_hit, wait_ready
 from tests.helpers.role_runs import run_playbook, sha, summary, unchanged
 
 
@@ -41,18 +39,8 @@ def fleet(fleet_sandbox, docker_client):
         with open(p["config_path"], "wb") as f:
             f.write(originals[p["name"]])
         docker_client.containers.get(p["container"]).restart(timeout=10)
-        deadline = time.monotonic() + 180
-        while not ready(p["url"]):
-            assert time.monotonic() < deadline, f"{p['name']} did not serve again within 180 s of its reset"
-            time.sleep(0.5)
+        wait_ready(p["url"])
     return fleet_sandbox
-
-
-def ready(url):
-    try:
-        return requests.get(url + "/health/readiness", timeout=5).status_code == 200
-    except requests.RequestException:
-        return False
 
 
 def fleet_playbook(fleet, name, *extra):
@@ -138,66 +126,142 @@ def test_a_refused_release_stops_the_rollout_or_is_left_on_local(fleet):
     rollback_fleet(fleet)
 
 
-class Rows(HTMLParser):
-    """The report's instance rows: {host: [cell texts]}, and the summary's counters."""
-
-    def __init__(self):
-        super().__init__()
-        self.rows, self.ids, self._host, self._cell, self._id = {}, {}, None, None, None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "tr" and "data-host" in attrs:
-            self._host = attrs["data-host"]
-            self.rows[self._host] = []
-        elif tag == "td" and self._host:
-            self._cell = []
-        elif "id" in attrs and tag == "span":
-            self._id = attrs["id"]
-
-    def handle_endtag(self, tag):
-        if tag == "td" and self._cell is not None:
-            self.rows[self._host].append("".join(self._cell).strip())
-            self._cell = None
-        elif tag == "tr":
-            self._host = None
-        elif tag == "span":
-            self._id = None
-
-    def handle_data(self, data):
-        if self._cell is not None:
-            self._cell.append(data)
-        if self._id:
-            self.ids[self._id] = data.strip()
-
-
 def test_fleet_report_shows_every_instance_as_it_runs(fleet, tmp_path):
+    """Two instances on one Redis, one whose config names Redis on a release the gate refuses but was not restarted
+    (failing), one on the local cache; cache_status measures the hits and writes the report, which Chromium opens."""
     endpoints = fleet[0]
-    a = endpoints["proxies"][0]
-    run, out = fleet_playbook(fleet, "switch_cache", "-e", "litellm_cache_mode=redis", "--limit", "litellm-a")
+    a, b, c, d = endpoints["proxies"]
+    run, out = fleet_playbook(fleet, "switch_cache", "-e", "litellm_cache_mode=redis", "--limit", "litellm-a,litellm-c")
     assert run.returncode == 0, out
-    status, out = fleet_playbook(fleet, "cache_status", "-e", f"litellm_cache_report_dir={tmp_path}")
+    b_original = open(b["config_path"], "rb").read()  # noqa: SIM115
+    config = yaml.safe_load(b_original)
+    config["litellm_settings"]["cache_params"] = {
+        "type": "redis",
+        "host": "127.0.0.1",
+        "port": endpoints["redis"]["port"],
+    }
+    with open(b["config_path"], "w", encoding="utf-8") as f:
+        yaml.safe_dump(config, f)  # the operator's edit, not followed by a restart
+    try:
+        status, out = fleet_playbook(
+            fleet, "cache_status", "-e", f"litellm_cache_report_dir={tmp_path}", "-e", "litellm_cache_measure_hits=true"
+        )
+    finally:
+        with open(b["config_path"], "wb") as f:
+            f.write(b_original)  # never restarted: the fixture has nothing to undo
     assert status.returncode == 0, out
-    html = (tmp_path / "litellm_cache_report.html").read_text()
+    html_path = tmp_path / "litellm_cache_report.html"
+    html, markdown = html_path.read_text(), (tmp_path / "litellm_cache_report.md").read_text()
     assert "<link" not in html and "<script" not in html and "http" not in html.split("<body>")[0], "self-contained"
-    parsed = Rows()
-    parsed.feed(html)
-    assert parsed.ids["instances"] == "4" and set(parsed.rows) == {p["name"] for p in endpoints["proxies"]}
-    key = key_of(fleet[0])
-    for p in endpoints["proxies"]:
-        cells = parsed.rows[p["name"]]
-        host, version, config_mode, cache, readiness, redis = cells[:6]
-        assert version == p["version"], cells
-        assert config_mode == mode_of(p["config_path"]), cells
-        assert cache == running_cache(p["url"], key), cells
-        assert readiness == "healthy", cells
-        if p["name"] == "litellm-a":
-            assert redis == "up" and cells[6] != "-" and cells[13] != "-", cells  # latency, and the backup it made
-            assert cells[8].isdigit(), cells  # the key count
-        else:
-            assert redis == "not used", cells
-    markdown = (tmp_path / "litellm_cache_report.md").read_text()
-    assert "| litellm-a | 1.80.11 | redis | redis | healthy | up |" in markdown
-    assert os.path.getsize(tmp_path / "litellm_cache_report.html") > 0
-    assert running_cache(a["url"], key) == "redis"
+    for secret in (key_of(endpoints), open(endpoints["redis"]["password_file"]).read().strip()):  # noqa: SIM115
+        assert secret not in html and secret not in markdown, "a secret is on the page"
+
+    page = browser.Report(browser.dom(html_path))
+    assert page.ids["controller"] and page.ids["inventory"] == endpoints["inventory"], page.ids
+    assert page.ids["written"].endswith("UTC") and page.ids["instances"] == "4", page.ids
+    assert page.counts == {"failing": 1, "warning": 0, "ok": 3}, page.counts
+    assert [(r["host"], r["verdict"]) for r in page.rows][0] == ("litellm-b", "failing"), page.rows
+    failing = page.rows[0]["cells"]
+    assert "the config says redis, the proxy runs local" in failing["verdict"], failing
+    assert "the gate refuses Redis on this release" in failing["verdict"], failing
+    key = key_of(endpoints)
+    for r in page.rows:
+        p = {x["name"]: x for x in endpoints["proxies"]}[r["host"]]
+        assert r["cells"]["version"] == p["version"], r
+        config_mode = "redis" if p is b else mode_of(p["config_path"])  # b's edit was undone since
+        assert r["cells"]["cache"] == f"{config_mode} / {running_cache(p['url'], key)}", r
+    on_redis = {r["host"]: r["cells"] for r in page.rows if r["host"] in ("litellm-a", "litellm-c")}
+    for cells in on_redis.values():
+        assert cells["redis"] == f"127.0.0.1:{endpoints['redis']['port']} db 0", cells
+        assert cells["redis-health"].startswith("up, PING p50") and cells["keys"].isdigit(), cells
+    assert on_redis["litellm-a"]["backup"].startswith("config.yaml.") and "ago" in on_redis["litellm-a"]["backup"]
+
+    # the numbers the choice rests on: a miss and a hit on every instance, a cross-instance hit on the shared Redis
+    assert set(page.hits) == {"litellm-a", "litellm-b", "litellm-c", "litellm-d"}, page.hits
+    assert {page.hits[h]["cache"] for h in page.hits} == {"redis", "local"}
+    for host, row in page.hits.items():
+        cells = row["cells"]
+        assert cells["miss"] != "-" and cells["hit"] != "-", row
+        shared = host in ("litellm-a", "litellm-c")
+        assert (cells["cross"] != "-") == shared, row
+        assert cells["col5"] == ("5 of 5; 5 of 5 across" if shared else "5 of 5"), row
+    assert "(from litellm-c)" in page.hits["litellm-a"]["cells"]["cross"]
+    assert (
+        "litellm-a, litellm-c: 2 instances share" in html and "litellm-b, litellm-d: 2 instances on the local" in html
+    )
+
+    png = browser.screenshot(html_path, "fleet_report")
+    assert browser.first_row_verdict(png) == "failing", f"the first row of {png} is not visibly failing"
+    assert "| FAILING: " in markdown.split("| litellm-b |")[0].rsplit("\n", 1)[-1], markdown
+    assert running_cache(a["url"], key) == "redis" and running_cache(d["url"], key) == "local"
     rollback_fleet(fleet)
+
+
+def test_a_report_of_64_instances_reads_by_verdict_release_and_redis(tmp_path):
+    """The report of a large fleet, rendered by the role from 64 rows (no proxies needed) and opened in Chromium:
+    grouped by verdict, then by release and Redis, failing first."""
+    rows = []
+    for n in range(64):
+        version = ("1.80.11", "1.108.7")[n % 2]
+        redis = n % 8 != 0
+        rows.append(
+            {
+                "host": f"litellm-{n:02d}",
+                "version": version,
+                "config_mode": "redis" if redis else "local",
+                "running_cache": "redis" if redis else "local",
+                "readiness": "unhealthy" if n == 13 else "healthy",
+                "redis": "up" if redis else "not used",
+                "redis_available": True if redis else None,
+                "redis_target": {"kind": "standalone", "host": "127.0.0.1", "port": 6379 + n % 2, "db": 0}
+                if redis
+                else None,
+                "topology_healthy": True if redis else None,
+                "used_memory": 3 * 2**20 if redis else None,
+                "maxmemory": 0,
+                "findings": [],
+            }
+        )
+    rows_file = tmp_path / "rows.json"
+    rows_file.write_text(json.dumps(rows))
+    playbook = tmp_path / "report.yml"
+    playbook.write_text(
+        json.dumps(
+            [
+                {
+                    "hosts": "localhost",
+                    "gather_facts": False,
+                    "tasks": [
+                        {
+                            "ansible.builtin.include_role": {
+                                "name": "erni_ki.litellm.litellm_cache",
+                                "tasks_from": "report",
+                            },
+                            "vars": {
+                                "litellm_cache_report_dir": str(tmp_path),
+                                "__litellm_cache_report_rows": "{{ lookup('ansible.builtin.file', '%s') | from_json }}"
+                                % rows_file,
+                            },
+                        }
+                    ],
+                }
+            ]
+        )
+    )
+    inventory = tmp_path / "hosts.ini"
+    inventory.write_text(f"localhost ansible_connection=local ansible_python_interpreter={sys.executable}\n")
+    run = run_playbook(str(inventory), str(playbook))
+    assert run.returncode == 0, run.stdout + run.stderr
+    html_path = tmp_path / "litellm_cache_report.html"
+    page = browser.Report(browser.dom(html_path))
+    assert page.counts == {"failing": 1, "warning": 0, "ok": 63} and len(page.rows) == 64
+    assert page.rows[0]["host"] == "litellm-13" and page.rows[0]["verdict"] == "failing"
+    page_text = html_path.read_text()
+    for group in (
+        "LiteLLM 1.80.11, no Redis: 8",
+        "LiteLLM 1.80.11, Redis 127.0.0.1:6379 db 0: 24",
+        "LiteLLM 1.108.7, Redis 127.0.0.1:6380 db 0: 31",
+    ):
+        assert group in page_text, group
+    png = browser.screenshot(html_path, "fleet_report_64", height=4000)
+    assert browser.first_row_verdict(png) == "failing", png

@@ -144,7 +144,8 @@ def test_status_reports_the_topology_and_its_health(topology, tmp_path):
     assert out.count("redis up, p99 ") == 2 and out.count(expected) == 2, out[-4000:]
     assert "NOT HEALTHY" not in out
     report = (tmp_path / "litellm_cache_report.md").read_text()
-    assert report.count(f"up - {expected}") == 2, report
+    rows = [line for line in report.splitlines() if line.startswith("| OK |") and f"ms; {expected} |" in line]
+    assert len(rows) == 2 and "**0 failing, 0 warning, 2 ok**" in report, report
 
 
 def test_flush_removes_the_namespace_on_every_shard_and_nothing_else(topology):
