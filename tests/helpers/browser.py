@@ -62,6 +62,14 @@ def screenshot(html_path, name, width=1400, height=1000):
     return png
 
 
+def pdf(html_path, name):
+    """The page printed (Chromium's print to PDF) under build/artefacts/NAME.pdf; its size in bytes."""
+    os.makedirs(ARTEFACTS, exist_ok=True)
+    out = os.path.abspath(os.path.join(ARTEFACTS, name + ".pdf"))
+    _run("--no-pdf-header-footer", f"--print-to-pdf={out}", "file://" + os.path.abspath(html_path))
+    return os.path.getsize(out)
+
+
 def first_row_verdict(png, min_pixels=200):
     """The verdict whose row tint appears first from the top of the screenshot (None: no row is visible)."""
     with Image.open(png) as img:
@@ -83,12 +91,17 @@ class Report(HTMLParser):
     def __init__(self, text):
         super().__init__()
         self.rows, self.hits, self.counts, self.ids = [], {}, {}, {}
+        self.links, self.anchors = [], set()  # in-page links (#...) and the ids they may point to
         self._row, self._cell, self._text, self._id = None, None, [], None
         self.feed(text)
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         classes = (attrs.get("class") or "").split()
+        if attrs.get("id"):
+            self.anchors.add(attrs["id"])
+        if tag == "a" and (attrs.get("href") or "").startswith("#"):
+            self.links.append(attrs["href"][1:])
         if tag == "tr" and "instance" in classes:
             self._row = {"host": attrs["data-host"], "verdict": attrs["data-verdict"], "cells": {}}
             self.rows.append(self._row)

@@ -190,6 +190,8 @@ def test_fleet_report_shows_every_instance_as_it_runs(fleet, tmp_path):
         "litellm-a, litellm-c: 2 instances share" in html and "litellm-b, litellm-d: 2 instances on the local" in html
     )
 
+    findings = [link for link in page.links if link.startswith("finding-")]
+    assert findings and set(page.links) <= page.anchors, "every finding in a row links to its remedy below the table"
     png = browser.screenshot(html_path, "fleet_report")
     assert browser.first_row_verdict(png) == "failing", f"the first row of {png} is not visibly failing"
     assert "| FAILING: " in markdown.split("| litellm-b |")[0].rsplit("\n", 1)[-1], markdown
@@ -263,5 +265,6 @@ def test_a_report_of_64_instances_reads_by_verdict_release_and_redis(tmp_path):
         "LiteLLM 1.108.7, Redis 127.0.0.1:6380 db 0: 31",
     ):
         assert group in page_text, group
+    assert browser.pdf(html_path, "fleet_report_64") > 10_000, "the report prints"
     png = browser.screenshot(html_path, "fleet_report_64", height=4000)
     assert browser.first_row_verdict(png) == "failing", png
