@@ -335,11 +335,22 @@ def write_check(client, ttl_ms=10000, tag=None, namespace=None):
     except redis_exc.NoPermissionError:
         raise
     except redis_exc.ResponseError as exc:
-        return {"ok": False, "key": key, "error": str(exc)}
+        return {"ok": False, "key": key, "error": str(exc), "code": reply_code(exc)}
     read = client.get(key)
     client.unlink(key)
     got = read.decode() if isinstance(read, bytes) else read
-    return {"ok": got == value, "key": key, "error": None}
+    return {"ok": got == value, "key": key, "error": None, "code": None}
+
+
+# Redis's error replies start with a code (OOM, READONLY, CLUSTERDOWN, ...); redis-py turns the ones it knows into
+# these classes and keeps only the text after the code. Older redis-py (a LiteLLM container's) may lack one.
+REPLY_CODES = (("ClusterDownError", "CLUSTERDOWN"), ("OutOfMemoryError", "OOM"), ("ReadOnlyError", "READONLY"))
+
+
+def reply_code(exc):
+    """The code of a Redis error reply, from redis-py's exception class ("ERR" for the others)."""
+    known = ((getattr(redis_exc, name, None), code) for name, code in REPLY_CODES)
+    return next((code for cls, code in known if cls is not None and isinstance(exc, cls)), "ERR")
 
 
 def flush_keys(client, pattern, dry_run=False, batch=BATCH, per_key=False):
@@ -425,7 +436,8 @@ def scripts_refused(client):
 def memory_findings(server, write):
     """Findings about memory and writes, from the server facts and the write check (None when not run)."""
     found = []
-    if write is not None and not write.get("ok"):
+    # a write a down cluster refuses says nothing of memory: the cluster's state is its own finding (redis_topology)
+    if write is not None and not write.get("ok") and write.get("code") != "CLUSTERDOWN":
         found.append(
             ("REDIS-MEM-001", f"the write check failed: {write.get('error') or 'read back a different value'}")
         )

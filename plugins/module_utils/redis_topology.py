@@ -371,9 +371,6 @@ def _probe_cluster(conn, opts, check_mode):
     view["healthy"] = _health(result["is_available"], problems, unknown)
     result["warnings"].extend(f"Redis Cluster: {p}" for p in problems)
     if view["cluster_state"] != "ok":
-        # a write refused with CLUSTERDOWN is the cluster's state (warned above), not the memory of a master
-        result["findings"] = [f for f in result["findings"] if "cluster is down" not in f["message"].lower()]
-        result["warnings"] = [w for w in result["warnings"] if "cluster is down" not in w.lower()]
         if result["is_available"]:
             result["is_available"] = False
             result["error"] = {"kind": "cluster_down", "message": f"cluster_state is {view['cluster_state']}"}

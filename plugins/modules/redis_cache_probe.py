@@ -316,8 +316,9 @@ not_permitted:
     - {"part": "server", "commands": ["info"], "message": "User litellm has no permissions to run the 'info' command"}
 write_check:
   description: >-
-    Result of the write/read/delete round trip (C(ok), C(key), and C(error) when Redis refused the write). The key
-    goes under C(NAMESPACE:) when O(namespace) is set, where a user limited to that namespace may write.
+    Result of the write/read/delete round trip (C(ok), C(key), and C(error) and C(code) when Redis refused the write;
+    C(code) is the code of Redis's error reply, such as C(OOM), C(READONLY) or C(CLUSTERDOWN)). The key goes under
+    C(NAMESPACE:) when O(namespace) is set, where a user limited to that namespace may write.
   returned: when O(write_check=true) and available
   type: dict
 topology:

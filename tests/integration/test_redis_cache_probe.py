@@ -14,6 +14,7 @@ from tests.helpers.redis_server import (
     fill,
     free_port,
     tls_redis,
+    wait_for,
 )
 
 PASSWORD = "pr0be-Secret-pw"
@@ -354,6 +355,28 @@ def test_cluster_as_least_privilege_users_is_true_or_names_what_it_may_not_run(r
     done = topology_probe(run_module, acl_cluster, CLUSTER_USER, flush=True)
     assert not done.failed and done.result["flushed"] == 30, done.output
     assert not list(data.scan_iter(match="litellm:*")) and len(list(data.scan_iter(match="team:*"))) == 30
+
+
+def test_a_cluster_that_is_down_is_unavailable_never_full(run_module, acl_cluster):
+    """A slot no master serves (CLUSTER DELSLOTS on every node): the cluster refuses every write with CLUSTERDOWN.
+    The probe says the cluster is down, with the write check's reply code, and never reads the refusal as a full
+    Redis (REDIS-MEM-001). Runs after the least-privilege test, which needs the cluster up."""
+    for node in acl_cluster.nodes:
+        node.client(username="setup", password=ACL_PASSWORDS["setup"]).execute_command("CLUSTER", "DELSLOTS", 0)
+    wait_for(
+        lambda: all(
+            b"cluster_state:fail"
+            in n.client(username="setup", password=ACL_PASSWORDS["setup"]).execute_command("CLUSTER", "INFO")
+            for n in acl_cluster.nodes
+        ),
+        "the cluster did not go down",
+    )
+    r = topology_probe(run_module, acl_cluster, "default", write_check=True).result
+    assert r["is_available"] is False and r["error"]["kind"] == "cluster_down", r
+    assert r["topology"]["cluster_state"] == "fail" and r["topology"]["healthy"] is False, r["topology"]
+    assert r["write_check"]["ok"] is False and r["write_check"]["code"] == "CLUSTERDOWN", r["write_check"]
+    assert "REDIS-MEM-001" not in [f["id"] for f in r["findings"]], r["findings"]
+    assert not any("REDIS-MEM-001" in w for w in r["warnings_list"]), r["warnings_list"]
 
 
 def test_unix_socket(run_module):

@@ -174,3 +174,14 @@ def test_a_url_client_takes_what_the_url_says_and_the_options_fill_in():
     assert tls.connection_pool.connection_kwargs["ssl_cert_reqs"] == "none"
     assert "url-pw" in rp.connection_secrets(conn)
     assert rp.empty_result(conn)["url"] == "redis://:********@redis.example:6380/7"
+
+
+def test_a_refused_write_carries_the_code_of_redis_reply_not_its_text():
+    assert rp.reply_code(rexc.ClusterDownError("The cluster is down")) == "CLUSTERDOWN"
+    assert rp.reply_code(rexc.OutOfMemoryError("command not allowed when used memory > 'maxmemory'")) == "OOM"
+    assert rp.reply_code(rexc.ReadOnlyError("You can't write against a read only replica.")) == "READONLY"
+    assert rp.reply_code(rexc.ResponseError("the cluster is down, said in other words")) == "ERR"
+    full = {"ok": False, "error": "command not allowed", "code": "OOM"}
+    down = {"ok": False, "error": "The cluster is down", "code": "CLUSTERDOWN"}
+    assert [f["id"] for f in rp.memory_findings({}, full)] == ["REDIS-MEM-001"]
+    assert rp.memory_findings({}, down) == [], "a down cluster is the topology's finding, not a full Redis"
