@@ -19,7 +19,8 @@ command -v openssl >/dev/null || need_pkgs+=(openssl)   # the TLS tests make the
 need_bare=()
 command -v chromium >/dev/null || need_bare+=(chromium)
 if [ $((${#need_pkgs[@]} + ${#need_bare[@]})) -gt 0 ]; then
-  echo "engine: installing ${need_pkgs[*]} ${need_bare[*]} from the machine's apt sources"
+  all_pkgs=("${need_pkgs[@]}" "${need_bare[@]}")
+  echo "engine: installing ${all_pkgs[*]} from the machine's apt sources"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   [ ${#need_pkgs[@]} -eq 0 ] || apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
