@@ -5,7 +5,7 @@
 #   litellm  one image per LiteLLM version, installed --no-index from a host-side wheelhouse
 # Every tag carries a hash of its inputs, so an unchanged image is never rebuilt, and a half-built
 # image (no tag) is simply built again.
-# Usage: images.sh [LITELLM_VERSION ...]   (default: $SANDBOX_LITELLM_VERSIONS or 1.80.0 1.80.11 1.108.7)
+# Usage: images.sh [LITELLM_VERSION ...]   (default: $SANDBOX_LITELLM_VERSIONS or images/litellm/releases)
 # Prints nothing but progress; writes sandbox/.state/images.env with the tags (or the file
 # SANDBOX_IMAGES_ENV names: tools/kb_bisect.py builds other releases without touching the sandbox's).
 set -euo pipefail
@@ -20,7 +20,7 @@ envfile=${SANDBOX_IMAGES_ENV:-$state/images.env}
 newenv="$envfile.$$"
 trap 'rm -f "$newenv"' EXIT
 versions=("$@")
-[ ${#versions[@]} -gt 0 ] || read -r -a versions <<<"${SANDBOX_LITELLM_VERSIONS:-1.80.0 1.80.11 1.108.7}"
+[ ${#versions[@]} -gt 0 ] || read -r -a versions <<<"${SANDBOX_LITELLM_VERSIONS:-$(grep -v '^#' "$here/images/litellm/releases")}"
 PY=${SANDBOX_HOST_PYTHON:-python3.11}
 
 hash_of() { cat "$@" | sha256sum | cut -c1-12; }
@@ -82,7 +82,18 @@ for v in "${versions[@]}"; do
     echo "images: no pinned constraints for LiteLLM $v ($cons); known: $(cd "$here/images/litellm" && ls constraints-*.txt | sed 's/constraints-//; s/.txt//' | tr '\n' ' ')" >&2
     exit 1
   fi
-  tag="erni-ki-sandbox/litellm:$v-$(echo "$BASE_TAG" | cat - "$here/images/litellm/Dockerfile" "$cons" | sha256sum | cut -c1-12)"
+  # what the image installs: litellm[proxy]==v, or the release's requirements file where that does not resolve
+  reqs="$here/images/litellm/requirements-$v.txt"
+  if [ -f "$reqs" ]; then
+    installed="requirements-$v.txt"
+    replaced=$(sed -n 's/^# replaced: //p' "$reqs" | paste -sd ';' -)
+  else
+    installed="litellm[proxy]==$v"
+    replaced=none
+    reqs="$state/requirements-$v.txt"
+    printf '%s\n' "litellm[proxy]==$v" "async-timeout>=4.0.3" >"$reqs"
+  fi
+  tag="erni-ki-sandbox/litellm:$v-$(echo "$BASE_TAG" | cat - "$here/images/litellm/Dockerfile" "$cons" "$reqs" | sha256sum | cut -c1-12)"
   echo "LITELLM_TAG_${v//./_}=$tag" >>"$newenv"
   if have_image "$tag"; then
     echo "images: $tag present"
@@ -92,15 +103,18 @@ for v in "${versions[@]}"; do
   mkdir -p "$ctx/wheels"
   cp "$here/images/litellm/Dockerfile" "$ctx/Dockerfile"
   cp "$cons" "$ctx/constraints.txt"
+  grep -v '^#' "$reqs" >"$ctx/requirements.txt"
   echo "images: downloading the LiteLLM $v wheelhouse (host side)"
   "$PY" -m pip download -q --disable-pip-version-check --only-binary=:all: \
     --python-version 3.11 --platform manylinux2014_x86_64 --platform manylinux_2_28_x86_64 \
     --platform manylinux_2_17_x86_64 --platform manylinux_2_5_x86_64 --platform linux_x86_64 --platform any \
-    -d "$ctx/wheels" -c "$ctx/constraints.txt" "litellm[proxy]==$v" "async-timeout>=4.0.3" 2>&1 \
+    -d "$ctx/wheels" -c "$ctx/constraints.txt" -r "$ctx/requirements.txt" 2>&1 \
     | grep -v 'is ignored: it is neither a file nor a directory' || true
-  echo "images: building $tag"
+  note=""
+  [ "$replaced" = none ] || note=" (installs $installed; replaced pins: $replaced)"
+  echo "images: building $tag$note"
   "$DOCKER" build -q --network host --build-arg "BASE=$BASE_TAG" --build-arg "LITELLM_VERSION=$v" \
-    -t "$tag" "$ctx" >/dev/null
+    --build-arg "INSTALLED=$installed" --build-arg "REPLACED_PINS=$replaced" -t "$tag" "$ctx" >/dev/null
 done
 mv -f "$newenv" "$envfile"
 echo "images: ready"

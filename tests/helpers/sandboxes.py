@@ -11,6 +11,12 @@ SANDBOX = os.path.join(ROOT, "sandbox")
 FLEET, SENTINEL, CLUSTER = "fleet", "sentinel", "cluster"
 
 
+def releases():
+    """The LiteLLM releases the sandbox builds images of (sandbox/images/litellm/releases), oldest first."""
+    with open(os.path.join(SANDBOX, "images", "litellm", "releases"), encoding="utf-8") as f:
+        return tuple(v for line in f if not line.startswith("#") for v in line.split())
+
+
 def preset(name):
     """The preset's settings (KEY=VALUE lines of sandbox/presets/NAME.env)."""
     settings = {}
