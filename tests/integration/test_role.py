@@ -11,8 +11,18 @@ import time
 import pytest
 import yaml
 
+from tests.helpers import browser
 from tests.helpers.redis_server import ACL_PASSWORDS, RedisServer, acl_users
-from tests.helpers.role_runs import proxy_on_a_copy, role_vars, run_playbook, run_role, sha, summary, unchanged
+from tests.helpers.role_runs import (
+    proxy_on_a_copy,
+    role_vars,
+    run_playbook,
+    run_role,
+    sha,
+    summary,
+    unchanged,
+    write_inventory,
+)
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
@@ -292,6 +302,29 @@ def test_the_url_stack_goes_local_redis_and_back_to_its_original(
         refused = playbook("flush_cache", *whole, rc=2)
         assert "the user litellm may not run" in refused and "ACL SETUSER litellm" in refused, refused
         assert "nothing was deleted" in refused and admin.get(other_app) == b"1", refused
+
+        # measured beside another url-form instance whose REDIS_URL names another Redis (the sandbox's, db 11): each
+        # is paired by the Redis its probe read from the URL, so neither replays the other's requests
+        other_config = tmp_path / "other" / "config.yaml"
+        other_config.parent.mkdir()
+        other_config.write_text(config.read_text())
+        other = litellm_launcher.start(
+            version,
+            config_path=str(other_config),
+            port=4055,
+            env={"SANDBOX_EXPORT_REDIS_URL": f"{endpoints['redis']['port']}/11"},
+        )
+        other_vars = dict(hostvars, **role_vars(endpoints, other), litellm_cache_state_dir=str(tmp_path / "state2"))
+        two = write_inventory(tmp_path / "two.yml", {"solo": hostvars, "other": other_vars})
+        measure = ["-e", "litellm_cache_measure_hits=true", "-e", f"litellm_cache_report_dir={tmp_path}"]
+        measured = run_playbook(two, "erni_ki.litellm.cache_status", *measure)
+        outputs.append(measured.stdout + measured.stderr)
+        assert measured.returncode == 0, outputs[-1][-4000:]
+        page = browser.Report(browser.dom(tmp_path / "litellm_cache_report.html"))
+        assert {h: r["cells"]["cross"] for h, r in page.hits.items()} == {"solo": "-", "other": "-"}, page.hits
+        where = {r["host"]: r["cells"]["redis"] for r in page.rows}
+        assert where["solo"].startswith(f"redis://litellm:********@127.0.0.1:{server.port}/{db}"), where
+        assert where["other"].startswith(f"redis://:********@127.0.0.1:{endpoints['redis']['port']}/11"), where
 
         restored = playbook("restore_cache")
         assert summary(restored) == {"solo": "restored the original (redis)"}
