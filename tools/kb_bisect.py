@@ -3,7 +3,7 @@
     python tools/kb_bisect.py LITELLM-CACHE-005 --old 1.80.11 --new 1.108.7   # bisect between two releases
     python tools/kb_bisect.py LITELLM-CACHE-005 --check 1.95.1 1.96.0         # the probe on given releases
 
-Every candidate release is installed the way the sandbox installs the three default ones (sandbox/images/litellm/
+Every candidate release is installed the way the sandbox installs its own (sandbox/images/litellm/
 pin.sh pins its wheel set, sandbox/images.sh builds the image from a host-side wheelhouse, cached by hash), then the
 rule's probe (tests/helpers/kb_probes.py) runs it against a real Redis. A release that does not install (a pin
 missing from the index, a conflict) is reported and skipped. The bisection keeps the two sides' behaviours apart

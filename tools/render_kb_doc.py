@@ -117,6 +117,17 @@ def _lines(fmt):
                     ),
                     "",
                 ]
+                back = boundary.get("regressed")
+                if back:
+                    gap = back["not_installable_between"]
+                    between = f"not installable between them: {', '.join(gap)}" if gap else "adjacent releases"
+                    out += [
+                        t(
+                            f"It came back: {back['last_fixed']} is the last release without it, "
+                            f"{back['first_shows']} the first that shows it again ({between})."
+                        ),
+                        "",
+                    ]
             out += fmt.table(
                 ["Release", "Behaviour", "The problem shows"],
                 [

@@ -28,6 +28,9 @@ SHARED_CLIENT_FIXED_IN = "1.80.11"  # LITELLM-CACHE-003: cache and router stop s
 ROUTER_REDIS_DB_HONOURED_FROM = "1.81.7"  # LITELLM-CACHE-004: router_settings.redis_db is honoured
 CACHE_PARAMS_WIN_OVER_REDIS_URL_FROM = "1.93.0"  # LITELLM-CACHE-005
 ENV_NUMBERS_CONVERTED_FROM = "1.101.0"  # LITELLM-CACHE-006
+ASYNC_CLIENT_TTL_S = 600  # LITELLM-FACT-012: in_memory_llm_clients_cache's default_ttl, read from every sandbox image
+COUNTERS_IN_NAMESPACE_FROM = "1.91.0"  # LITELLM-CACHE-015: the counters under the namespace ...
+COUNTERS_OUTSIDE_NAMESPACE_AGAIN_FROM = "1.110.0"  # ... and outside it again (the Rust Redis client)
 SENTINEL_AUTH_FROM = "1.85.0"  # LITELLM-CACHE-011: sentinel_password reaches the sentinels
 SSL_VALUE_HONOURED_FROM = "1.93.0"  # LITELLM-CACHE-012: ssl: false no longer dials TLS
 URL_SETTINGS_APPLY_FROM = "1.96.0"  # LITELLM-CACHE-013: the settings beside a url reach the connection
@@ -45,22 +48,20 @@ _CACHE_COMMON = frozenset(
     s3_aws_secret_access_key s3_aws_session_token s3_bucket_name s3_config s3_endpoint_url s3_path
     s3_region_name s3_use_ssl s3_verify similarity_threshold supported_call_types ttl type""".split()
 )
+_CACHE_1_108 = _CACHE_COMMON | frozenset(
+    """_backend max_messages qdrant_semantic_cache_vector_size semantic_cache_embedding_max_input_tokens
+    semantic_cache_embedding_timeout semantic_cache_scope valkey_semantic_cache_embedding_model
+    valkey_semantic_cache_index_name""".split()
+)
 CACHE_PARAMS = {
     "1.80.0": _CACHE_COMMON,
     "1.80.11": _CACHE_COMMON,
-    "1.108.7": _CACHE_COMMON
-    | frozenset(
-        """_backend max_messages qdrant_semantic_cache_vector_size semantic_cache_embedding_max_input_tokens
-        semantic_cache_embedding_timeout semantic_cache_scope valkey_semantic_cache_embedding_model
-        valkey_semantic_cache_index_name""".split()
-    ),
+    "1.108.7": _CACHE_1_108,
+    "1.110.2": _CACHE_1_108,  # read 2026-12-04: the same set as 1.108.7
 }
 # RedisCache.__init__ keyword parameters (it hands the rest to redis.Redis()).
-REDIS_CACHE_PARAMS = {
-    "1.80.0": frozenset("host namespace password port redis_flush_size socket_timeout startup_nodes".split()),
-    "1.80.11": frozenset("host namespace password port redis_flush_size socket_timeout startup_nodes".split()),
-    "1.108.7": frozenset("host namespace password port redis_flush_size socket_timeout startup_nodes".split()),
-}
+_REDIS_CACHE = frozenset("host namespace password port redis_flush_size socket_timeout startup_nodes".split())
+REDIS_CACHE_PARAMS = {"1.80.0": _REDIS_CACHE, "1.80.11": _REDIS_CACHE, "1.108.7": _REDIS_CACHE, "1.110.2": _REDIS_CACHE}
 # redis.Redis.__init__ arguments of redis-py 5.2.1 (pinned by LiteLLM's requirements.txt).
 REDIS_PY_ARGS = frozenset(
     """host port db password socket_timeout socket_connect_timeout socket_keepalive socket_keepalive_options
@@ -73,16 +74,18 @@ REDIS_PY_ARGS = frozenset(
 )
 # The keys each release's own _redis.py accepts beyond redis.Redis()'s (its _get_redis_kwargs() minus those): the
 # URL and the cloud logins it reads and removes before it builds the client (GCP IAM in every measured release;
-# AWS ElastiCache IAM and Azure Entra in 1.108.7). Read from the images by tests/integration/test_knowledge_evidence.py.
+# AWS ElastiCache IAM and Azure Entra in 1.108.7 and 1.110.2). Read from the images by
+# tests/integration/test_knowledge_evidence.py.
 _LITELLM_REDIS_KEYS_1_80 = frozenset(("url", "gcp_service_account", "gcp_ssl_ca_certs"))
+_LITELLM_REDIS_KEYS_1_108 = _LITELLM_REDIS_KEYS_1_80 | frozenset(
+    """aws_iam_auth aws_iam_cache_name aws_iam_region aws_iam_serverless aws_iam_user_name azure_client_id
+    azure_client_secret azure_redis_ad_token azure_tenant_id""".split()
+)
 LITELLM_REDIS_KEYS = {
     "1.80.0": _LITELLM_REDIS_KEYS_1_80,
     "1.80.11": _LITELLM_REDIS_KEYS_1_80,
-    "1.108.7": _LITELLM_REDIS_KEYS_1_80
-    | frozenset(
-        """aws_iam_auth aws_iam_cache_name aws_iam_region aws_iam_serverless aws_iam_user_name azure_client_id
-        azure_client_secret azure_redis_ad_token azure_tenant_id""".split()
-    ),
+    "1.108.7": _LITELLM_REDIS_KEYS_1_108,
+    "1.110.2": _LITELLM_REDIS_KEYS_1_108,
 }
 # cache_params keys LiteLLM's _redis.py reads itself for a Redis Sentinel (read in 1.80.0, 1.80.11 and 1.108.7)
 # (in the order litellm_cache_mode writes them)
@@ -328,6 +331,17 @@ def _check_ssl_false(ctx):
     return None
 
 
+def _check_counters_outside_namespace(ctx):
+    namespace = ctx["cache_params"].get("namespace")
+    if ctx["mode"] != "redis" or not namespace:
+        return None
+    return (
+        f"this release writes its rate-limit counters ({{api_key:...}}:tokens, {{model_per_key:...}}:tokens, "
+        f"{{user:...}}:tokens) outside the namespace {namespace}: a Redis user limited to ~{namespace}:* is refused "
+        "them (NOPERM), so each instance counts its own limits, and a flush of the namespace leaves them in place"
+    )
+
+
 def _check_default_timeout(ctx):
     cp = ctx["cache_params"]
     if _by_url(cp) and not url_settings_apply(ctx["version"]):
@@ -547,6 +561,31 @@ RULES = (
         "(rediss://:PASSWORD@redis:6380/0?ssl_ca_certs=/certs/ca.crt, in the variable the entrypoint builds), or use "
         "the host form (litellm_cache_mode's redis_host, redis_tls: true, redis_ca_certs).",
     },
+    {
+        "id": "LITELLM-CACHE-015",
+        "title": "rate-limit counters are written outside the namespace",
+        "min": None,
+        "max": COUNTERS_IN_NAMESPACE_FROM,
+        "again_from": COUNTERS_OUTSIDE_NAMESPACE_AGAIN_FROM,
+        "severity": "warning",
+        "check": _check_counters_outside_namespace,
+        "evidence": "Probe (cache_params with namespace kbns, password auth, no router Redis; a miss and a hit, then "
+        "every key in the db read): 1.80.0 - 1.90.7 write {api_key:<hash>}:tokens, "
+        "{api_key:<hash>}:max_parallel_requests, {model_per_key:<hash>:MODEL}:tokens and {user:...}:tokens at the "
+        "top of the db, only cache entries and daily_metrics_report_sent under kbns: (namespace litellm alike); "
+        "1.91.0 - 1.109.3 write the counters under kbns: (bisected: 1.90.7 -> 1.91.0, adjacent); from 1.110.0, "
+        "whose counters go through its Rust Redis client (litellm.rust_bridge), at the top again (bisected "
+        "2026-12-04: 1.109.3 -> 1.110.0, adjacent; host and url form alike). On 1.80.11 it is the rate limiter's "
+        "Lua script that writes them unprefixed: a Redis user limited to ~litellm:* without "
+        "@scripting (LITELLM-FACT-010) has EVALSHA refused, and the plain pipeline LiteLLM falls back to writes them "
+        "under the namespace. On 1.110.2 the pipeline too writes them unprefixed: as such a user it logged "
+        "'Redis async_increment_cache_pipeline failed, falling back to in-memory result: Redis rejected the command' "
+        "and Redis's ACL LOG named {api_key:...}:tokens, {user:default_user_id}:tokens and deployment:<hash>:... "
+        "(reason key); the cache itself was a hit through Redis.",
+        "remedy": "Give LiteLLM's Redis user the counters' keys too (ACL SETUSER litellm ~NAMESPACE:* ~{api_key:* "
+        "~{model_per_key:* ~{user:* ~deployment:*), or run a release that keeps them under the namespace; the "
+        "namespace flush never deletes them (they are not cache entries).",
+    },
 )
 
 
@@ -643,10 +682,13 @@ FACTS = (
         "{user:...}:tokens; on 1.80.x also {api_key:...}:max_parallel_requests and daily_metrics_report_sent) and "
         "the cache was a hit. One thing is refused: the rate limiter's Lua script (EVALSHA, category @scripting). "
         "LiteLLM then logs 'TTL preservation failed, falling back to regular pipeline: this user has no "
-        "permissions to run the 'evalsha' command' twice per request and goes on with a plain pipeline; grant "
-        "+evalsha +eval (or +@scripting) to keep its counters' TTLs. Without a namespace (keys outside the user's "
-        "pattern), 1.108.7's writes were refused while a repeated request was still a hit on the same instance (the "
-        "in-memory layer, LITELLM-FACT-001): the role's verification found no key in Redis, failed and rolled back.",
+        "permissions to run the 'evalsha' command' twice per request and goes on with a plain pipeline. Granting "
+        "+evalsha +eval (or +@scripting) keeps the counters' TTLs on 1.108.7, but on 1.80.x the script writes the "
+        "counters outside the namespace, where this user is refused (LITELLM-CACHE-015, measured 2026-12-04 with "
+        "password auth); 1.110.2 writes them outside the namespace either way. Without a namespace (keys outside "
+        "the user's pattern), 1.108.7's writes were refused while a repeated request was still a hit on the same "
+        "instance (the in-memory layer, LITELLM-FACT-001): the role's verification found no key in Redis, failed "
+        "and rolled back.",
         "pinned_by": "tests/integration/test_role.py::test_the_url_stack_goes_local_redis_and_back_to_its_original "
         "(1.108.7, url form: every key under the namespace, the EVALSHA fallback logged, the switch verified); "
         "the role's verification (the key looked up in Redis as the same user)",
@@ -663,6 +705,41 @@ FACTS = (
         "answered unless they share Redis. Hence local for one instance, Redis for several.",
         "pinned_by": "tests/integration/test_fleet.py::test_fleet_report_shows_every_instance_as_it_runs "
         "(every instance's miss, hit and cross-instance hit measured and shown; the advice applied to the fleet)",
+    },
+    {
+        "id": "LITELLM-FACT-012",
+        "fact": "LiteLLM keeps its async Redis client in litellm.in_memory_llm_clients_cache, whose entries live "
+        "600 s (default_ttl, the same in 1.80.0, 1.80.11, 1.108.7 and 1.110.2); the first request after that builds "
+        "a new connection pool. Measured 2026-12-04 over 16 min, one request every 5 s, CLIENT LIST every 5 s: "
+        "1.80.11 held 3 connections, opened a 4th at 601.7 s and kept the old one open to the end (3 -> 4); 1.110.2 "
+        "held 4, opened one at 602.8 s and closed two (4 -> 3). So on 1.80.x each 600 s adds a pool while the old "
+        "one's connections stay open until they are collected: size Redis's maxclients for at least twice each "
+        "proxy's pool (max_connections, or its busiest concurrency) plus 3, per proxy, and watch "
+        "connected_clients (redis_cache_probe's clients) after the first 10 minutes, not at start.",
+        "pinned_by": "tests/integration/test_knowledge_evidence.py (the 600 s read from every sandbox image); "
+        "tools/measure_client_pool.py RELEASE --minutes 16 (the connection count over time; too long for make test)",
+    },
+    {
+        "id": "LITELLM-FACT-013",
+        "fact": "cache_params.supported_call_types keeps embeddings out of the cache as documented: with "
+        "[acompletion] the same embedding request twice left no cache entry in Redis, with [acompletion, aembedding] "
+        "one, on 1.80.0, 1.80.11, 1.108.7 and 1.110.2 (2026-12-04, a mock_response embedding model). Reports of "
+        "embeddings cached in spite of the list did not reproduce with the mock; a real provider's embedding path "
+        "was not tried (no provider is reachable here).",
+        "pinned_by": "tests/kb/test_kb_boundaries.py::test_supported_call_types_keep_embeddings_out_of_the_cache "
+        "(make test-kb; tests/helpers/kb_probes.py::fact_013)",
+    },
+    {
+        "id": "LITELLM-FACT-014",
+        "fact": "Write errors never open LiteLLM's Redis circuit breaker: against a Redis at maxmemory with noeviction "
+        "(every SET refused with OOM), twelve new requests were all answered (200) and Redis counted twelve refused "
+        "SETs, on 1.80.11 (no breaker yet), 1.90.5, 1.93.0, 1.108.7 and 1.110.2 (2026-12-04): the breaker "
+        "(LITELLM-FACT-007) counts timeouts and connection failures, so a full Redis silently stops storing while "
+        "every request still pays its failed write, and the cache reads as working. Reports that only 1.83.7 - "
+        "1.93.x swallowed these errors do not match: no measured release opens on them. redis_cache_probe's write "
+        "check and memory findings (REDIS-MEM-001, REDIS-MEM-002) are what tells a full Redis.",
+        "pinned_by": "tests/kb/test_kb_boundaries.py::test_write_errors_never_open_the_circuit_breaker (make test-kb; "
+        "tests/helpers/kb_probes.py::fact_014)",
     },
 )
 
@@ -703,7 +780,8 @@ def _advice(kind, hosts, redis=None):
 
 # What each rule's probe (tests/helpers/kb_probes.py, one per rule) observed on real releases: the behaviour code
 # it reports, and whether the rule's problem shows. tools/kb_bisect.py measured the boundaries; the live suite
-# re-measures the three sandbox releases on every `make test`, and `make test-kb` every row below.
+# re-measures the sandbox releases on every `make test` (on the newest, the rules that changed there), and
+# `make test-kb` every row below.
 MEASURED_ON = "2026-11-29"
 MEASUREMENTS = {
     "LITELLM-CACHE-001": (
@@ -712,6 +790,8 @@ MEASUREMENTS = {
         ("1.80.0", "crashes-at-start", True),
         ("1.80.11", "crashes-at-start", True),
         ("1.108.7", "crashes-at-start", True),
+        ("1.109.3", "crashes-at-start", True),
+        ("1.110.2", "crashes-at-start", True),
     ),
     "LITELLM-CACHE-002": (
         ("1.74.15", "crashes-at-start", True),
@@ -719,6 +799,8 @@ MEASUREMENTS = {
         ("1.80.0", "crashes-at-start", True),
         ("1.80.11", "crashes-at-start", True),
         ("1.108.7", "crashes-at-start", True),
+        ("1.109.3", "crashes-at-start", True),
+        ("1.110.2", "crashes-at-start", True),
     ),
     "LITELLM-CACHE-003": (
         ("1.74.15", "one-shared-client", True),
@@ -727,6 +809,8 @@ MEASUREMENTS = {
         ("1.80.10", "one-shared-client", True),
         ("1.80.11", "separate-clients", False),
         ("1.108.7", "separate-clients", False),
+        ("1.109.3", "separate-clients", False),
+        ("1.110.2", "separate-clients", False),
     ),
     "LITELLM-CACHE-004": (
         ("1.74.15", "router-in-db-0", True),
@@ -740,6 +824,8 @@ MEASUREMENTS = {
         ("1.81.8", "router-in-db-2", False),
         ("1.81.9", "router-in-db-2", False),
         ("1.108.7", "router-in-db-2", False),
+        ("1.109.3", "router-in-db-2", False),
+        ("1.110.2", "router-in-db-2", False),
     ),
     "LITELLM-CACHE-005": (
         ("1.74.15", "redis-url-wins", True),
@@ -756,6 +842,8 @@ MEASUREMENTS = {
         ("1.95.1", "cache-params-win", False),
         ("1.96.0", "cache-params-win", False),
         ("1.108.7", "cache-params-win", False),
+        ("1.109.3", "cache-params-win", False),
+        ("1.110.2", "cache-params-win", False),
     ),
     "LITELLM-CACHE-006": (
         ("1.74.15", "cache-broken", True),
@@ -765,6 +853,8 @@ MEASUREMENTS = {
         ("1.100.5", "cache-broken", True),
         ("1.101.0", "cache-works", False),
         ("1.108.7", "cache-works", False),
+        ("1.109.3", "cache-works", False),
+        ("1.110.2", "cache-works", False),
     ),
     "LITELLM-CACHE-007": (
         ("1.74.15", "in-memory", True),
@@ -772,6 +862,8 @@ MEASUREMENTS = {
         ("1.80.0", "in-memory", True),
         ("1.80.11", "in-memory", True),
         ("1.108.7", "in-memory", True),
+        ("1.109.3", "in-memory", True),
+        ("1.110.2", "in-memory", True),
     ),
     "LITELLM-CACHE-008": (
         ("1.74.15", "stall-costs-5s", True, ("stall-costs-8s",)),
@@ -779,6 +871,8 @@ MEASUREMENTS = {
         ("1.80.0", "stall-costs-5s", True),
         ("1.80.11", "stall-costs-5s", True),
         ("1.108.7", "stall-costs-5s", True),
+        ("1.109.3", "stall-costs-5s", True),
+        ("1.110.2", "stall-costs-5s", True),
     ),
     "LITELLM-CACHE-011": (
         ("1.80.0", "master-not-found", True),
@@ -792,6 +886,8 @@ MEASUREMENTS = {
         ("1.85.0", "cache-through-sentinel", False),
         ("1.85.3", "cache-through-sentinel", False),
         ("1.108.7", "cache-through-sentinel", False),
+        ("1.109.3", "cache-through-sentinel", False),
+        ("1.110.2", "cache-through-sentinel", False),
     ),
     "LITELLM-CACHE-012": (
         ("1.80.0", "no-redis-entry", True),
@@ -805,11 +901,15 @@ MEASUREMENTS = {
         ("1.98.0", "plaintext", False),
         ("1.103.1", "plaintext", False),
         ("1.108.7", "plaintext", False),
+        ("1.109.3", "plaintext", False),
+        ("1.110.2", "plaintext", False),
     ),
     "LITELLM-CACHE-014": (
         ("1.80.0", "ca-unused", True),
         ("1.80.11", "ca-unused", True),
         ("1.108.7", "ca-unused", True),
+        ("1.109.3", "ca-unused", True),
+        ("1.110.2", "ca-unused", True),
     ),
     "LITELLM-CACHE-013": (
         ("1.80.0", "url-alone", True),
@@ -823,6 +923,26 @@ MEASUREMENTS = {
         ("1.98.0", "settings-apply", False),
         ("1.103.1", "settings-apply", False),
         ("1.108.7", "settings-apply", False),
+        ("1.109.3", "settings-apply", False),
+        ("1.110.2", "settings-apply", False),
+    ),
+    "LITELLM-CACHE-015": (
+        ("1.80.0", "keys-outside-namespace", True),
+        ("1.80.11", "keys-outside-namespace", True),
+        ("1.90.5", "keys-outside-namespace", True),
+        ("1.90.6", "keys-outside-namespace", True),
+        ("1.90.7", "keys-outside-namespace", True),
+        ("1.91.0", "all-under-namespace", False),
+        ("1.91.3", "all-under-namespace", False),
+        ("1.93.0", "all-under-namespace", False),
+        ("1.98.0", "all-under-namespace", False),
+        ("1.103.1", "all-under-namespace", False),
+        ("1.108.7", "all-under-namespace", False),
+        ("1.108.14", "all-under-namespace", False),
+        ("1.109.2", "all-under-namespace", False),
+        ("1.109.3", "all-under-namespace", False),
+        ("1.110.0", "keys-outside-namespace", True),
+        ("1.110.2", "keys-outside-namespace", True),
     ),
 }
 # A fourth field names behaviours also seen on that release: the probe is not deterministic there.
@@ -843,15 +963,25 @@ BOUNDARIES = {
     "LITELLM-CACHE-011": {"last_shows": "1.84.10", "first_fixed": "1.85.0", "not_installable_between": ()},
     "LITELLM-CACHE-012": {"last_shows": "1.92.2", "first_fixed": "1.93.0", "not_installable_between": ()},
     "LITELLM-CACHE-013": {"last_shows": "1.95.1", "first_fixed": "1.96.0", "not_installable_between": ()},
+    "LITELLM-CACHE-015": {
+        "last_shows": "1.90.7",
+        "first_fixed": "1.91.0",
+        "not_installable_between": (),
+        "regressed": {"last_fixed": "1.109.3", "first_shows": "1.110.0", "not_installable_between": ()},
+    },
 }
 
 
 # Releases tried that the sandbox cannot run as released, and why (the boundaries above skip them).
 INSTALL_NOTES = (
     (
-        "1.108.8 - 1.108.13",
-        "do not install: litellm[proxy] pins litellm-enterprise==0.1.79.post2, which the package index does not have "
-        "(1.108.8, 1.108.9, 1.108.10, 1.108.11, 1.108.12 and 1.108.13 tried); 1.108.7 is the newest installable 1.108.",
+        "1.108.8 and later",
+        "do not install as litellm[proxy]==X: the extra pins packages the index never published (litellm-enterprise "
+        "0.1.79.post2 in 1.108.8 - 1.108.13, litellm-proxy-extras 0.4.113 and litellm-enterprise 0.1.82.post1 in "
+        "1.109.3, litellm-proxy 1.110.2 in 1.110.2). They install from the release's own proxy extra with those pins "
+        "replaced by the newest published ones (sandbox/images/litellm/proxy_requirements.py, each replacement in "
+        "requirements-X.txt and the image's label), and serve: every probe ran on 1.109.3 and 1.110.2, "
+        "LITELLM-CACHE-015's on 1.108.14, 1.109.2 and 1.110.0 too.",
     ),
     (
         "1.95.0, 1.95.1, 1.96.0",
@@ -902,13 +1032,8 @@ def evaluate(version, mode, cache_params, router_settings=None, container_env=()
     for r in RULES:
         if form not in r.get("forms", FORMS):
             continue  # a rule about the other connection form (host, port... or url)
-        if version is None:
-            # Unknown release: version-bounded rules cannot be ruled out; report them as warnings.
-            applies = True
-        else:
-            applies = in_range(version, r["min"], r["max"])
-        if not applies:
-            continue
+        if version is not None and not applies(r, version):
+            continue  # an unknown release: version-bounded rules cannot be ruled out, reported as warnings below
         message = r["check"](ctx)
         if message is None:
             continue
@@ -937,11 +1062,20 @@ def forms_text(r):
     return "any" if set(forms) == set(FORMS) else ", ".join(names[f] for f in forms)
 
 
+def applies(r, version):
+    """Whether rule ``r`` covers ``version``: its range [min, max), or from again_from on (a problem fixed once and
+    back in a later release)."""
+    again = r.get("again_from")
+    return in_range(version, r["min"], r["max"]) or (again is not None and version >= LiteLLMVersion(again))
+
+
 def range_text(r):
     if r["min"] and r["max"]:
-        return f">={r['min']},<{r['max']}"
-    if r["min"]:
-        return f">={r['min']}"
-    if r["max"]:
-        return f"<{r['max']}"
-    return "all"
+        text = f">={r['min']},<{r['max']}"
+    elif r["min"]:
+        text = f">={r['min']}"
+    elif r["max"]:
+        text = f"<{r['max']}"
+    else:
+        text = "all"
+    return f"{text} or >={r['again_from']}" if r.get("again_from") else text

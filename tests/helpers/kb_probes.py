@@ -3,7 +3,7 @@ container against a real Redis and answers the rule's question.
 
 Each probe returns an Observation: ``behaviour`` (a short, stable code, such as ``key-in-db-3``), ``shows`` (True
 when the rule's problem shows on that release) and ``detail`` (what was seen). The slow suite (make test-kb), the
-default live suite (the three sandbox images) and tools/kb_bisect.py all run these, so each rule has one probe.
+default live suite (the sandbox images) and tools/kb_bisect.py all run these, so each rule has one probe.
 
 Used as::
 
@@ -25,7 +25,7 @@ import requests
 import yaml
 
 from tests.helpers.proxies import ProxyContainer, chat
-from tests.helpers.redis_server import RedisServer, free_port, tls_redis
+from tests.helpers.redis_server import ACL_PASSWORDS, ClusterSetup, RedisServer, acl_users, free_port, tls_redis
 
 MODEL = {
     "model_name": "mock-gpt",
@@ -97,11 +97,11 @@ class Lab:
     def redis_params(self):
         return {"type": "redis", "host": "127.0.0.1", "port": self.redis.port, "password": "os.environ/REDIS_PASSWORD"}
 
-    def start(self, image, cache_params=None, router_settings=None, env=None, mounts=()):
+    def start(self, image, cache_params=None, router_settings=None, env=None, mounts=(), models=()):
         """A LiteLLM proxy of ``image`` with this cache_params / router_settings / extra env (and host directories
-        ``mounts``, read-only at the same path); not yet waited for."""
+        ``mounts``, read-only at the same path; ``models`` beside the mock chat model); not yet waited for."""
         self.clean()
-        config = {"model_list": [MODEL], "general_settings": {"master_key": "os.environ/LITELLM_MASTER_KEY"}}
+        config = {"model_list": [MODEL, *models], "general_settings": {"master_key": "os.environ/LITELLM_MASTER_KEY"}}
         if cache_params is not None:
             config["litellm_settings"] = {"cache": True, "cache_params": cache_params}
         if router_settings is not None:
@@ -454,6 +454,138 @@ def probe_011(lab, image):
     )
 
 
+def key_family(key):
+    """A key's family: its long hex runs (hashes, ids) as <hex>, so keys of one kind read as one."""
+    return re.sub(rb"[0-9a-f]{16,}", b"<hex>", key).decode(errors="replace")
+
+
+def probe_015(lab, image):
+    """LITELLM-CACHE-015: with cache_params.namespace set, does the release write keys outside the namespace (which a
+    Redis user limited to ~NAMESPACE:* may not touch)? Two requests (a miss and a hit), then the keys LiteLLM wrote
+    are read, polling for 5 s for the ones it writes after answering (its usage counters)."""
+    proxy = lab.start(image, dict(lab.redis_params(), namespace="kbns"))
+    outside = set()
+    try:
+        if proxy.wait() != "ready":
+            return Observation("LITELLM-CACHE-015", "exits-at-start", True, proxy.logs()[-300:])
+        _key, codes, hit = proxy.cached_key()
+        deadline = time.monotonic() + 5
+        while not outside and time.monotonic() < deadline:
+            outside = {key_family(k) for k in lab.client().scan_iter(count=1000) if not k.startswith(b"kbns:")}
+            time.sleep(0.25)
+        inside = sorted({key_family(k) for k in lab.client().scan_iter(match="kbns:*", count=1000)})
+    finally:
+        lab.stop(proxy)
+    seen = f"under kbns: {inside}; status codes {codes}, hit {hit}"
+    if outside:
+        return Observation("LITELLM-CACHE-015", "keys-outside-namespace", True, f"outside: {sorted(outside)}; {seen}")
+    return Observation("LITELLM-CACHE-015", "all-under-namespace", False, seen)
+
+
+CLUSTER_STALL_S = 25  # probe_016's freeze: far above the few socket_timeouts a request pays when the settings apply
+
+
+def probe_016(lab, image):
+    """LITELLM-CACHE-016: does a Redis Cluster cache (redis_startup_nodes) pass socket_timeout and
+    socket_connect_timeout (2 s each) to its cluster client? A three-master cluster; a cached request, then one while
+    every node is frozen: with the settings the request pays a few timeouts (1.108.7: 8.0 s) and is answered; without
+    them it waits as long as the cluster does (no answer after CLUSTER_STALL_S)."""
+    cluster = ClusterSetup(acl_users())
+    try:
+        params = {
+            "type": "redis",
+            "redis_startup_nodes": [{"host": "127.0.0.1", "port": n.port} for n in cluster.nodes],
+            "password": "os.environ/REDIS_PASSWORD",
+            "socket_timeout": 2,
+            "socket_connect_timeout": 2,
+        }
+        proxy = lab.start(image, params, env={"REDIS_PASSWORD": ACL_PASSWORDS["default"]})
+        try:
+            if proxy.wait() != "ready":
+                return Observation("LITELLM-CACHE-016", "exits-at-start", True, proxy.logs()[-300:])
+            _key, codes, hit = proxy.cached_key()
+            if not hit:
+                return Observation("LITELLM-CACHE-016", "no-cache-hit", True, f"status codes {codes}")
+            for node in cluster.nodes:
+                node.container.pause()
+            start = time.monotonic()
+            try:
+                status = proxy.chat(f"kb stall {uuid.uuid4()}", timeout=CLUSTER_STALL_S).status_code
+            except requests.Timeout:
+                status = None
+            took = time.monotonic() - start
+        finally:
+            for node in cluster.nodes:
+                with contextlib.suppress(docker.errors.APIError):
+                    node.container.unpause()
+            lab.stop(proxy)
+    finally:
+        cluster.stop()
+    if status is None:
+        detail = f"a cached request, then none answered while the cluster was frozen for {CLUSTER_STALL_S} s"
+        return Observation("LITELLM-CACHE-016", "timeouts-ignored", True, detail)
+    detail = f"a cached request; while the cluster was frozen one took {took:.1f} s ({status})"
+    return Observation("LITELLM-CACHE-016", "timeouts-apply", False, detail)
+
+
+EMBEDDING_MODEL = {
+    "model_name": "mock-embed",
+    "litellm_params": {"model": "openai/mock-embed", "api_key": "sk-probe-not-a-real-key", "mock_response": [0.1, 0.2]},
+}
+
+
+def fact_013(lab, image):
+    """LITELLM-FACT-013: does supported_call_types without aembedding keep embeddings out of the Redis cache? The same
+    embedding request twice, with supported_call_types [acompletion] and then [acompletion, aembedding]: the cache
+    entries each left in Redis."""
+    entries = {}
+    for call_types in (["acompletion"], ["acompletion", "aembedding"]):
+        proxy = lab.start(
+            image, dict(lab.redis_params(), namespace="emb", supported_call_types=call_types), models=[EMBEDDING_MODEL]
+        )
+        try:
+            if proxy.wait() != "ready":
+                return Observation("LITELLM-FACT-013", "exits-at-start", True, proxy.logs()[-300:])
+            body = {"model": "mock-embed", "input": [f"kb probe {uuid.uuid4()}"]}
+            auth = {"Authorization": f"Bearer {proxy.key}"}
+            codes = [
+                requests.post(proxy.url + "/v1/embeddings", headers=auth, json=body, timeout=60).status_code
+                for _ in range(2)
+            ]
+            entries[len(call_types)] = sum(1 for k in lab.client().scan_iter(match="emb:*") if CACHE_KEY.search(k))
+        finally:
+            lab.stop(proxy)
+    detail = f"embedding cache entries: {entries[1]} without aembedding, {entries[2]} with it (status codes {codes})"
+    if entries[1] == 0 and entries[2] > 0:
+        return Observation("LITELLM-FACT-013", "embeddings-excluded", False, detail)
+    return Observation(
+        "LITELLM-FACT-013", "embeddings-cached-anyway" if entries[1] else "no-embedding-cache", True, detail
+    )
+
+
+def fact_014(lab, image):
+    """LITELLM-FACT-014: does a Redis that refuses every write (maxmemory reached, noeviction: OOM) open LiteLLM's
+    circuit breaker (from 1.83.7: it stops calling Redis after 5 failures)? Twelve new requests; Redis's own count of
+    the SETs it refused tells whether LiteLLM kept trying."""
+    proxy = lab.start(image, dict(lab.redis_params(), namespace="brk"))
+    client = lab.client()
+    try:
+        if proxy.wait() != "ready":
+            return Observation("LITELLM-FACT-014", "exits-at-start", True, proxy.logs()[-300:])
+        client.config_set("maxmemory-policy", "noeviction")
+        client.config_set("maxmemory", "1")
+        client.config_resetstat()
+        codes = [proxy.chat(f"kb probe {uuid.uuid4()}").status_code for _ in range(12)]
+        refused = int(client.info("commandstats").get("cmdstat_set", {}).get("rejected_calls", 0))
+    finally:
+        client.config_set("maxmemory", "0")
+        lab.stop(proxy)
+    detail = f"{refused} of 12 SETs refused with OOM (status codes {sorted(set(codes))})"
+    if refused >= 12:
+        return Observation("LITELLM-FACT-014", "every-write-tried", True, detail)
+    return Observation("LITELLM-FACT-014", "writes-stopped", False, detail)
+
+
 PROBES = {
     "LITELLM-CACHE-001": probe_001,
     "LITELLM-CACHE-002": probe_002,
@@ -467,6 +599,8 @@ PROBES = {
     "LITELLM-CACHE-012": probe_012,
     "LITELLM-CACHE-013": probe_013,
     "LITELLM-CACHE-014": probe_014,
+    "LITELLM-CACHE-015": probe_015,
+    # "LITELLM-CACHE-016": probe_016,
 }
 # The same rule's probe on the other connection form (cache_params url instead of host): the rule's MEASUREMENTS hold
 # for it too, on the sandbox releases (tests/integration/test_kb_probes.py).

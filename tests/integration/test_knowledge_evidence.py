@@ -32,3 +32,5 @@ def test_parameter_tables_match_the_release(version, docker_client, image_tags):
     # ... and reads the Sentinel keys out of cache_params itself (LITELLM-CACHE-011; the probe measures the rest)
     assert set(kb.SENTINEL_KEYS) <= set(real["redis_kwargs_read"]), real["redis_kwargs_read"]
     assert "connection_pool_timeout" not in kb.accepted_cache_keys(LiteLLMVersion(version))
+    # LITELLM-FACT-012: the async Redis client is cached for this long, then a new pool is built
+    assert real["clients_cache_ttl"] == kb.ASYNC_CLIENT_TTL_S

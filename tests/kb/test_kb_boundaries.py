@@ -9,7 +9,8 @@ import pytest
 from packaging.version import Version
 
 from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_knowledge as kb
-from tests.helpers.kb_probes import PROBES, Lab
+from tests.helpers.kb_probes import PROBES, Lab, fact_013, fact_014
+from tests.helpers.sandboxes import releases
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tools"))
 import kb_bisect  # noqa: E402
@@ -47,3 +48,19 @@ def test_recorded_behaviour(rule, release, lab, images):
     print(f"\n{release:>9}  {rule}  {seen.behaviour:<20} shows={seen.shows!s:<5}  {seen.detail}")
     assert seen.shows == recorded["shows"], seen.detail
     assert seen.behaviour in (recorded["behaviour"], *recorded["also"]), seen.detail
+
+
+@pytest.mark.parametrize("release", releases())
+def test_supported_call_types_keep_embeddings_out_of_the_cache(release, lab, images):
+    """LITELLM-FACT-013 on every sandbox release: the reported bug does not reproduce with the mock."""
+    seen = fact_013(lab, images(release))
+    print(f"\n{release:>9}  LITELLM-FACT-013  {seen.behaviour:<20} {seen.detail}")
+    assert seen.behaviour == "embeddings-excluded", seen.detail
+
+
+@pytest.mark.parametrize("release", releases())
+def test_write_errors_never_open_the_circuit_breaker(release, lab, images):
+    """LITELLM-FACT-014 on every sandbox release: a Redis refusing writes (OOM) is tried on every request."""
+    seen = fact_014(lab, images(release))
+    print(f"\n{release:>9}  LITELLM-FACT-014  {seen.behaviour:<20} {seen.detail}")
+    assert seen.behaviour == "every-write-tried", seen.detail

@@ -1,7 +1,8 @@
 import pytest
 
 from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_knowledge as kb
-from ansible_collections.erni_ki.litellm.plugins.module_utils.litellm_version import LiteLLMVersion, in_range
+from ansible_collections.erni_ki.litellm.plugins.module_utils.litellm_version import LiteLLMVersion
+from tests.helpers.sandboxes import releases
 
 REDIS_CP = {"type": "redis", "host": "redis", "port": 6379, "socket_timeout": 30}
 
@@ -88,7 +89,7 @@ def test_every_measurement_agrees_with_the_rules_release_range():
     for rule_id, rows in kb.MEASUREMENTS.items():
         r = kb.rule(rule_id)
         for m in rows:
-            applies = in_range(LiteLLMVersion(m["release"]), r["min"], r["max"])
+            applies = kb.applies(r, LiteLLMVersion(m["release"]))
             assert applies is m["shows"], f"{rule_id} on {m['release']}: the probe saw shows={m['shows']}"
 
 
@@ -100,11 +101,16 @@ def test_every_bounded_rule_has_a_measured_boundary_pair():
         assert kb.measurement(r["id"], b["last_shows"])["shows"] is True
         assert kb.measurement(r["id"], b["first_fixed"])["shows"] is False
         assert r["max"] == b["first_fixed"], f"{r['id']}: the range must end where the probe saw the fix"
+        if r.get("again_from"):  # fixed, then back: the second boundary measured the same way
+            back = b["regressed"]
+            assert kb.measurement(r["id"], back["last_fixed"])["shows"] is False
+            assert kb.measurement(r["id"], back["first_shows"])["shows"] is True
+            assert r["again_from"] == back["first_shows"], f"{r['id']}: the range must start again where it came back"
 
 
 def test_every_rule_with_a_probe_is_measured_on_the_sandbox_releases():
     for rule_id, rows in kb.MEASUREMENTS.items():
-        assert {"1.80.0", "1.80.11", "1.108.7"} <= {m["release"] for m in rows}, rule_id
+        assert set(releases()) <= {m["release"] for m in rows}, rule_id
 
 
 @pytest.mark.parametrize(
