@@ -17,6 +17,7 @@ from ansible.module_utils.urls import open_url
 from ansible_collections.erni_ki.litellm.plugins.module_utils import docker_common
 from ansible_collections.erni_ki.litellm.plugins.module_utils.litellm_version import version_of_tag
 from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import is_secret_env_name, mask_text
+from ansible_collections.erni_ki.litellm.plugins.module_utils.stats import percentiles
 
 ENV_PREFIXES = ("REDIS_", "LITELLM_")
 ENV_NAMES = ("DATABASE_URL", "CACHE_TYPE", "USE_REDIS_TRANSACTION_BUFFER")
@@ -195,51 +196,44 @@ def inside_facts(client, container):
         return {"version": None, "env_names": [], "env_error": f"container was {now} while it was read"}
 
 
-def http_get(url, key=None, timeout=5.0):
-    """(status, headers, parsed JSON body or None). Never raises for HTTP or connection errors."""
+def http_request(url, key=None, payload=None, timeout=5.0):
+    """One request (a GET, or a POST of ``payload`` as JSON): (status, headers with lower-case names, the body,
+    milliseconds until the whole answer was read). Never raises for HTTP or connection errors (status None)."""
     headers = {"Authorization": f"Bearer {key}"} if key else {}
+    if payload is not None:
+        headers["Content-Type"] = "application/json"
+    data, method = (json.dumps(payload), "POST") if payload is not None else (None, "GET")
+    start = time.perf_counter()
     try:
-        resp = open_url(url, headers=headers, timeout=timeout, use_proxy=False)
+        resp = open_url(url, data=data, headers=headers, method=method, timeout=timeout, use_proxy=False)
         body = resp.read()
-        status, headers = resp.status, dict(resp.headers)
+        status, got = resp.status, resp.headers
     except HTTPError as exc:
-        return exc.code, dict(exc.headers or {}), None
+        status, got, body = exc.code, exc.headers or {}, None
     except (URLError, OSError, ValueError):
-        return None, {}, None
+        status, got, body = None, {}, None
+    took = round((time.perf_counter() - start) * 1000.0, 2)
+    return status, {k.lower(): v for k, v in dict(got).items()}, body, took
+
+
+def http_get(url, key=None, timeout=5.0):
+    """(status, headers with lower-case names, parsed JSON body or None)."""
+    status, headers, body, _took = http_request(url, key=key, timeout=timeout)
     try:
         return status, headers, json.loads(body or b"null")
     except ValueError:
         return status, headers, None
 
 
-def http_post_json(url, payload, key, timeout=30.0):
-    """(status, headers with lower-case names, milliseconds until the whole answer was read). Never raises for HTTP
-    or connection errors (status None)."""
-    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
-    start = time.perf_counter()
-    try:
-        resp = open_url(url, data=json.dumps(payload), headers=headers, method="POST", timeout=timeout, use_proxy=False)
-        resp.read()
-        status, got = resp.status, resp.headers
-    except HTTPError as exc:
-        status, got = exc.code, exc.headers or {}
-    except (URLError, OSError, ValueError):
-        status, got = None, {}
-    took = (time.perf_counter() - start) * 1000.0
-    return status, {k.lower(): v for k, v in dict(got).items()}, round(took, 2)
-
-
 def measure_hits(url, key, model, prompts, replay=False):
     """Each prompt sent twice (a miss, then what the cache should answer), or with ``replay`` once (another instance
     sent it first): the latencies' p50/p95 in milliseconds and how many answers came from the cache."""
-    from ansible_collections.erni_ki.litellm.plugins.module_utils.redis_probe import percentiles  # noqa: PLC0415
-
     endpoint = url.rstrip("/") + "/v1/chat/completions"
     misses, hits, answered = [], [], 0
     for prompt in prompts:
         payload = {"model": model, "messages": [{"role": "user", "content": prompt}], "mock_response": MOCK_ANSWER}
         for second in (True,) if replay else (False, True):
-            status, headers, took = http_post_json(endpoint, payload, key)
+            status, headers, _body, took = http_request(endpoint, key=key, payload=payload, timeout=30.0)
             if status != 200:
                 raise InstanceError(f"POST /v1/chat/completions (model {model}) answered {status or 'nothing'}")
             (hits if second else misses).append(took)
@@ -275,7 +269,7 @@ def readiness(url, key=None):
         return result
     status, headers, body = http_get(url.rstrip("/") + "/health/readiness")
     result["http_status"] = status
-    result["header_version"] = {k.lower(): v for k, v in headers.items()}.get("x-litellm-version")
+    result["header_version"] = headers.get("x-litellm-version")
     if isinstance(body, dict):
         result["status"] = body.get("status")
         result["cache_type"] = body.get("cache")

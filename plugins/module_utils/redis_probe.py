@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Look at Redis the way LiteLLM will: availability, server facts, latency, clients, keys, scoped flush.
 
-This file imports only the standard library, redis-py, masking.py and deps.py, on purpose: redis_cache_probe's
+This file imports only the standard library, redis-py, masking.py, stats.py and deps.py, on purpose: redis_cache_probe's
 ``from_container`` runs these very sources inside the LiteLLM container, with that container's Python
 and redis-py (``docker_common.call_in_container``), so a probe from inside the compose network and a
 direct probe give the same results.
@@ -18,7 +18,6 @@ import errno
 import os
 import socket
 import ssl
-import statistics
 import time
 import uuid
 from urllib.parse import urlsplit
@@ -26,6 +25,7 @@ from urllib.parse import urlsplit
 # names, not the module: inside the container only the modules themselves are registered, not their packages
 from ansible_collections.erni_ki.litellm.plugins.module_utils.deps import declare
 from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import mask_text, mask_url_credentials
+from ansible_collections.erni_ki.litellm.plugins.module_utils.stats import percentiles
 
 with declare("redis"):
     import redis
@@ -212,16 +212,6 @@ def classify_error(exc):
     if isinstance(exc, redis_exc.ResponseError) and "NOPERM" in text:
         return "auth", text
     return "error", text
-
-
-def percentiles(values, points=(50, 95, 99)):
-    """{point: value} by statistics.quantiles (inclusive method: interpolated between the samples)."""
-    if not values:
-        return {pt: None for pt in points}
-    if len(values) == 1:
-        return {pt: values[0] for pt in points}
-    cuts = statistics.quantiles(values, n=100, method="inclusive")
-    return {pt: cuts[pt - 1] for pt in points}
 
 
 def measure_latency(client, samples, window=0.0):

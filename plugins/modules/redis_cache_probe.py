@@ -371,6 +371,7 @@ from ansible_collections.erni_ki.litellm.plugins.module_utils import (
     masking,
     redis_probe,
     redis_topology,
+    stats,
 )
 from ansible_collections.erni_ki.litellm.plugins.module_utils.redis_connection import (
     PROBE_SETTINGS,
@@ -431,14 +432,14 @@ def check_inputs(module):
 
 
 def probe_from_container(module, conn, opts):
-    """The same probe, run by the container's own Python and redis-py (masking.py, deps.py, redis_probe.py and
-    redis_topology.py sent along)."""
+    """The same probe, run by the container's own Python and redis-py (masking.py, deps.py, stats.py,
+    redis_probe.py and redis_topology.py sent along)."""
     p = module.params
     deps.validate(module, "docker")
     try:
         client = docker_common.connect(docker_common.docker_params(p))
         container = docker_common.get_container(client, p["from_container"])
-        shipped = [masking, deps, redis_probe, redis_topology]  # each after what it imports
+        shipped = [masking, deps, stats, redis_probe, redis_topology]  # each after what it imports
         result = docker_common.call_in_container(
             client, container, shipped, "probe", conn, opts, module.check_mode, True
         )
