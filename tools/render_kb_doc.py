@@ -6,6 +6,7 @@ tests/repo/test_docs.py fails when a page is out of date. Run: make docs
 
 import os
 import re
+import sys
 
 from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_knowledge as kb
 from ansible_collections.erni_ki.litellm.plugins.module_utils.litellm_version import LiteLLMVersion
@@ -174,11 +175,21 @@ PAGES = {
 }
 
 
-def main():
+def main(argv=None):
+    """Write the pages; with --check, write nothing and exit 1 naming every page that differs from the rules."""
+    check = "--check" in (sys.argv[1:] if argv is None else argv)
+    stale = []
     for path, make in PAGES.items():
+        if check:
+            with open(path, encoding="utf-8") as f:
+                if f.read() != make():
+                    stale.append(path)
+            continue
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w", encoding="utf-8") as f:
             f.write(make())
+    if stale:
+        sys.exit(f"out of date (run make docs): {', '.join(stale)}")
 
 
 if __name__ == "__main__":

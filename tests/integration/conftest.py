@@ -55,7 +55,11 @@ LANES = {
 
 
 def pytest_collection_modifyitems(config, items):
-    """With LIVE_LANE set, keep the modules of that lane only (the deselected ones run in the other process)."""
+    """Every test here is ``live`` (pyproject's marker: ``-m "not live"`` leaves them out); with LIVE_LANE set, keep
+    the modules of that lane only (the deselected ones run in the other process)."""
+    for item in items:
+        if item.path.parent.name == "integration":
+            item.add_marker(pytest.mark.live)
     lane = os.environ.get("LIVE_LANE")
     if not lane:
         return

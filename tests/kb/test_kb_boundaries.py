@@ -2,18 +2,15 @@
 rule's boundary, the newest installable release, the older 1.7x releases). Builds each release's image the way
 the sandbox builds its own (tools/kb_bisect.py), so the first run takes a while; prints release, rule, behaviour."""
 
-import os
-import sys
-
 import pytest
 from packaging.version import Version
 
 from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_knowledge as kb
+from tests.helpers import kb_images
 from tests.helpers.kb_probes import PROBES, Lab, fact_013, fact_014
 from tests.helpers.sandboxes import releases
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tools"))
-import kb_bisect  # noqa: E402
+pytestmark = pytest.mark.live  # the sandbox's Docker engine and images
 
 ROWS = sorted(
     ((rule, m["release"]) for rule, rows in kb.MEASUREMENTS.items() for m in rows),
@@ -33,7 +30,7 @@ def images():
 
     def tag(release):
         if release not in tags:
-            tags[release] = kb_bisect.image(Version(release), print)
+            tags[release] = kb_images.image(Version(release), print)
         return tags[release]
 
     return tag
