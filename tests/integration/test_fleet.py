@@ -185,7 +185,7 @@ def test_fleet_report_shows_every_instance_as_it_runs(fleet, tmp_path):
         assert cells["miss"] != "-" and cells["hit"] != "-", row
         shared = host in ("litellm-a", "litellm-c")
         assert (cells["cross"] != "-") == shared, row
-        assert cells["col5"] == ("5 of 5; 5 of 5 across" if shared else "5 of 5"), row
+        assert cells["answered"] == ("5 of 5; 5 of 5 across" if shared else "5 of 5"), row
     assert "(from litellm-c)" in page.hits["litellm-a"]["cells"]["cross"]
     assert (
         "litellm-a, litellm-c: 2 instances share" in html and "litellm-b, litellm-d: 2 instances on the local" in html
