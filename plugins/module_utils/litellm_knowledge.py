@@ -29,6 +29,7 @@ ROUTER_REDIS_DB_HONOURED_FROM = "1.81.7"  # LITELLM-CACHE-004: router_settings.r
 CACHE_PARAMS_WIN_OVER_REDIS_URL_FROM = "1.93.0"  # LITELLM-CACHE-005
 ENV_NUMBERS_CONVERTED_FROM = "1.101.0"  # LITELLM-CACHE-006
 ASYNC_CLIENT_TTL_S = 600  # LITELLM-FACT-012: in_memory_llm_clients_cache's default_ttl, read from every sandbox image
+CLUSTER_TIMEOUTS_APPLY_FROM = "1.87.0"  # LITELLM-CACHE-016
 COUNTERS_IN_NAMESPACE_FROM = "1.91.0"  # LITELLM-CACHE-015: the counters under the namespace ...
 COUNTERS_OUTSIDE_NAMESPACE_AGAIN_FROM = "1.110.0"  # ... and outside it again (the Rust Redis client)
 SENTINEL_AUTH_FROM = "1.85.0"  # LITELLM-CACHE-011: sentinel_password reaches the sentinels
@@ -342,6 +343,17 @@ def _check_counters_outside_namespace(ctx):
     )
 
 
+def _check_cluster_timeouts(ctx):
+    if ctx["mode"] != "redis" or topology_of(ctx["cache_params"]) != "cluster":
+        return None
+    given = [k for k in ("socket_timeout", "socket_connect_timeout") if k in ctx["cache_params"]]
+    said = f" ({', '.join(given)} in cache_params is not used)" if given else ""
+    return (
+        "this release's Redis Cluster client takes no socket timeout" + said + ": a node that stops answering holds "
+        "every request that needs it for as long as it does"
+    )
+
+
 def _check_default_timeout(ctx):
     cp = ctx["cache_params"]
     if _by_url(cp) and not url_settings_apply(ctx["version"]):
@@ -586,6 +598,21 @@ RULES = (
         "~{model_per_key:* ~{user:* ~deployment:*), or run a release that keeps them under the namespace; the "
         "namespace flush never deletes them (they are not cache entries).",
     },
+    {
+        "id": "LITELLM-CACHE-016",
+        "title": "a Redis Cluster cache ignores its socket timeouts",
+        "min": None,
+        "max": CLUSTER_TIMEOUTS_APPLY_FROM,
+        "severity": "warning",
+        "check": _check_cluster_timeouts,
+        "evidence": "Probe (a three-master Redis Cluster, cache_params redis_startup_nodes with socket_timeout: 2 and "
+        "socket_connect_timeout: 2; a cached request, then one while every node is frozen with docker pause for "
+        "25 s): 1.80.0 - 1.86.7 had not answered when the freeze ended; from 1.87.0 the request was answered after "
+        "6.0 - 8.0 s (200, from the model: the cache calls timed out), 1.108.7 and 1.110.2 included (bisected "
+        "2026-12-04: 1.86.7 -> 1.87.0, adjacent).",
+        "remedy": "Upgrade LiteLLM to 1.87.0 or later (measured); until then keep the cluster's nodes behind "
+        "something that fails fast, or use a standalone or Sentinel Redis, whose clients take the timeouts.",
+    },
 )
 
 
@@ -662,14 +689,20 @@ FACTS = (
     {
         "id": "LITELLM-FACT-009",
         "fact": "LiteLLM keeps more than cache entries under cache_params.namespace. Its cache entries are "
-        "NAMESPACE:<64 hex> (TTL = the cache ttl); measured 2026-12-02, 1.80.11 also writes "
-        "NAMESPACE:daily_metrics_report_sent at start (60 s TTL), and 1.108.7 its rate-limit counters "
-        "NAMESPACE:{api_key:...}:tokens, {model_per_key:...}:tokens and {user:...}:tokens (60 s TTL); LiteLLM's code "
-        "from about 1.101.0 also puts spend-update buffers, daily spend buffers and pod locks there. A "
-        "NAMESPACE:* delete is not a cache flush: it loses queued spend updates. redis_cache_probe and flush_cache "
-        "therefore count and delete NAMESPACE:<64 hex> only and report the other keys as kept; key_pattern "
-        "NAMESPACE:* clears a whole namespace on purpose.",
-        "pinned_by": "tests/integration/test_awx_chain.py::test_flush_job_counts_then_deletes_the_namespace_only, "
+        "NAMESPACE:<64 hex> (TTL = the cache ttl). Beside them, measured 2026-12-04 with LITELLM-CACHE-015's probe "
+        "(password auth, a miss and a hit): 1.80.0 - 1.90.7 write NAMESPACE:daily_metrics_report_sent at start "
+        "(60 s TTL) and their rate-limit counters {api_key:...}:tokens, {api_key:...}:max_parallel_requests, "
+        "{model_per_key:...}:tokens and {user:...}:tokens outside the namespace; 1.91.0 - 1.109.3 put the counters "
+        "under it (NAMESPACE:{api_key:...}:tokens, ..., 60 s TTL); 1.110.0 on writes daily_metrics_report_sent under "
+        "it and the counters outside again. LiteLLM's code from about 1.101.0 also puts spend-update buffers, daily "
+        "spend buffers and pod locks there; they need a database, which the sandbox does not run, so they are read "
+        "in the code, not measured. A NAMESPACE:* delete is not a cache flush: it loses those. redis_cache_probe and "
+        "flush_cache therefore count and delete NAMESPACE:<64 hex> only and report the other keys as kept; "
+        "key_pattern NAMESPACE:* clears a whole namespace on purpose. On 1.110.2, a namespace flush removed every "
+        "cache entry and left every other key, family by family.",
+        "pinned_by": "tests/integration/test_kb_probes.py::"
+        "test_a_namespace_flush_on_the_newest_release_deletes_its_cache_entries_and_no_other_key, "
+        "tests/integration/test_awx_chain.py::test_flush_job_counts_then_deletes_the_namespace_only, "
         "tests/integration/test_topologies.py::test_flush_removes_the_namespace_on_every_shard_and_nothing_else, "
         "tests/integration/test_redis_cache_probe.py::test_namespace_flush_removes_only_the_namespace",
     },
@@ -926,6 +959,20 @@ MEASUREMENTS = {
         ("1.109.3", "settings-apply", False),
         ("1.110.2", "settings-apply", False),
     ),
+    "LITELLM-CACHE-016": (
+        ("1.80.0", "timeouts-ignored", True),
+        ("1.80.11", "timeouts-ignored", True),
+        ("1.84.4", "timeouts-ignored", True),
+        ("1.85.5", "timeouts-ignored", True),
+        ("1.86.3", "timeouts-ignored", True),
+        ("1.86.6", "timeouts-ignored", True),
+        ("1.86.7", "timeouts-ignored", True),
+        ("1.87.0", "timeouts-apply", False),
+        ("1.87.1", "timeouts-apply", False),
+        ("1.90.5", "timeouts-apply", False),
+        ("1.108.7", "timeouts-apply", False),
+        ("1.110.2", "timeouts-apply", False),
+    ),
     "LITELLM-CACHE-015": (
         ("1.80.0", "keys-outside-namespace", True),
         ("1.80.11", "keys-outside-namespace", True),
@@ -963,6 +1010,7 @@ BOUNDARIES = {
     "LITELLM-CACHE-011": {"last_shows": "1.84.10", "first_fixed": "1.85.0", "not_installable_between": ()},
     "LITELLM-CACHE-012": {"last_shows": "1.92.2", "first_fixed": "1.93.0", "not_installable_between": ()},
     "LITELLM-CACHE-013": {"last_shows": "1.95.1", "first_fixed": "1.96.0", "not_installable_between": ()},
+    "LITELLM-CACHE-016": {"last_shows": "1.86.7", "first_fixed": "1.87.0", "not_installable_between": ()},
     "LITELLM-CACHE-015": {
         "last_shows": "1.90.7",
         "first_fixed": "1.91.0",

@@ -600,7 +600,7 @@ PROBES = {
     "LITELLM-CACHE-013": probe_013,
     "LITELLM-CACHE-014": probe_014,
     "LITELLM-CACHE-015": probe_015,
-    # "LITELLM-CACHE-016": probe_016,
+    "LITELLM-CACHE-016": probe_016,
 }
 # The same rule's probe on the other connection form (cache_params url instead of host): the rule's MEASUREMENTS hold
 # for it too, on the sandbox releases (tests/integration/test_kb_probes.py).

@@ -1,6 +1,7 @@
 """make test-kb: every recorded measurement of the knowledge base, re-measured on its release (both sides of every
 rule's boundary, the newest installable release, the older 1.7x releases). Builds each release's image the way
-the sandbox builds its own (tools/kb_bisect.py), so the first run takes a while; prints release, rule, behaviour."""
+the sandbox builds its own (tests/helpers/kb_images.py), so the first run takes a while; prints release, rule,
+behaviour."""
 
 import pytest
 from packaging.version import Version

@@ -200,3 +200,27 @@ def test_tls_settings_beside_a_url_are_named_and_only_on_the_url_form():
     assert "LITELLM-CACHE-014" not in {f["id"] for f in kb.evaluate(LiteLLMVersion("1.108.7"), "redis", host_cp)}
     query = {"type": "redis", "url": "rediss://r:6380/0?ssl_ca_certs=/certs/ca.crt"}
     assert "LITELLM-CACHE-014" not in {f["id"] for f in kb.evaluate(LiteLLMVersion("1.108.7"), "redis", query)}
+
+
+@pytest.mark.parametrize(
+    ("version", "expected"),
+    [("1.80.0", "warning"), ("1.90.7", "warning"), ("1.91.0", None), ("1.109.3", None), ("1.110.0", "warning")],
+)
+def test_counters_outside_the_namespace_are_named_where_the_release_writes_them_there(version, expected):
+    """LITELLM-CACHE-015: two ranges (fixed in 1.91.0, back in 1.110.0), and only with a namespace to be outside of."""
+    with_ns = dict(REDIS_CP, namespace="litellm")
+    assert ids(version, cache_params=with_ns).get("LITELLM-CACHE-015") == expected
+    assert "LITELLM-CACHE-015" not in ids(version)  # no namespace: every key is at the top anyway
+    if expected:
+        message = next(f for f in kb.evaluate(LiteLLMVersion(version), "redis", with_ns) if f["id"].endswith("015"))
+        assert "~litellm:*" in message["message"] and message["versions"] == "<1.91.0 or >=1.110.0"
+
+
+@pytest.mark.parametrize(("version", "expected"), [("1.80.11", "warning"), ("1.86.7", "warning"), ("1.87.0", None)])
+def test_a_cluster_cache_is_warned_where_its_client_takes_no_timeout(version, expected):
+    cluster = {"type": "redis", "redis_startup_nodes": [{"host": "r1", "port": 7000}], "socket_timeout": 2}
+    found = {f["id"]: f for f in kb.evaluate(LiteLLMVersion(version), "redis", cluster)}
+    assert (found["LITELLM-CACHE-016"]["severity"] if "LITELLM-CACHE-016" in found else None) == expected
+    if expected:
+        assert "socket_timeout in cache_params is not used" in found["LITELLM-CACHE-016"]["message"]
+    assert "LITELLM-CACHE-016" not in ids(version)  # a standalone Redis: its client takes the timeouts
