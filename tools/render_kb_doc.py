@@ -107,7 +107,7 @@ def _lines(fmt):
                 t(f"Measured on {kb.MEASURED_ON} by its probe, `tests/helpers/kb_probes.py::probe_{number}`:"),
                 "",
             ]
-            if boundary:
+            if boundary and "last_shows" in boundary:
                 gap = boundary["not_installable_between"]
                 between = f"not installable between them: {', '.join(gap)}" if gap else "adjacent releases"
                 last, first = boundary["last_shows"], boundary["first_fixed"]
@@ -118,6 +118,17 @@ def _lines(fmt):
                     ),
                     "",
                 ]
+            if boundary and "first_shows" in boundary:
+                gap = boundary["not_installable_between"]
+                between = f"not installable between them: {', '.join(gap)}" if gap else "adjacent releases"
+                out += [
+                    t(
+                        f"Boundary: {boundary['last_fixed']} is the last release without it, "
+                        f"{boundary['first_shows']} the first that shows it ({between})."
+                    ),
+                    "",
+                ]
+            if boundary:
                 back = boundary.get("regressed")
                 if back:
                     gap = back["not_installable_between"]

@@ -30,6 +30,19 @@ CACHE_PARAMS_WIN_OVER_REDIS_URL_FROM = "1.93.0"  # LITELLM-CACHE-005
 ENV_NUMBERS_CONVERTED_FROM = "1.101.0"  # LITELLM-CACHE-006
 ASYNC_CLIENT_TTL_S = 600  # LITELLM-FACT-012: in_memory_llm_clients_cache's default_ttl, read from every sandbox image
 CLUSTER_TIMEOUTS_APPLY_FROM = "1.87.0"  # LITELLM-CACHE-016
+RUST_CLIENT_FROM = "1.110.0"  # LITELLM-CACHE-017: a Rust client talks to Redis
+# The cache_params settings the Rust client says it ignores, and why (its own log line), read by LITELLM-CACHE-017's
+# probe on 1.110.0 and 1.110.2 from the settings operators write (tests/helpers/kb_probes.py CLIENT_SETTINGS; the
+# others of them, socket_timeout, socket_connect_timeout, socket_keepalive and health_check_interval, it takes).
+RUST_CLIENT_IGNORES = {
+    "retry_on_timeout": "the Rust client has no equivalent",
+    "single_connection_client": "the Rust client has no equivalent",
+    "client_name": "the Rust client has no equivalent",
+    "encoding_errors": "the Rust client has no equivalent",
+    "max_connections": "the Rust client has no connection cap",
+}
+# Tables a rule's probe reads off the release itself: where the problem shows, the live suite compares them
+PROBED_TABLES = {"LITELLM-CACHE-017": RUST_CLIENT_IGNORES}
 COUNTERS_IN_NAMESPACE_FROM = "1.91.0"  # LITELLM-CACHE-015: the counters under the namespace ...
 COUNTERS_OUTSIDE_NAMESPACE_AGAIN_FROM = "1.110.0"  # ... and outside it again (the Rust Redis client)
 SENTINEL_AUTH_FROM = "1.85.0"  # LITELLM-CACHE-011: sentinel_password reaches the sentinels
@@ -354,6 +367,14 @@ def _check_cluster_timeouts(ctx):
     )
 
 
+def _check_rust_ignored(ctx):
+    ignored = [k for k in ctx["cache_params"] if k in RUST_CLIENT_IGNORES]
+    if ctx["mode"] != "redis" or not ignored:
+        return None
+    why = "; ".join(f"{k}: {RUST_CLIENT_IGNORES[k]}" for k in ignored)
+    return f"this release's Rust Redis client ignores {', '.join(ignored)} ({why})"
+
+
 def _check_default_timeout(ctx):
     cp = ctx["cache_params"]
     if _by_url(cp) and not url_settings_apply(ctx["version"]):
@@ -612,6 +633,24 @@ RULES = (
         "2026-12-04: 1.86.7 -> 1.87.0, adjacent).",
         "remedy": "Upgrade LiteLLM to 1.87.0 or later (measured); until then keep the cluster's nodes behind "
         "something that fails fast, or use a standalone or Sentinel Redis, whose clients take the timeouts.",
+    },
+    {
+        "id": "LITELLM-CACHE-017",
+        "title": "Redis settings the Rust client ignores",
+        "min": RUST_CLIENT_FROM,
+        "max": None,
+        "severity": "warning",
+        "check": _check_rust_ignored,
+        "evidence": "From 1.110.0 LiteLLM talks to Redis through a Rust client (litellm.rust_bridge). Probe "
+        "(cache_params with the redis.Redis() settings operators write: socket_timeout, socket_connect_timeout, "
+        "socket_keepalive, health_check_interval, retry_on_timeout, max_connections, client_name, "
+        "single_connection_client, encoding_errors): 1.110.0 and 1.110.2 log 'Redis setting NAME is not supported by "
+        "the Rust client and is ignored' for retry_on_timeout, single_connection_client, client_name, encoding_errors "
+        "('the Rust client has no equivalent') and max_connections ('the Rust client has no connection cap'), and "
+        "the cache works; 1.109.3 and older log nothing of the kind (bisected 2026-12-04: 1.109.3 -> 1.110.0, "
+        "adjacent). The same client's messages also name settings it does not read from a url's query.",
+        "remedy": "Drop the settings it names, or keep them knowing they do nothing on this release: a cap on Redis "
+        "connections belongs in Redis then (maxclients, per-user limits), not in max_connections.",
     },
 )
 
@@ -973,6 +1012,14 @@ MEASUREMENTS = {
         ("1.108.7", "timeouts-apply", False),
         ("1.110.2", "timeouts-apply", False),
     ),
+    "LITELLM-CACHE-017": (
+        ("1.80.0", "settings-taken", False),
+        ("1.80.11", "settings-taken", False),
+        ("1.108.7", "settings-taken", False),
+        ("1.109.3", "settings-taken", False),
+        ("1.110.0", "settings-ignored", True),
+        ("1.110.2", "settings-ignored", True),
+    ),
     "LITELLM-CACHE-015": (
         ("1.80.0", "keys-outside-namespace", True),
         ("1.80.11", "keys-outside-namespace", True),
@@ -1011,6 +1058,7 @@ BOUNDARIES = {
     "LITELLM-CACHE-012": {"last_shows": "1.92.2", "first_fixed": "1.93.0", "not_installable_between": ()},
     "LITELLM-CACHE-013": {"last_shows": "1.95.1", "first_fixed": "1.96.0", "not_installable_between": ()},
     "LITELLM-CACHE-016": {"last_shows": "1.86.7", "first_fixed": "1.87.0", "not_installable_between": ()},
+    "LITELLM-CACHE-017": {"last_fixed": "1.109.3", "first_shows": "1.110.0", "not_installable_between": ()},
     "LITELLM-CACHE-015": {
         "last_shows": "1.90.7",
         "first_fixed": "1.91.0",

@@ -42,6 +42,7 @@ class Observation:
     behaviour: str
     shows: bool
     detail: str
+    data: object = None  # what the probe read, where a test compares it with the knowledge base's tables
 
 
 class Proxy(ProxyContainer):
@@ -528,6 +529,42 @@ def probe_016(lab, image):
     return Observation("LITELLM-CACHE-016", "timeouts-apply", False, detail)
 
 
+# redis.Redis() arguments an operator writes into cache_params, with plain values (probe_017)
+CLIENT_SETTINGS = {
+    "socket_timeout": 5,
+    "socket_connect_timeout": 5,
+    "socket_keepalive": True,
+    "health_check_interval": 30,
+    "retry_on_timeout": True,
+    "max_connections": 50,
+    "client_name": "kb-probe",
+    "single_connection_client": False,
+    "encoding_errors": "strict",
+}
+IGNORED_SETTING = re.compile(r"Redis setting (\w+) is not supported by the Rust client and is ignored: ([^\n]+)")
+
+
+def probe_017(lab, image):
+    """LITELLM-CACHE-017: which of the redis.Redis() settings operators write (CLIENT_SETTINGS) does the release
+    say it ignores? From 1.110.0 a Rust client talks to Redis and logs "Redis setting NAME is not supported by the
+    Rust client and is ignored: WHY" for each setting it has no use for; the cache must still work."""
+    proxy = lab.start(image, dict(lab.redis_params(), **CLIENT_SETTINGS))
+    try:
+        if proxy.wait() != "ready":
+            return Observation("LITELLM-CACHE-017", "exits-at-start", True, proxy.logs()[-300:])
+        _key, codes, hit = proxy.cached_key()
+        logs = re.sub(r"\x1b\[[0-9;]*m", "", proxy.logs())
+    finally:
+        lab.stop(proxy)
+    ignored = {name: why.strip() for name, why in IGNORED_SETTING.findall(logs) if name in CLIENT_SETTINGS}
+    detail = f"status codes {codes}, hit {hit}; ignored: {', '.join(sorted(ignored)) or 'none'}"
+    if not hit:
+        return Observation("LITELLM-CACHE-017", "no-cache-hit", True, detail, ignored)
+    return Observation(
+        "LITELLM-CACHE-017", "settings-ignored" if ignored else "settings-taken", bool(ignored), detail, ignored
+    )
+
+
 EMBEDDING_MODEL = {
     "model_name": "mock-embed",
     "litellm_params": {"model": "openai/mock-embed", "api_key": "sk-probe-not-a-real-key", "mock_response": [0.1, 0.2]},
@@ -550,7 +587,7 @@ def fact_013(lab, image):
             auth = {"Authorization": f"Bearer {proxy.key}"}
             codes = [
                 requests.post(proxy.url + "/v1/embeddings", headers=auth, json=body, timeout=60).status_code
-                for _ in range(2)
+                for _attempt in range(2)
             ]
             entries[len(call_types)] = sum(1 for k in lab.client().scan_iter(match="emb:*") if CACHE_KEY.search(k))
         finally:
@@ -575,7 +612,7 @@ def fact_014(lab, image):
         client.config_set("maxmemory-policy", "noeviction")
         client.config_set("maxmemory", "1")
         client.config_resetstat()
-        codes = [proxy.chat(f"kb probe {uuid.uuid4()}").status_code for _ in range(12)]
+        codes = [proxy.chat(f"kb probe {uuid.uuid4()}").status_code for _attempt in range(12)]
         refused = int(client.info("commandstats").get("cmdstat_set", {}).get("rejected_calls", 0))
     finally:
         client.config_set("maxmemory", "0")
@@ -601,6 +638,7 @@ PROBES = {
     "LITELLM-CACHE-014": probe_014,
     "LITELLM-CACHE-015": probe_015,
     "LITELLM-CACHE-016": probe_016,
+    "LITELLM-CACHE-017": probe_017,
 }
 # The same rule's probe on the other connection form (cache_params url instead of host): the rule's MEASUREMENTS hold
 # for it too, on the sandbox releases (tests/integration/test_kb_probes.py).

@@ -7,6 +7,7 @@ import yaml
 from ansible_collections.erni_ki.litellm.plugins.doc_fragments import redis as redis_fragment
 from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_knowledge as kb
 from ansible_collections.erni_ki.litellm.plugins.modules import litellm_cache_mode
+from tests.helpers.sandboxes import releases
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 ROLE = os.path.join(ROOT, "roles", "litellm_cache")
@@ -50,3 +51,9 @@ def test_role_readme_states_the_same_defaults():
         readme = f.read()
     assert f"| `litellm_cache_min_redis_version` | `{kb.MIN_REDIS_VERSION}` |" in readme
     assert f"(LiteLLM: {kb.DEFAULT_SOCKET_TIMEOUT} s)" in readme
+
+
+def test_every_rule_with_a_probe_is_measured_on_every_sandbox_release():
+    """The live suite re-measures the sandbox releases (sandbox/images/litellm/releases): each needs a record."""
+    for rule_id, rows in kb.MEASUREMENTS.items():
+        assert set(releases()) <= {m["release"] for m in rows}, rule_id

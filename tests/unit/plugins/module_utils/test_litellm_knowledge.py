@@ -2,7 +2,6 @@ import pytest
 
 from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_knowledge as kb
 from ansible_collections.erni_ki.litellm.plugins.module_utils.litellm_version import LiteLLMVersion
-from tests.helpers.sandboxes import releases
 
 REDIS_CP = {"type": "redis", "host": "redis", "port": 6379, "socket_timeout": 30}
 
@@ -94,23 +93,21 @@ def test_every_measurement_agrees_with_the_rules_release_range():
 
 
 def test_every_bounded_rule_has_a_measured_boundary_pair():
+    """Each end of a rule's release range is a pair of measured releases whose probe results differ there."""
     bounded = [r for r in kb.RULES if r["id"] in kb.MEASUREMENTS and (r["min"] or r["max"])]
     assert bounded
     for r in bounded:
         b = kb.BOUNDARIES[r["id"]]
-        assert kb.measurement(r["id"], b["last_shows"])["shows"] is True
-        assert kb.measurement(r["id"], b["first_fixed"])["shows"] is False
-        assert r["max"] == b["first_fixed"], f"{r['id']}: the range must end where the probe saw the fix"
-        if r.get("again_from"):  # fixed, then back: the second boundary measured the same way
-            back = b["regressed"]
+        if r["max"]:  # the problem ends (fixed)
+            assert kb.measurement(r["id"], b["last_shows"])["shows"] is True
+            assert kb.measurement(r["id"], b["first_fixed"])["shows"] is False
+            assert r["max"] == b["first_fixed"], f"{r['id']}: the range must end where the probe saw the fix"
+        starts = [(r["min"], b)] if r["min"] else []
+        starts += [(r["again_from"], b["regressed"])] if r.get("again_from") else []
+        for first, back in starts:  # the problem begins (or comes back)
             assert kb.measurement(r["id"], back["last_fixed"])["shows"] is False
             assert kb.measurement(r["id"], back["first_shows"])["shows"] is True
-            assert r["again_from"] == back["first_shows"], f"{r['id']}: the range must start again where it came back"
-
-
-def test_every_rule_with_a_probe_is_measured_on_the_sandbox_releases():
-    for rule_id, rows in kb.MEASUREMENTS.items():
-        assert set(releases()) <= {m["release"] for m in rows}, rule_id
+            assert first == back["first_shows"], f"{r['id']}: the range must start where the probe first saw it"
 
 
 @pytest.mark.parametrize(
@@ -224,3 +221,17 @@ def test_a_cluster_cache_is_warned_where_its_client_takes_no_timeout(version, ex
     if expected:
         assert "socket_timeout in cache_params is not used" in found["LITELLM-CACHE-016"]["message"]
     assert "LITELLM-CACHE-016" not in ids(version)  # a standalone Redis: its client takes the timeouts
+
+
+@pytest.mark.parametrize(("version", "expected"), [("1.109.3", None), ("1.110.0", "warning"), ("1.110.2", "warning")])
+def test_the_settings_the_rust_client_ignores_are_named_from_1_110(version, expected):
+    """LITELLM-CACHE-017: the ERNI-KI config's retry_on_timeout and a max_connections, named with the client's reason;
+    the settings it takes are not."""
+    params = dict(REDIS_CP, retry_on_timeout=True, max_connections=50, socket_connect_timeout=10)
+    found = {f["id"]: f for f in kb.evaluate(LiteLLMVersion(version), "redis", params)}
+    assert (found["LITELLM-CACHE-017"]["severity"] if "LITELLM-CACHE-017" in found else None) == expected
+    if expected:
+        message = found["LITELLM-CACHE-017"]["message"]
+        assert "ignores retry_on_timeout, max_connections" in message and "no connection cap" in message, message
+        assert "socket" not in message.split("(")[0], "socket_timeout and socket_connect_timeout are taken"
+    assert "LITELLM-CACHE-017" not in ids(version), "no ignored setting, no finding"
