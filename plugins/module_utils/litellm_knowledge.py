@@ -600,7 +600,8 @@ RULES = (
         "min": None,
         "max": COUNTERS_IN_NAMESPACE_FROM,
         "again_from": COUNTERS_OUTSIDE_NAMESPACE_AGAIN_FROM,
-        "severity": "warning",
+        # info: it matters to a Redis user limited to the namespace, which the config does not say
+        "severity": "info",
         "check": _check_counters_outside_namespace,
         "evidence": "Probe (cache_params with namespace kbns, password auth, no router Redis; a miss and a hit, then "
         "every key in the db read): 1.80.0 - 1.90.7 write {api_key:<hash>}:tokens, "

@@ -201,7 +201,7 @@ def test_tls_settings_beside_a_url_are_named_and_only_on_the_url_form():
 
 @pytest.mark.parametrize(
     ("version", "expected"),
-    [("1.80.0", "warning"), ("1.90.7", "warning"), ("1.91.0", None), ("1.109.3", None), ("1.110.0", "warning")],
+    [("1.80.0", "info"), ("1.90.7", "info"), ("1.91.0", None), ("1.109.3", None), ("1.110.0", "info")],
 )
 def test_counters_outside_the_namespace_are_named_where_the_release_writes_them_there(version, expected):
     """LITELLM-CACHE-015: two ranges (fixed in 1.91.0, back in 1.110.0), and only with a namespace to be outside of."""
