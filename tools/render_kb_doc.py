@@ -108,35 +108,20 @@ def _lines(fmt):
                 "",
             ]
             if boundary and "last_shows" in boundary:
-                gap = boundary["not_installable_between"]
-                between = f"not installable between them: {', '.join(gap)}" if gap else "adjacent releases"
-                last, first = boundary["last_shows"], boundary["first_fixed"]
                 out += [
                     t(
-                        f"Boundary: {last} is the last release that shows it, {first} the first that does not "
-                        f"({between})."
+                        f"Boundary: {boundary['last_shows']} is the last release that shows it, "
+                        f"{boundary['first_fixed']} the first that does not ({_between(boundary)})."
                     ),
                     "",
                 ]
-            if boundary and "first_shows" in boundary:
-                gap = boundary["not_installable_between"]
-                between = f"not installable between them: {', '.join(gap)}" if gap else "adjacent releases"
-                out += [
-                    t(
-                        f"Boundary: {boundary['last_fixed']} is the last release without it, "
-                        f"{boundary['first_shows']} the first that shows it ({between})."
-                    ),
-                    "",
-                ]
-            if boundary:
-                back = boundary.get("regressed")
-                if back:
-                    gap = back["not_installable_between"]
-                    between = f"not installable between them: {', '.join(gap)}" if gap else "adjacent releases"
+            for begins, said in ((boundary, "shows it"), ((boundary or {}).get("regressed"), "shows it again")):
+                if begins and "first_shows" in begins:
                     out += [
                         t(
-                            f"It came back: {back['last_fixed']} is the last release without it, "
-                            f"{back['first_shows']} the first that shows it again ({between})."
+                            f"{'It came back: ' if said.endswith('again') else 'Boundary: '}{begins['last_fixed']} is "
+                            f"the last release without it, {begins['first_shows']} the first that {said} "
+                            f"({_between(begins)})."
                         ),
                         "",
                     ]
@@ -184,6 +169,11 @@ PAGES = {
     os.path.join(ROOT, "docs", "knowledge_base.md"): render,
     os.path.join(ROOT, "docs", "docsite", "rst", "knowledge_base.rst"): render_rst,
 }
+
+
+def _between(boundary):
+    gap = boundary["not_installable_between"]
+    return f"not installable between them: {', '.join(gap)}" if gap else "adjacent releases"
 
 
 def main(argv=None):

@@ -157,6 +157,16 @@ class Lab:
             self.redis.container.unpause()
 
 
+def _timed_request(proxy, timeout):
+    """A new (uncached) request: (its status, or None with no answer within ``timeout`` seconds; seconds taken)."""
+    start = time.monotonic()
+    try:
+        status = proxy.chat(f"kb stall {uuid.uuid4()}", timeout=timeout).status_code
+    except requests.Timeout:
+        status = None
+    return status, time.monotonic() - start
+
+
 def _start_or_crash(lab, image, rule, cache_params, needle):
     proxy = lab.start(image, cache_params)
     try:
@@ -360,12 +370,7 @@ def probe_013(lab, image):
         if dbs != [1]:
             return Observation("LITELLM-CACHE-013", f"keys-in-{dbs}", True, f"status codes {codes}, entry in dbs {dbs}")
         with lab.frozen():
-            start = time.monotonic()
-            try:
-                status = proxy.chat(f"kb stall {uuid.uuid4()}", timeout=URL_STALL_S).status_code
-            except requests.Timeout:
-                status = None
-            took = time.monotonic() - start
+            status, took = _timed_request(proxy, URL_STALL_S)
     finally:
         lab.stop(proxy)
     if status is None:
@@ -509,12 +514,7 @@ def probe_016(lab, image):
                 return Observation("LITELLM-CACHE-016", "no-cache-hit", True, f"status codes {codes}")
             for node in cluster.nodes:
                 node.container.pause()
-            start = time.monotonic()
-            try:
-                status = proxy.chat(f"kb stall {uuid.uuid4()}", timeout=CLUSTER_STALL_S).status_code
-            except requests.Timeout:
-                status = None
-            took = time.monotonic() - start
+            status, took = _timed_request(proxy, CLUSTER_STALL_S)
         finally:
             for node in cluster.nodes:
                 with contextlib.suppress(docker.errors.APIError):
