@@ -308,10 +308,7 @@ def gate(req, version, findings, findings_on=None):
         result["reason"] = f"LiteLLM {version.text} passes the gate for redis mode"
         return result
     result["blocked_by"] = [rid for rid, _reason, _change in refusals]
-    result["advice"] = _advice(req, version, refusals, findings_on)
-    upgradable = [a for a in result["advice"] if a["upgrade_to"]]
-    if upgradable:
-        result["upgrade_to"] = max((a["upgrade_to"] for a in upgradable), key=LiteLLMVersion)
+    result["advice"], result["upgrade_to"] = _advice(req, version, refusals, findings_on)
     result["reason"] = _refusal_text(result)
     if req.force:
         result["forced"] = True
@@ -333,31 +330,40 @@ def _refusals(req, version, findings, candidate=False):
 
 
 def _advice(req, version, refusals, findings_on):
-    """Per refusal, shortest first: the lowest measured release after ``version`` that clears it, and the change."""
+    """(advice, upgrade_to). Per refusal, shortest first: the lowest measured release after ``version`` that clears
+    it, and the change. upgrade_to: the lowest measured release on which every refusal that some release clears is
+    cleared at once (a rule that comes back on a later release, such as one with ``again_from``, is weighed), or
+    None."""
     later = (
         []
         if version is None or findings_on is None
         else [r for r in kb.measured_releases() if LiteLLMVersion(r) > version]
     )
-    cleared_on = {}
+    cleared_on, still_on = {}, {}
     for release in later:
         target = LiteLLMVersion(release)
-        still = {rid for rid, _reason, _change in _refusals(req, target, findings_on(target), candidate=True)}
+        still_on[release] = {rid for rid, _r, _c in _refusals(req, target, findings_on(target), candidate=True)}
         for rid, _reason, _change in refusals:
-            if rid not in still:
+            if rid not in still_on[release]:
                 cleared_on.setdefault(rid, release)
-    return [
+    upgradable = set(cleared_on)
+    upgrade_to = next((r for r in later if upgradable and not upgradable & still_on[r]), None)
+    advice = [
         {"id": rid, "reason": reason, "upgrade_to": cleared_on.get(rid), "change": change}
         for rid, reason, change in sorted(refusals, key=lambda r: len(r[1]))
     ]
+    return advice, upgrade_to
 
 
 def _refusal_text(result):
     """The refusal as the operator reads it: one reason per line, shortest first, then what clears them."""
     lines = [f"- {a['reason']}" for a in result["advice"]]
     by_upgrade = [a["id"] for a in result["advice"] if a["upgrade_to"]]
-    if by_upgrade:
+    if by_upgrade and result["upgrade_to"]:
         lines.append(f"To clear them: upgrade LiteLLM to {result['upgrade_to']}: that clears {', '.join(by_upgrade)}")
+    elif by_upgrade:
+        each = ", ".join(f"{a['id']} from {a['upgrade_to']}" for a in result["advice"] if a["upgrade_to"])
+        lines.append(f"No measured release clears them all at once: {each}")
     for a in result["advice"]:
         if a["change"]:
             how = "instead" if a["upgrade_to"] else "needs a change whatever the release"

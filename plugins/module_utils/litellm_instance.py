@@ -8,6 +8,7 @@ The logic behind litellm_service, over the Docker SDK for Python and plain HTTP 
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 
@@ -49,6 +50,49 @@ print(json.dumps(out))
 
 class InstanceError(RuntimeError):
     """The instance cannot be found, inspected or made ready."""
+
+
+MASTER_KEY_ENV = "LITELLM_MASTER_KEY"
+
+# How a module finds the instance and authenticates to it (doc fragment erni_ki.litellm.instance).
+INSTANCE_OPTION_RULES = dict(
+    required_one_of=[("container", "compose_project")],
+    mutually_exclusive=[("container", "compose_project"), ("master_key", "master_key_file")],
+    required_together=[("compose_project", "compose_service")],
+)
+
+
+def instance_argument_spec():
+    """The Docker connection options and the instance options of the doc fragment erni_ki.litellm.instance."""
+    spec = docker_common.docker_argument_spec()
+    spec.update(
+        container=dict(type="str"),
+        compose_project=dict(type="str"),
+        compose_service=dict(type="str"),
+        url=dict(type="str"),
+        master_key=dict(type="str", no_log=True),
+        master_key_file=dict(type="path"),
+    )
+    return spec
+
+
+def read_master_key(module):
+    """master_key, else master_key_file, else the environment (the two options are mutually exclusive)."""
+    p = module.params
+    if p["master_key"]:
+        return p["master_key"]
+    if not p["master_key_file"]:
+        key = os.environ.get(MASTER_KEY_ENV) or None
+        if key:
+            module.no_log_values.add(key)
+        return key
+    try:
+        with open(p["master_key_file"], encoding="utf-8") as f:
+            key = f.read().strip()
+    except OSError as exc:
+        module.fail_json(msg=f"cannot read master_key_file {p['master_key_file']}: {exc.strerror}")
+    module.no_log_values.add(key)
+    return key
 
 
 def relevant_env(names):

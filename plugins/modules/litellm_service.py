@@ -28,6 +28,7 @@ requirements:
   - docker (Docker SDK for Python) >= 7.0 on the managed host
 extends_documentation_fragment:
   - erni_ki.litellm.docker
+  - erni_ki.litellm.instance
   - erni_ki.litellm.attributes.actiongroup_docker
 attributes:
   check_mode:
@@ -40,15 +41,6 @@ attributes:
     support: partial
     description: O(state=present) never changes anything; O(state=restarted) restarts on every run, as asked.
 options:
-  container:
-    description: Name or id of the LiteLLM container.
-    type: str
-  compose_project:
-    description: Docker Compose project (label C(com.docker.compose.project)).
-    type: str
-  compose_service:
-    description: Docker Compose service (label C(com.docker.compose.service)).
-    type: str
   state:
     description:
       - V(present) only reports (the instance must exist). V(restarted) restarts the container and waits until it is
@@ -60,21 +52,6 @@ options:
     description: Seconds to wait for the restarted proxy to be ready.
     type: int
     default: 180
-  url:
-    description:
-      - Base URL of the proxy. Default derived from the published port, or for host networking from the C(--host) and
-        C(--port) arguments (C(127.0.0.1) for a wildcard bind).
-    type: str
-  master_key:
-    description:
-      - LiteLLM master key, for the authenticated readiness details of newer releases. Never shown.
-      - Default is the E(LITELLM_MASTER_KEY) environment variable where the module runs (LiteLLM's own name for
-        it; what the AWX credential type C(LiteLLM master key) of this collection injects) when neither this
-        option nor O(master_key_file) is set.
-    type: str
-  master_key_file:
-    description: File on the managed host holding the master key (as the stack's docker secret does).
-    type: path
   measure_hits:
     description:
       - Send this many distinct chat completions to the proxy, each twice, and return in RV(hit_latency) how long the
@@ -255,44 +232,16 @@ from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import mas
 
 
 def argument_spec():
-    spec = docker_common.docker_argument_spec()
+    spec = li.instance_argument_spec()
     spec.update(
-        container=dict(type="str"),
-        compose_project=dict(type="str"),
-        compose_service=dict(type="str"),
         state=dict(type="str", default="present", choices=["present", "restarted"]),
         wait_timeout=dict(type="int", default=180),
-        url=dict(type="str"),
-        master_key=dict(type="str", no_log=True),
-        master_key_file=dict(type="path"),
         measure_hits=dict(type="int", default=0),
         measure_prompt=dict(type="str"),
         measure_replay=dict(type="bool", default=False),
         measure_model=dict(type="str"),
     )
     return spec
-
-
-MASTER_KEY_ENV = "LITELLM_MASTER_KEY"
-
-
-def read_master_key(module):
-    """master_key, else master_key_file, else the environment (the two options are mutually exclusive)."""
-    p = module.params
-    if p["master_key"]:
-        return p["master_key"]
-    if not p["master_key_file"]:
-        key = os.environ.get(MASTER_KEY_ENV) or None
-        if key:
-            module.no_log_values.add(key)
-        return key
-    try:
-        with open(p["master_key_file"], encoding="utf-8") as f:
-            key = f.read().strip()
-    except OSError as exc:
-        module.fail_json(msg=f"cannot read master_key_file {p['master_key_file']}: {exc.strerror}")
-    module.no_log_values.add(key)
-    return key
 
 
 def restart_replica(module, container, url, key, secrets, healthy):
@@ -339,14 +288,12 @@ def describe(module, client, container, url, key, secrets, ready=None):
 def main():
     module = AnsibleModule(
         argument_spec=argument_spec(),
-        required_one_of=[("container", "compose_project")],
-        mutually_exclusive=[("container", "compose_project"), ("master_key", "master_key_file")],
-        required_together=[("compose_project", "compose_service")],
+        **li.INSTANCE_OPTION_RULES,
         supports_check_mode=True,
     )
     deps.validate(module, "docker")
     p = module.params
-    key = read_master_key(module)
+    key = li.read_master_key(module)
     try:
         client = docker_common.connect(docker_common.docker_params(p))
         containers = li.locate(client, p["container"], p["compose_project"], p["compose_service"])

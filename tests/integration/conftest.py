@@ -30,12 +30,14 @@ from tests.helpers.proxies import ProxyContainer  # noqa: E402
 # Redis servers and proxies of their own (the fleet and topology presets, the knowledge base's labs, the images) or
 # use a db of the default Redis that no other module touches (test_litellm_cache_mode_live.py: db 5 and
 # proxies of its own; test_redis_cache_probe.py: its own servers, and db 3 read through litellm-a, which no shared
-# module restarts), which can run beside them. Every module is in exactly one lane
+# module restarts), which can run beside them. test_litellm_release.py (a compose stack of its own, db 14 of the default
+# Redis) could run in either; it is in "shared", the shorter lane. Every module is in exactly one lane
 # (tests/repo/test_stage_budgets.py checks), so the two lanes together run the whole suite.
 LANES = {
     "shared": (
         "test_awx_chain.py",
         "test_faults.py",
+        "test_litellm_release.py",
         "test_litellm_service.py",
         "test_playbooks.py",
         "test_role.py",

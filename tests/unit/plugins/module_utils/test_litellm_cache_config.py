@@ -325,6 +325,30 @@ def test_no_advice_to_upgrade_when_the_release_is_unknown_or_nothing_measured_cl
     assert cfg.plan(fixture_text("production.yaml"), params(**REDIS))["gate"]["upgrade_to"] is None
 
 
+def test_upgrade_to_clears_every_upgradable_reason_at_once_not_only_each_alone():
+    """A reason cleared on the second measured release and back on the fourth, another cleared only from the
+    fourth: no release clears both, so no upgrade is advised, and each reason says its own release."""
+    releases = kb.measured_releases()
+    releases = releases[releases.index("1.80.11") :]  # the default min_redis_version passes them all
+    req = params(litellm_version=releases[0])
+
+    def finding(rid):
+        return {"id": rid, "severity": "error", "title": "t", "message": "m", "remedy": "change it."}
+
+    def findings_on(release):
+        i = releases.index(release.normalized)
+        return [finding(rid) for rid, on in (("A", i < 1 or i >= 3), ("B", i < 3)) if on]
+
+    first = LiteLLMVersion(releases[0])
+    gate = cfg.gate(req, first, findings_on(first), findings_on)
+    assert gate["upgrade_to"] is None and not gate["allowed"]
+    assert {a["id"]: a["upgrade_to"] for a in gate["advice"]} == {"A": releases[1], "B": releases[3]}
+    assert (
+        f"No measured release clears them all at once: A from {releases[1]}, B from {releases[3]}" in (gate["reason"])
+        or f"B from {releases[3]}, A from {releases[1]}" in gate["reason"]
+    ), gate["reason"]
+
+
 def test_a_blocked_release_is_advised_the_next_measured_one_not_blocked(fixture_text):
     with pytest.raises(cfg.GateRefused) as err:
         cfg.plan(

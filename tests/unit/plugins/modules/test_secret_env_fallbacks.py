@@ -5,8 +5,8 @@ import types
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
+from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_instance as li
 from ansible_collections.erni_ki.litellm.plugins.module_utils import redis_connection
-from ansible_collections.erni_ki.litellm.plugins.modules import litellm_service
 
 
 def test_redis_login_falls_back_to_the_credential_environment(monkeypatch):
@@ -33,13 +33,13 @@ def test_master_key_precedence_option_then_file_then_environment(monkeypatch, tm
     monkeypatch.setenv("LITELLM_MASTER_KEY", "sk-env")
     key_file = tmp_path / "key"
     key_file.write_text("sk-file\n")
-    assert litellm_service.read_master_key(fake_module(master_key="sk-given")) == "sk-given"
-    assert litellm_service.read_master_key(fake_module(master_key_file=str(key_file))) == "sk-file"
+    assert li.read_master_key(fake_module(master_key="sk-given")) == "sk-given"
+    assert li.read_master_key(fake_module(master_key_file=str(key_file))) == "sk-file"
     module = fake_module()
-    assert litellm_service.read_master_key(module) == "sk-env"
+    assert li.read_master_key(module) == "sk-env"
     assert "sk-env" in module.no_log_values
 
 
 def test_no_master_key_anywhere_is_none(monkeypatch):
     monkeypatch.delenv("LITELLM_MASTER_KEY", raising=False)
-    assert litellm_service.read_master_key(fake_module()) is None
+    assert li.read_master_key(fake_module()) is None

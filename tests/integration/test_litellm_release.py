@@ -1,0 +1,95 @@
+"""litellm_release on an operator's compose stack (tests/helpers/compose_stack.py): the image line of the compose
+file changed and the service recreated by compose on the release asked for, every other setting kept; check mode,
+diff and idempotence; a release that crashes rolled back to the byte."""
+
+import hashlib
+
+import pytest
+
+from tests.helpers.compose_stack import ComposeStack
+from tests.helpers.proxies import running_cache, wait_ready
+
+FROM, TO, DB, PORT = "1.80.0", "1.108.7", 14, 4061
+
+
+def release(run_module, stack, check=False, diff=False, **kw):
+    args = dict(compose_project=stack.project, compose_service="litellm", master_key_file=stack.master_key_file, **kw)
+    return run_module("litellm_release", args, check=check, diff=diff)
+
+
+def digest(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+@pytest.fixture
+def stack(tmp_path, endpoints, image_tags):
+    s = ComposeStack(tmp_path, endpoints, image_tags[FROM], PORT, DB)
+    s.master_key_file = endpoints["master_key_file"]
+    s.up()
+    wait_ready(s.url)
+    yield s
+    s.down()
+
+
+def test_an_upgrade_changes_the_image_line_recreates_with_compose_and_a_second_run_changes_nothing(
+    run_module, stack, image_tags, docker_client, master_key, redis_password
+):
+    with open(stack.compose_file, encoding="utf-8") as f:
+        before = f.read()
+    old = stack.containers(docker_client)[0]
+
+    check = release(run_module, stack, check=True, diff=True, release=TO)
+    assert not check.failed and check.result["changed"], check.output
+    assert check.result["release"] == {"before": FROM, "after": TO}
+    assert f'+    image: "{image_tags[TO]}"' in check.output, "diff mode shows the compose change"
+    with open(stack.compose_file, encoding="utf-8") as f:
+        assert f.read() == before, "check mode wrote the compose file"
+    old.reload()
+    assert old.status == "running" and stack.containers(docker_client)[0].id == old.id, "check mode recreated"
+
+    run = release(run_module, stack, release=TO)
+    assert not run.failed, run.output
+    r = run.result
+    assert r["changed"] and r["release"] == {"before": FROM, "after": TO}
+    assert r["image"] == {"before": image_tags[FROM], "after": image_tags[TO]}
+    assert r["pulled"] is False and 0 < r["ready_after_s"] < 300
+    with open(stack.compose_file, encoding="utf-8") as f:
+        after = f.read()
+    changed = [(a, b) for a, b in zip(before.splitlines(), after.splitlines()) if a != b]
+    assert len(before.splitlines()) == len(after.splitlines()) and len(changed) == 1, changed
+    assert changed[0][1].startswith(f'    image: "{image_tags[TO]}"') and "# upgraded by" in changed[0][1]
+
+    # recreated by compose from the operator's file: the same settings on the new release
+    (new,) = stack.containers(docker_client)
+    assert new.id != old.id and new.attrs["Config"]["Image"] == image_tags[TO]
+    for key in ("Entrypoint", "Cmd", "Healthcheck"):
+        assert new.attrs["Config"][key] == old.attrs["Config"][key], key
+    for label in ("erni_ki.sandbox", "com.docker.compose.project.config_files", "com.docker.compose.service"):
+        assert new.labels[label] == old.labels[label], label
+    assert sorted(new.attrs["Config"]["Env"]) == sorted(old.attrs["Config"]["Env"])
+    mounts = {(m["Destination"], m["RW"]) for m in new.attrs["Mounts"]}
+    assert ("/app/config.yaml", False) in mounts and ("/run/secrets/redis_password", False) in mounts
+    assert running_cache(stack.url, master_key) == "local"
+    for secret in (master_key, redis_password):
+        assert secret not in check.output and secret not in run.output
+
+    again = release(run_module, stack, release=TO)
+    assert not again.failed and again.result["changed"] is False, again.output
+    assert stack.containers(docker_client)[0].id == new.id
+
+
+def test_a_release_that_crashes_is_rolled_back_to_the_byte(run_module, stack, image_tags, docker_client):
+    """The new image starts and dies (no LiteLLM inside: the entrypoint's exec fails): the compose file comes back
+    byte for byte, the old release runs and serves again, and the failure says why with the log tail."""
+    before = digest(stack.compose_file)
+    broken = image_tags["REDIS_TAG"] if "REDIS_TAG" in image_tags else None
+    assert broken, image_tags
+    run = release(run_module, stack, image=broken, release="1.93.0", wait_timeout=60)
+    assert run.failed and run.result["rolled_back"] is True, run.output
+    assert "did not serve within 60 s (not ready: container exited" in run.result["msg"], run.result["msg"]
+    assert "Rolled back:" in run.result["msg"] and run.result["release"] == {"before": FROM, "after": FROM}
+    assert any("litellm" in line for line in run.result["log_tail"]), run.result["log_tail"]
+    assert digest(stack.compose_file) == before
+    (now,) = stack.containers(docker_client)
+    assert now.status == "running" and now.attrs["Config"]["Image"] == image_tags[FROM]
