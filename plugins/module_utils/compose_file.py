@@ -14,11 +14,15 @@ line is refused with the reason and what to do instead, and the file is not touc
 
 from __future__ import annotations
 
+import fcntl
+import os
 import re
+from contextlib import contextmanager
 
 from ansible_collections.erni_ki.litellm.plugins.module_utils.yaml_roundtrip import (
     RoundTripDocument,
     YamlEditError,
+    plain,
     yaml_kind,
 )
 
@@ -28,6 +32,18 @@ LABEL_PROJECT = "com.docker.compose.project"
 LABEL_SERVICE = "com.docker.compose.service"
 LABEL_WORKING_DIR = "com.docker.compose.project.working_dir"
 LABEL_CONFIG_FILES = "com.docker.compose.project.config_files"
+
+
+@contextmanager
+def compose_lock(path):
+    """Hold the lock of a compose file: an flock on its directory (the file itself is replaced by every atomic
+    write, its directory stays), so runs on several services of one file take their turns."""
+    fd = os.open(os.path.dirname(os.path.abspath(path)), os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
 
 
 def compose_labels(labels):
@@ -95,5 +111,45 @@ def set_service_image(text, service, image, source):
         )
     if str(old) == image:
         return text, str(old)
+    new_text = _replace_token(text, svc.lc.value("image"), image)
     svc["image"] = old.__class__(image)  # the same quoting as before (ruamel keeps it in the scalar's class)
-    return doc.render(), str(old)
+    if new_text is None:
+        return doc.render(), str(old)
+    if plain(RoundTripDocument(new_text, source).data) != plain(doc.data):  # pragma: no cover - a safety net
+        raise YamlEditError(f"{source}: services.{service}.image could not be changed on its line alone")
+    return new_text, str(old)
+
+
+_PLAIN_SAFE = re.compile(r"[A-Za-z0-9_./@-][A-Za-z0-9_./@:+-]*")
+
+
+def _replace_token(text, where, image):
+    """``text`` with the scalar token at (line, column) replaced by ``image`` in the token's own quoting, every other
+    byte kept (the spaces before a comment too, so setting the old image back gives the old bytes back). None when
+    the token is not on one line as expected."""
+    line_no, col = where
+    lines = text.split("\n")  # YAML's own line numbering
+    if line_no >= len(lines):
+        return None
+    line = lines[line_no]
+    quote = line[col : col + 1]
+    if quote == '"':
+        end = col + 1
+        while end < len(line) and line[end] != '"':
+            end += 2 if line[end] == "\\" else 1
+        token = '"' + image.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    elif quote == "'":
+        end = col + 1
+        while end < len(line) and (line[end] != "'" or line[end + 1 : end + 2] == "'"):
+            end += 2 if line[end] == "'" else 1
+        token = "'" + image.replace("'", "''") + "'"
+    else:
+        m = re.match(r"[^#\r\n]*?(?=\s+#|\s*$)", line[col:])
+        if not m or not m.group(0):
+            return None
+        end = col + len(m.group(0)) - 1
+        token = image if _PLAIN_SAFE.fullmatch(image) else '"' + image.replace('"', '\\"') + '"'
+    if end >= len(line):
+        return None
+    lines[line_no] = line[:col] + token + line[end + 1 :]
+    return "\n".join(lines)

@@ -117,9 +117,10 @@ class ConfigError(ValueError):
 class GateRefused(ConfigError):
     """Redis mode was refused by the gate (policy ``fail``)."""
 
-    def __init__(self, gate_result, findings):
+    def __init__(self, gate_result, findings, previous_mode=None):
         self.gate = gate_result
         self.findings = findings
+        self.previous_mode = previous_mode  # the mode the config has, which stays
         super().__init__(f"redis mode refused by the version gate:\n{gate_result['reason']}")
 
 
@@ -610,7 +611,7 @@ def plan(text, req, source="<config>"):
     findings, gate_result = _evaluate(doc, req, effective, version, before_cp)
     if not gate_result["allowed"]:
         if req.on_blocked == "fail":
-            raise GateRefused(gate_result, findings)
+            raise GateRefused(gate_result, findings, previous)
         if req.on_blocked == "fallback_local":
             effective = "local"
             notes.append(f"redis mode refused, falling back to local: {gate_result['reason']}")

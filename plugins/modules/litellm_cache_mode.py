@@ -630,7 +630,7 @@ def make_plan(module, start_text, source, secrets, mode):
         request = cfg.CacheRequest.from_params(dict(module.params, mode=mode))
         return cfg.plan(start_text, request, source=source)
     except cfg.GateRefused as exc:
-        failed.update(gate=exc.gate, findings=exc.findings, mode=None)
+        failed.update(gate=exc.gate, findings=exc.findings, mode=None, previous_mode=exc.previous_mode)
         module.fail_json(msg=mask_text(str(exc), secrets), **failed)
     except cfg.ConfigError as exc:
         module.fail_json(msg=mask_text(str(exc), secrets), **failed)

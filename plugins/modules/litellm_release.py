@@ -18,8 +18,12 @@ description:
     healthcheck) is the compose file's own, waits until every replica serves and checks that the release running
     inside is the one asked for.
   - When the new release does not become ready within O(wait_timeout), or runs another release than asked, the
-    compose file is put back byte for byte, the service is recreated on its old image and waited for, and the
-    module fails with the reason and the new release's last log lines (secrets masked) in RV(log_tail).
+    compose file is put back (byte for byte; only a line that another run changed meanwhile, for another service of
+    the same file, is kept), the service is recreated on its old image and waited for, and the module fails with
+    the reason and the new release's last log lines (secrets masked) in RV(log_tail).
+  - Runs on several services of one compose file at once (a play over the instances of one stack) take turns on
+    the file, each holding a lock (an C(flock) on the directory of the file) while it reads, edits, writes and
+    recreates.
   - The compose project, its working directory and its files are read from the labels compose puts on the
     container; O(compose_file) names the file to edit when the service's image is in another file of the project.
   - A second run with the same target changes nothing.
@@ -78,6 +82,14 @@ options:
     description: Seconds to wait for each replica of the new (or, on rollback, the old) release to serve.
     type: int
     default: 300
+  backup:
+    description:
+      - Keep a copy of the compose file as it was, beside it (C(FILE.<time>~), as M(ansible.builtin.lineinfile) does),
+        before changing it; its path is RV(backup_file).
+      - To take an upgrade back later, run the module again with the old image, RV(image.before); it sets the
+        service's line back, which gives the file's bytes back when no other line changed since.
+    type: bool
+    default: false
 notes:
   - A plain container (not started by compose) is refused with the reason; its settings live in whatever started it.
   - The service is recreated with C(--no-deps), so the services it depends on (Redis) keep running.
@@ -133,6 +145,10 @@ compose:
   returned: always
   type: dict
   sample: {project: llm, service: litellm, command: [docker, compose]}
+backup_file:
+  description: The copy of the compose file as it was (O(backup=true)).
+  returned: when the compose file was changed with O(backup=true)
+  type: str
 pulled:
   description: Whether the image was pulled.
   returned: always
@@ -161,6 +177,7 @@ from ansible_collections.erni_ki.litellm.plugins.module_utils import deps, docke
 from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_instance as li
 from ansible_collections.erni_ki.litellm.plugins.module_utils.compose_file import (
     compose_labels,
+    compose_lock,
     service_image,
     set_service_image,
 )
@@ -183,6 +200,7 @@ def argument_spec():
         compose_file=dict(type="path"),
         compose_command=dict(type="list", elements="str"),
         wait_timeout=dict(type="int", default=300),
+        backup=dict(type="bool", default=False),
     )
     return spec
 
@@ -373,16 +391,7 @@ def main():
         module.fail_json(msg=str(exc))
 
     job = Release(module, client, containers, key)
-    try:
-        with open(job.path, "rb") as f:
-            original = f.read()
-        text = original.decode("utf-8")
-        current = service_image(text, job.service, job.path)
-        image, release = target(module, client, current or containers[0].attrs["Config"].get("Image"))
-        new_text, current = set_service_image(text, job.service, image, job.path)
-    except (OSError, UnicodeDecodeError, YamlEditError) as exc:
-        module.fail_json(msg=f"cannot change the image in {job.path}: {exc}; the file was left as it was")
-
+    original, text, new_text, current, image, release = plan(module, client, job, containers)
     result = dict(
         changed=False,
         compose_file=job.path,
@@ -404,35 +413,69 @@ def main():
     result["pulled"] = ensure_image(module, client, image)
     job.command = compose_command(module)
     result["compose"]["command"] = job.command
-    move = module.atomic_move
-    write_atomically(job.path, new_text.encode("utf-8"), move)
     try:
-        job.recreate(force=new_text == text)
+        # Several services of one compose file may be upgraded at once (a play over the instances of one stack):
+        # each run's read, edit, write and `up` hold the file's lock, so none writes over another's line.
+        with compose_lock(job.path):
+            original, text, new_text, _current, _image, _release = plan(module, client, job, containers)
+            if p["backup"] and new_text != text:
+                result["backup_file"] = module.backup_local(job.path)
+            write_atomically(job.path, new_text.encode("utf-8"), module.atomic_move)
+            job.recreate(force=new_text == text)
         result["ready_after_s"] = job.wait(release)
-    except (ReleaseError, li.InstanceError, docker_common.DockerException) as exc:
-        rollback(module, job, original, result, exc, move)
+    except (ReleaseError, li.InstanceError, docker_common.DockerException, OSError) as exc:
+        rollback(module, job, (original, new_text), result, exc)
     module.exit_json(**result)
 
 
-def rollback(module, job, original, result, exc, move):
-    """The compose file back byte for byte, the old release recreated and waited for; then the module fails."""
+def plan(module, client, job, containers):
+    """(original bytes, text, new text, image in the file, image to run, release to run), the file untouched; the
+    module fails when the file cannot be changed."""
+    try:
+        with open(job.path, "rb") as f:
+            original = f.read()
+        text = original.decode("utf-8")
+        current = service_image(text, job.service, job.path)
+        image, release = target(module, client, current or containers[0].attrs["Config"].get("Image"))
+        new_text, current = set_service_image(text, job.service, image, job.path)
+    except (OSError, UnicodeDecodeError, YamlEditError) as exc:
+        module.fail_json(msg=f"cannot change the image in {job.path}: {exc}; the file was left as it was")
+    return original, text, new_text, current, image, release
+
+
+def restore(job, written, image_before):
+    """The compose file as it was: its original bytes when nobody changed it since this run wrote it, else (another
+    service's run changed its own line meanwhile) this service's line alone set back."""
+    original, new_text = written
+    with open(job.path, "rb") as f:
+        now = f.read()
+    if now == new_text.encode("utf-8"):
+        return original
+    back, _image = set_service_image(now.decode("utf-8"), job.service, image_before, job.path)
+    return back.encode("utf-8")
+
+
+def rollback(module, job, written, result, exc):
+    """The compose file back (byte for byte when only this run changed it), the old release recreated and waited
+    for; then the module fails."""
     reason = mask_text(str(exc), job.secrets)
     log_tail = getattr(exc, "log_tail", None)
-    write_atomically(job.path, original, move)
     result["release"]["after"] = job.before
     try:
-        job.recreate()
+        with compose_lock(job.path):
+            write_atomically(job.path, restore(job, written, result["image"]["before"]), module.atomic_move)
+            job.recreate()
         job.wait(LiteLLMVersion(job.before) if job.before else None)
-    except (ReleaseError, li.InstanceError, docker_common.DockerException) as again:
+    except (ReleaseError, li.InstanceError, docker_common.DockerException, OSError, YamlEditError) as again:
         module.fail_json(
-            msg=f"{result['image']['after']} failed: {reason}. The compose file {job.path} is restored byte for byte, "
-            f"but the old release did not come back: {mask_text(str(again), job.secrets)}",
+            msg=f"{result['image']['after']} failed: {reason}. Taking it back failed too: "
+            f"{mask_text(str(again), job.secrets)}",
             rolled_back=False,
             log_tail=log_tail or getattr(again, "log_tail", None),
             **result,
         )
     module.fail_json(
-        msg=f"{result['image']['after']} failed: {reason}. Rolled back: {job.path} is restored byte for byte and "
+        msg=f"{result['image']['after']} failed: {reason}. Rolled back: {job.path} is as it was and "
         f"{job.service} runs {result['image']['before']} again",
         rolled_back=True,
         log_tail=log_tail,

@@ -14,12 +14,14 @@ import yaml
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 SANDBOX = os.path.join(ROOT, "sandbox")
 
-COMPOSE = """# ERNI-KI-shaped stack: the LLM gateway (hand-maintained; the runbook pins the release below)
+HEAD = """# ERNI-KI-shaped stack: the LLM gateway (hand-maintained; the runbook pins the release below)
 x-labels: &labels
   erni_ki.sandbox: "{sandbox}"   # make sandbox-down removes what a crashed test left
 
 services:
-  litellm:
+"""
+
+SERVICE = """  {name}:
     image: "{image}"   # upgraded by erni_ki.litellm.litellm_release
     network_mode: host
     entrypoint: ["/bin/sh", "/stack/litellm-entrypoint.sh"]
@@ -27,7 +29,7 @@ services:
     environment:
       SANDBOX_EXPORT_REDIS_URL: "{redis_port}/{db}"   # the entrypoint builds REDIS_URL from the secret
     volumes:
-      - ./config.yaml:/app/config.yaml:ro
+      - ./{name}.yaml:/app/config.yaml:ro
       - {stack}:/stack:ro
     secrets: [redis_password, master_key]
     labels: *labels
@@ -36,7 +38,9 @@ services:
       interval: 10s
       timeout: 4s
       retries: 18
+"""
 
+TAIL = """
 secrets:
   redis_password:
     file: {secrets}/redis_password.txt
@@ -46,34 +50,35 @@ secrets:
 
 
 class ComposeStack:
-    """``docker-compose -p PROJECT`` in a folder of its own: compose.yml, config.yaml."""
+    """``docker-compose -p PROJECT`` in a folder of its own: compose.yml, and NAME.yaml, the config of each service
+    (``services``: {name: port})."""
 
-    def __init__(self, folder, endpoints, image, port, db):
+    def __init__(self, folder, endpoints, image, services, db):
         self.folder = str(folder)
         self.project = f"erni-stack-{uuid.uuid4().hex[:6]}"
-        self.port = port
-        self.url = f"http://127.0.0.1:{port}"
+        self.services = dict(services)
+        self.urls = {name: f"http://127.0.0.1:{port}" for name, port in self.services.items()}
         self.compose_file = os.path.join(self.folder, "compose.yml")
-        self.config_file = os.path.join(self.folder, "config.yaml")
-        sandbox_project = endpoints["proxies"][0]["compose_project"]
+        self.config_files = {name: os.path.join(self.folder, f"{name}.yaml") for name in self.services}
         with open(endpoints["proxies"][0]["config_path"], encoding="utf-8") as f:
             config = f.read()
-        with open(self.config_file, "w", encoding="utf-8") as f:
-            f.write(config)
-        check = yaml.safe_dump([part.replace("$", "$$") for part in liveliness(port)], default_flow_style=True)
-        with open(self.compose_file, "w", encoding="utf-8") as f:
-            f.write(
-                COMPOSE.format(
-                    sandbox=sandbox_project,
-                    image=image,
-                    port=port,
-                    redis_port=endpoints["redis"]["port"],
-                    db=db,
-                    stack=os.path.join(SANDBOX, "run", "stack"),
-                    secrets=os.path.dirname(endpoints["master_key_file"]),
-                    healthcheck=check.strip(),
-                )
+        text = HEAD.format(sandbox=endpoints["proxies"][0]["compose_project"])
+        for name, port in self.services.items():
+            with open(self.config_files[name], "w", encoding="utf-8") as f:
+                f.write(config)
+            check = yaml.safe_dump([part.replace("$", "$$") for part in liveliness(port)], default_flow_style=True)
+            text += SERVICE.format(
+                name=name,
+                image=image,
+                port=port,
+                redis_port=endpoints["redis"]["port"],
+                db=db,
+                stack=os.path.join(SANDBOX, "run", "stack"),
+                healthcheck=check.strip(),
             )
+        text += TAIL.format(secrets=os.path.dirname(endpoints["master_key_file"]))
+        with open(self.compose_file, "w", encoding="utf-8") as f:
+            f.write(text)
 
     def compose(self, *args):
         cmd = ["docker-compose", "--ansi", "never", "-p", self.project, "-f", self.compose_file, *args]
@@ -82,8 +87,9 @@ class ComposeStack:
     def up(self):
         self.compose("up", "-d")
 
-    def containers(self, client):
-        return client.containers.list(all=True, filters={"label": f"com.docker.compose.project={self.project}"})
+    def containers(self, client, service):
+        labels = [f"com.docker.compose.project={self.project}", f"com.docker.compose.service={service}"]
+        return client.containers.list(all=True, filters={"label": labels})
 
     def down(self):
         if shutil.which("docker-compose"):

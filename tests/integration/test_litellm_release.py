@@ -8,12 +8,13 @@ import pytest
 
 from tests.helpers.compose_stack import ComposeStack
 from tests.helpers.proxies import running_cache, wait_ready
+from tests.helpers.role_runs import run_playbook, summary, write_inventory
 
 FROM, TO, DB, PORT = "1.80.0", "1.108.7", 14, 4061
 
 
 def release(run_module, stack, check=False, diff=False, **kw):
-    args = dict(compose_project=stack.project, compose_service="litellm", master_key_file=stack.master_key_file, **kw)
+    args = dict(compose_project=stack.project, compose_service="gateway", master_key_file=stack.master_key_file, **kw)
     return run_module("litellm_release", args, check=check, diff=diff)
 
 
@@ -24,10 +25,10 @@ def digest(path):
 
 @pytest.fixture
 def stack(tmp_path, endpoints, image_tags):
-    s = ComposeStack(tmp_path, endpoints, image_tags[FROM], PORT, DB)
+    s = ComposeStack(tmp_path, endpoints, image_tags[FROM], {"gateway": PORT}, DB)
     s.master_key_file = endpoints["master_key_file"]
     s.up()
-    wait_ready(s.url)
+    wait_ready(s.urls["gateway"])
     yield s
     s.down()
 
@@ -37,7 +38,7 @@ def test_an_upgrade_changes_the_image_line_recreates_with_compose_and_a_second_r
 ):
     with open(stack.compose_file, encoding="utf-8") as f:
         before = f.read()
-    old = stack.containers(docker_client)[0]
+    old = stack.containers(docker_client, "gateway")[0]
 
     check = release(run_module, stack, check=True, diff=True, release=TO)
     assert not check.failed and check.result["changed"], check.output
@@ -46,7 +47,9 @@ def test_an_upgrade_changes_the_image_line_recreates_with_compose_and_a_second_r
     with open(stack.compose_file, encoding="utf-8") as f:
         assert f.read() == before, "check mode wrote the compose file"
     old.reload()
-    assert old.status == "running" and stack.containers(docker_client)[0].id == old.id, "check mode recreated"
+    assert old.status == "running" and stack.containers(docker_client, "gateway")[0].id == old.id, (
+        "check mode recreated"
+    )
 
     run = release(run_module, stack, release=TO)
     assert not run.failed, run.output
@@ -61,7 +64,7 @@ def test_an_upgrade_changes_the_image_line_recreates_with_compose_and_a_second_r
     assert changed[0][1].startswith(f'    image: "{image_tags[TO]}"') and "# upgraded by" in changed[0][1]
 
     # recreated by compose from the operator's file: the same settings on the new release
-    (new,) = stack.containers(docker_client)
+    (new,) = stack.containers(docker_client, "gateway")
     assert new.id != old.id and new.attrs["Config"]["Image"] == image_tags[TO]
     for key in ("Entrypoint", "Cmd", "Healthcheck"):
         assert new.attrs["Config"][key] == old.attrs["Config"][key], key
@@ -70,13 +73,13 @@ def test_an_upgrade_changes_the_image_line_recreates_with_compose_and_a_second_r
     assert sorted(new.attrs["Config"]["Env"]) == sorted(old.attrs["Config"]["Env"])
     mounts = {(m["Destination"], m["RW"]) for m in new.attrs["Mounts"]}
     assert ("/app/config.yaml", False) in mounts and ("/run/secrets/redis_password", False) in mounts
-    assert running_cache(stack.url, master_key) == "local"
+    assert running_cache(stack.urls["gateway"], master_key) == "local"
     for secret in (master_key, redis_password):
         assert secret not in check.output and secret not in run.output
 
     again = release(run_module, stack, release=TO)
     assert not again.failed and again.result["changed"] is False, again.output
-    assert stack.containers(docker_client)[0].id == new.id
+    assert stack.containers(docker_client, "gateway")[0].id == new.id
 
 
 def test_a_release_that_crashes_is_rolled_back_to_the_byte(run_module, stack, image_tags, docker_client):
@@ -91,5 +94,86 @@ def test_a_release_that_crashes_is_rolled_back_to_the_byte(run_module, stack, im
     assert "Rolled back:" in run.result["msg"] and run.result["release"] == {"before": FROM, "after": FROM}
     assert any("litellm" in line for line in run.result["log_tail"]), run.result["log_tail"]
     assert digest(stack.compose_file) == before
-    (now,) = stack.containers(docker_client)
+    (now,) = stack.containers(docker_client, "gateway")
     assert now.status == "running" and now.attrs["Config"]["Image"] == image_tags[FROM]
+
+
+def test_switch_cache_upgrades_a_refused_release_first_then_switches_with_a_cross_instance_hit(
+    tmp_path, endpoints, image_tags, docker_client, master_key, redis_password
+):
+    """Issue 24's done-when: two 1.80.0 instances of an operator's compose stack (url: os.environ/REDIS_URL, the URL
+    built by the entrypoint from a Docker secret), refused Redis by the gate (min_redis_version: the advice is
+    1.80.11). switch_cache with litellm_cache_upgrade=true: check mode shows the
+    upgrade and changes nothing; the run upgrades each (the image line of the compose file), gates again, switches
+    and verifies a hit across the instances. A failed upgrade (a release that crashes) leaves the compose file, the
+    configs and the running release exactly as they were."""
+    services = {"gw-a": 4062, "gw-b": 4063}
+    stack = ComposeStack(tmp_path, endpoints, image_tags[FROM], services, DB)
+    try:
+        stack.up()
+        for url in stack.urls.values():
+            wait_ready(url)
+        hosts = {
+            name: {
+                "litellm_cache_container": stack.containers(docker_client, name)[0].name,
+                "litellm_cache_master_key_file": endpoints["master_key_file"],
+                "litellm_cache_redis_host": "127.0.0.1",
+                "litellm_cache_redis_port": endpoints["redis"]["port"],
+                "litellm_cache_redis_password_file": endpoints["redis"]["password_file"],
+                # the ERNI-KI form: cache_params by url:, the URL only in the environment the entrypoint builds
+                "litellm_cache_redis_url": "os.environ/REDIS_URL",
+                "litellm_cache_state_dir": str(tmp_path / f"state-{name}"),
+            }
+            for name in services
+        }
+        inventory = write_inventory(tmp_path / "inventory.yml", hosts)
+        files = [stack.compose_file, *stack.config_files.values()]
+        original = {path: digest(path) for path in files}
+        switch = [
+            "-e",
+            "litellm_cache_mode=redis",
+            "-e",
+            "litellm_cache_upgrade=true",
+            "-e",
+            "litellm_cache_serial=100%",
+        ]
+
+        # a release that crashes: rolled back by the module, then by the role; everything as it was
+        broken = run_playbook(
+            inventory,
+            "erni_ki.litellm.switch_cache",
+            *switch,
+            "-e",
+            f"litellm_cache_upgrade_image={image_tags['REDIS_TAG']}",
+        )
+        out = broken.stdout + broken.stderr
+        assert broken.returncode != 0, out[-4000:]
+        assert "Rolled back:" in out and "runs 1.80.0 again" in out, out[-4000:]
+        assert {path: digest(path) for path in files} == original
+        for name in services:
+            (c,) = stack.containers(docker_client, name)
+            assert c.status == "running" and c.attrs["Config"]["Image"] == image_tags[FROM]
+            assert running_cache(stack.urls[name], master_key) == "local"
+
+        check = run_playbook(inventory, "erni_ki.litellm.switch_cache", *switch, check=True)
+        out = check.stdout + check.stderr
+        assert check.returncode == 0, out[-4000:]
+        assert f'+    image: "{image_tags["1.80.11"]}"' in out and "+    type: redis" in out, out[-4000:]
+        assert {path: digest(path) for path in files} == original
+
+        run = run_playbook(inventory, "erni_ki.litellm.switch_cache", *switch)
+        out = run.stdout + run.stderr
+        assert run.returncode == 0, out[-4000:]
+        assert summary(out) == {name: "switched to redis" for name in services}, out[-3000:]
+        assert "(another instance: the cache is shared)" in out, out[-4000:]
+        with open(stack.compose_file, encoding="utf-8") as f:
+            compose_text = f.read()
+        assert compose_text.count(f'image: "{image_tags["1.80.11"]}"') == 2 and image_tags[FROM] not in compose_text
+        for name in services:
+            (c,) = stack.containers(docker_client, name)
+            assert c.attrs["Config"]["Image"] == image_tags["1.80.11"]
+            assert running_cache(stack.urls[name], master_key) == "redis"
+        for secret in (master_key, redis_password):
+            assert secret not in broken.stdout + check.stdout + run.stdout
+    finally:
+        stack.down()

@@ -43,7 +43,7 @@ def test_only_the_image_line_changes_and_its_quotes_and_comment_stay():
     assert changed == [
         (
             '    image: "ghcr.io/berriai/litellm:v1.80.0-stable.1"   # pinned by the runbook',
-            '    image: "ghcr.io/berriai/litellm:v1.93.0-stable"     # pinned by the runbook',  # at its column
+            '    image: "ghcr.io/berriai/litellm:v1.93.0-stable"   # pinned by the runbook',
         )
     ]
     assert service_image(new, "litellm", "compose.yml") == "ghcr.io/berriai/litellm:v1.93.0-stable"
@@ -95,3 +95,27 @@ def test_compose_labels_give_project_service_and_files_in_order():
     files = ["/srv/llm/compose.yml", "/srv/llm/compose.override.yml"]
     assert compose_labels(labels) == ("llm", "litellm", "/srv/llm", files)
     assert compose_labels({"maintainer": "x"}) is None
+
+
+def test_setting_the_image_back_gives_the_bytes_back():
+    """How the role takes an upgrade back (litellm_release with the old image): the line as it was, its comment at
+    the column it had."""
+    new, old = set_service_image(STACK, "litellm", "ghcr.io/berriai/litellm:v1.108.14-stable.patch1", "compose.yml")
+    back, _image = set_service_image(new, "litellm", old, "compose.yml")
+    assert back == STACK
+
+
+@pytest.mark.parametrize(
+    ("line", "image", "want"),
+    [
+        ("    image: litellm:1.80.0 # pinned", "litellm:1.93.0", "    image: litellm:1.93.0 # pinned"),
+        ("    image: litellm:1.80.0", "litellm:1.93.0", "    image: litellm:1.93.0"),
+        ("    image: 'it''s:1.80.0'  # q", "it's:1.93.0", "    image: 'it''s:1.93.0'  # q"),
+        ('    image: "a\\"b:1"', 'x"y:2', '    image: "x\\"y:2"'),
+    ],
+)
+def test_the_token_keeps_its_quoting_and_what_follows_it(line, image, want):
+    text = f"services:\n  litellm:\n{line}\n    restart: always\r\n"
+    new, _old = set_service_image(text, "litellm", image, "compose.yml")
+    assert new == f"services:\n  litellm:\n{want}\n    restart: always\r\n"
+    assert service_image(new, "litellm", "compose.yml") == image
