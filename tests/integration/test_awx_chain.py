@@ -14,13 +14,15 @@ import shutil
 import subprocess
 import sys
 
+import docker
 import jinja2
 import pytest
 import redis
 import yaml
 from conftest import Launcher
 
-from tests.helpers.proxies import key_of, mode_of, running_cache, shared_hit
+from tests.helpers.compose_stack import ComposeStack
+from tests.helpers.proxies import key_of, mode_of, running_cache, shared_hit, wait_ready
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 AWX = ROOT / "extensions" / "awx"
@@ -90,12 +92,13 @@ def awx(fleet, assets, secrets, tmp_path_factory):
     ]
     counter = iter(range(100))
 
-    def launch(name, answers=None):
+    def launch(name, answers=None, instances=None):
+        """``instances``: the endpoints of other instances than the fleet's (an operator's compose stack)."""
         template = templates[name]
         pdd = base / f"job-{next(counter)}-{template['playbook'].removesuffix('.yml')}"
         shutil.copytree(AWX / "project", pdd / "project")
         (pdd / "inventory").mkdir()
-        (pdd / "inventory" / "hosts.yml").write_text(yaml.safe_dump(inventory(fleet, venv)))
+        (pdd / "inventory" / "hosts.yml").write_text(yaml.safe_dump(inventory(instances or fleet, venv)))
         (pdd / "env").mkdir()
         # AWX: survey answers (defaults for the unanswered) become extra vars.
         extra = survey_answers(template, answers or {})
@@ -269,3 +272,41 @@ def test_rollback_job_restores_every_config_byte_for_byte(awx, fleet, secrets, o
         assert pathlib.Path(p["config_path"]).read_bytes() == originals[p["name"]], p["name"]
         assert running_cache(p["url"], secrets["master_key"]) == "local"
     no_secret_in(job, secrets)
+
+
+def test_restore_job_finds_every_config_as_the_operator_wrote_it(awx, fleet, secrets, originals):
+    """After the rollback every config is its original already: the restore job verifies that and changes nothing."""
+    job = awx("LiteLLM cache - restore")
+    assert job["rc"] == 0, job["stdout"][-6000:]
+    assert artifact_data(job)["litellm_cache_summary"] == {
+        p["name"]: "unchanged (the original, local)" for p in fleet["proxies"]
+    }
+    for p in fleet["proxies"]:
+        assert pathlib.Path(p["config_path"]).read_bytes() == originals[p["name"]], p["name"]
+    no_secret_in(job, secrets)
+
+def test_upgrade_job_runs_the_release_in_the_compose_file_of_a_stack(awx, endpoints, image_tags, secrets, tmp_path):
+    """The upgrade job template on an operator's compose stack (the fleet's proxies are plain containers): the EE's
+    playbook, over SSH, runs litellm_release on the host; the image line changes, compose recreates the service on
+    1.80.11, the local cache is verified on it."""
+    stack = ComposeStack(tmp_path, endpoints, image_tags["1.80.0"], {"gateway": 4083}, 15)
+    try:
+        stack.up()
+        wait_ready(stack.urls["gateway"])
+        container = docker.from_env().containers.list(filters={"label": f"com.docker.compose.project={stack.project}"})
+        instance = {
+            "name": "gateway",
+            "container": container[0].name,
+            "url": stack.urls["gateway"],
+            "config_path": stack.config_files["gateway"],
+        }
+        job = awx(
+            "LiteLLM - upgrade", {"litellm_cache_release": "1.80.11"}, instances={**endpoints, "proxies": [instance]}
+        )
+        assert job["rc"] == 0, job["stdout"][-6000:] + job["runner"].stderr[-2000:]
+        assert artifact_data(job)["litellm_cache_summary"] == {"gateway": "upgraded to 1.80.11 (local)"}
+        with open(stack.compose_file, encoding="utf-8") as f:
+            assert f'image: "{image_tags["1.80.11"]}"' in f.read()
+        no_secret_in(job, secrets)
+    finally:
+        stack.down()

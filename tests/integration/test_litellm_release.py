@@ -8,7 +8,7 @@ import pytest
 
 from tests.helpers.compose_stack import ComposeStack
 from tests.helpers.proxies import running_cache, wait_ready
-from tests.helpers.role_runs import run_playbook, summary, write_inventory
+from tests.helpers.role_runs import run_playbook, summary, unchanged, write_inventory
 
 FROM, TO, DB, PORT = "1.80.0", "1.108.7", 14, 4061
 
@@ -177,3 +177,46 @@ def test_switch_cache_upgrades_a_refused_release_first_then_switches_with_a_cros
             assert secret not in broken.stdout + check.stdout + run.stdout
     finally:
         stack.down()
+
+
+def test_upgrade_litellm_runs_the_release_verifies_it_and_a_second_run_changes_nothing(
+    run_module, stack, tmp_path, endpoints, image_tags, docker_client, master_key
+):
+    """The upgrade_litellm playbook (the role's upgrade entry point) on the one-service stack: check mode changes
+    nothing; the run upgrades 1.80.0 to 1.80.11 and verifies the cache the config has (local) on it; a second run
+    changes nothing; a release that crashes is taken back, the compose file and the release as they were."""
+    (container,) = stack.containers(docker_client, "gateway")
+    hostvars = {
+        "litellm_cache_container": container.name,
+        "litellm_cache_master_key_file": endpoints["master_key_file"],
+        "litellm_cache_state_dir": str(tmp_path / "state"),
+    }
+    inventory = write_inventory(tmp_path / "inventory.yml", {"gateway": hostvars})
+    before = digest(stack.compose_file)
+
+    def upgrade(*extra, check=False, rc=0):
+        run = run_playbook(inventory, "erni_ki.litellm.upgrade_litellm", *extra, check=check)
+        out = run.stdout + run.stderr
+        assert run.returncode == rc, out[-4000:]
+        assert master_key not in out
+        return out
+
+    crashed = upgrade(
+        "-e", "litellm_cache_release=1.80.11", "-e", f"litellm_cache_upgrade_image={image_tags['REDIS_TAG']}", rc=2
+    )
+    assert summary(crashed) == {"gateway": "rolled back to local on 1.80.0"}, crashed[-3000:]
+    assert "gateway did not upgrade" in crashed and "exec: /opt/litellm/bin/litellm: not found" in crashed
+    assert digest(stack.compose_file) == before
+    assert stack.containers(docker_client, "gateway")[0].attrs["Config"]["Image"] == image_tags[FROM]
+
+    checked = upgrade("-e", "litellm_cache_release=1.80.11", check=True)
+    assert f'+    image: "{image_tags["1.80.11"]}"' in checked and digest(stack.compose_file) == before
+
+    out = upgrade("-e", "litellm_cache_release=1.80.11")
+    assert summary(out) == {"gateway": "upgraded to 1.80.11 (local)"}, out[-3000:]
+    assert "cache hit on gateway" in out
+    assert stack.containers(docker_client, "gateway")[0].attrs["Config"]["Image"] == image_tags["1.80.11"]
+
+    again = upgrade("-e", "litellm_cache_release=1.80.11")
+    assert summary(again) == {"gateway": "unchanged (1.80.11, local: it runs the release asked for)"}
+    assert unchanged(again), again[-2000:]
