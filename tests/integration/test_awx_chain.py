@@ -285,6 +285,7 @@ def test_restore_job_finds_every_config_as_the_operator_wrote_it(awx, fleet, sec
         assert pathlib.Path(p["config_path"]).read_bytes() == originals[p["name"]], p["name"]
     no_secret_in(job, secrets)
 
+
 def test_upgrade_job_runs_the_release_in_the_compose_file_of_a_stack(awx, endpoints, image_tags, secrets, tmp_path):
     """The upgrade job template on an operator's compose stack (the fleet's proxies are plain containers): the EE's
     playbook, over SSH, runs litellm_release on the host; the image line changes, compose recreates the service on
