@@ -135,6 +135,13 @@ image:
   description: The image of the service in the compose file, before and after.
   returned: always
   type: dict
+  contains:
+    before:
+      description: The image the file gave the service before the run.
+      type: str
+    after:
+      description: The image it gives it now (after a rollback, the one before again in the file).
+      type: str
   sample: {before: "ghcr.io/berriai/litellm:v1.80.0-stable.1", after: "ghcr.io/berriai/litellm:v1.93.0-stable"}
 compose_file:
   description: The compose file the module read (and changed).

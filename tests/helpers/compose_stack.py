@@ -51,7 +51,8 @@ secrets:
 
 class ComposeStack:
     """``docker-compose -p PROJECT`` in a folder of its own: compose.yml, and NAME.yaml, the config of each service
-    (``services``: {name: port})."""
+    (``services``: {name: port}); ``db``: the db of the sandbox's Redis in each service's REDIS_URL (a number for
+    all, or {name: db})."""
 
     def __init__(self, folder, endpoints, image, services, db):
         self.folder = str(folder)
@@ -72,7 +73,7 @@ class ComposeStack:
                 image=image,
                 port=port,
                 redis_port=endpoints["redis"]["port"],
-                db=db,
+                db=db[name] if isinstance(db, dict) else db,
                 stack=os.path.join(SANDBOX, "run", "stack"),
                 healthcheck=check.strip(),
             )

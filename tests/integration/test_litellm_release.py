@@ -103,12 +103,12 @@ def test_switch_cache_upgrades_a_refused_release_first_then_switches_with_a_cros
 ):
     """Issue 24's done-when: two 1.80.0 instances of an operator's compose stack (url: os.environ/REDIS_URL, the URL
     built by the entrypoint from a Docker secret), refused Redis by the gate (min_redis_version: the advice is
-    1.80.11). switch_cache with litellm_cache_upgrade=true: check mode shows the
-    upgrade and changes nothing; the run upgrades each (the image line of the compose file), gates again, switches
-    and verifies a hit across the instances. A failed upgrade (a release that crashes) leaves the compose file, the
-    configs and the running release exactly as they were."""
+    1.80.11). switch_cache with litellm_cache_upgrade=true: check mode shows the upgrade and changes nothing. With
+    the instances' URLs on two dbs (a cache they only believe shared), each is upgraded and switched, the hit across
+    them fails, and each is rolled back: the compose file, the configs and the running release exactly as they
+    were. With the URLs fixed, the run upgrades each, gates again, switches and verifies the hit across them."""
     services = {"gw-a": 4062, "gw-b": 4063}
-    stack = ComposeStack(tmp_path, endpoints, image_tags[FROM], services, DB)
+    stack = ComposeStack(tmp_path, endpoints, image_tags[FROM], services, {"gw-a": DB, "gw-b": DB + 1})
     try:
         stack.up()
         for url in stack.urls.values():
@@ -138,22 +138,24 @@ def test_switch_cache_upgrades_a_refused_release_first_then_switches_with_a_cros
             "litellm_cache_serial=100%",
         ]
 
-        # a release that crashes: rolled back by the module, then by the role; everything as it was
-        broken = run_playbook(
-            inventory,
-            "erni_ki.litellm.switch_cache",
-            *switch,
-            "-e",
-            f"litellm_cache_upgrade_image={image_tags['REDIS_TAG']}",
-        )
-        out = broken.stdout + broken.stderr
-        assert broken.returncode != 0, out[-4000:]
-        assert "Rolled back:" in out and "runs 1.80.0 again" in out, out[-4000:]
+        split = run_playbook(inventory, "erni_ki.litellm.switch_cache", *switch)
+        out = split.stdout + split.stderr
+        assert split.returncode != 0, out[-4000:]
+        assert summary(out) == {name: "rolled back to local on 1.80.0" for name in services}, out[-3000:]
+        assert "was not answered from the cache" in out and "LiteLLM runs 1.80.0 again" in out, out[-4000:]
         assert {path: digest(path) for path in files} == original
         for name in services:
             (c,) = stack.containers(docker_client, name)
             assert c.status == "running" and c.attrs["Config"]["Image"] == image_tags[FROM]
             assert running_cache(stack.urls[name], master_key) == "local"
+        # the operator fixes the URL of gw-b (the same db as gw-a) and recreates it
+        with open(stack.compose_file, encoding="utf-8") as f:
+            text = f.read()
+        with open(stack.compose_file, "w", encoding="utf-8") as f:
+            f.write(text.replace(f'/{DB + 1}"', f'/{DB}"'))
+        stack.compose("up", "-d", "gw-b")
+        wait_ready(stack.urls["gw-b"])
+        original[stack.compose_file] = digest(stack.compose_file)
 
         check = run_playbook(inventory, "erni_ki.litellm.switch_cache", *switch, check=True)
         out = check.stdout + check.stderr
@@ -174,7 +176,7 @@ def test_switch_cache_upgrades_a_refused_release_first_then_switches_with_a_cros
             assert c.attrs["Config"]["Image"] == image_tags["1.80.11"]
             assert running_cache(stack.urls[name], master_key) == "redis"
         for secret in (master_key, redis_password):
-            assert secret not in broken.stdout + check.stdout + run.stdout
+            assert secret not in split.stdout + check.stdout + run.stdout
     finally:
         stack.down()
 
