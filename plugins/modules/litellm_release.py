@@ -26,6 +26,10 @@ description:
     recreates.
   - The compose project, its working directory and its files are read from the labels compose puts on the
     container; O(compose_file) names the file to edit when the service's image is in another file of the project.
+  - A container that compose did not start is created again from the new image with its own settings (the
+    environment, command, mounts, network, restart policy, labels and healthcheck it was given; what the old image
+    set by itself is left to the new one), under its name. The old container is kept, renamed and stopped, until the
+    new one serves; if it does not, the new one is removed and the old one, the same container, started again.
   - A second run with the same target changes nothing.
 author:
   - erni_ki maintainers (@erni-ki)
@@ -43,7 +47,7 @@ attributes:
     description: Reports the image it would run and the compose change (in diff mode), pulls nothing, changes nothing.
   diff_mode:
     support: full
-    description: The compose file before and after.
+    description: The compose file before and after (a plain container, its image).
   idempotent:
     support: full
     description: When the file names the target image and every replica runs the release, nothing is done.
@@ -91,7 +95,8 @@ options:
     type: bool
     default: false
 notes:
-  - A plain container (not started by compose) is refused with the reason; its settings live in whatever started it.
+  - A plain container's settings are read from Docker; whatever started it (a script, a unit file) still names the
+    old image, and starts it again the next time it runs.
   - The service is recreated with C(--no-deps), so the services it depends on (Redis) keep running.
 seealso:
   - module: erni_ki.litellm.litellm_service
@@ -140,21 +145,25 @@ image:
       description: The image the file gave the service before the run.
       type: str
     after:
-      description: The image it gives it now (after a rollback, the one before again in the file).
+      description: The image asked for, which the file gives the service after a run that succeeded.
       type: str
   sample: {before: "ghcr.io/berriai/litellm:v1.80.0-stable.1", after: "ghcr.io/berriai/litellm:v1.93.0-stable"}
 compose_file:
   description: The compose file the module read (and changed).
-  returned: always
+  returned: for a compose service
   type: str
 compose:
   description: The compose project, service and command used.
-  returned: always
+  returned: for a compose service
   type: dict
   sample: {project: llm, service: litellm, command: [docker, compose]}
 backup_file:
   description: The copy of the compose file as it was (O(backup=true)).
   returned: when the compose file was changed with O(backup=true)
+  type: str
+container:
+  description: The name of the container (a plain container, created again under the same name).
+  returned: for a container that compose did not start
   type: str
 pulled:
   description: Whether the image was pulled.
@@ -189,6 +198,7 @@ from ansible_collections.erni_ki.litellm.plugins.module_utils.compose_file impor
     set_service_image,
 )
 from ansible_collections.erni_ki.litellm.plugins.module_utils.config_state import write_atomically
+from ansible_collections.erni_ki.litellm.plugins.module_utils.container_spec import recreate_body
 from ansible_collections.erni_ki.litellm.plugins.module_utils.litellm_version import (
     LiteLLMVersion,
     LiteLLMVersionError,
@@ -275,24 +285,66 @@ def compose_command(module):
     )
 
 
-class Release:
-    """One upgrade of a compose service: what runs, the file change, the recreate, the checks and the rollback."""
+class Job:
+    """One upgrade of one instance: what runs, the wait for the new release and the check of it."""
 
     def __init__(self, module, client, containers, key):
         self.module = module
         self.client = client
         self.key = key
         self.params = module.params
-        first = containers[0]
-        labels = compose_labels(first.labels or {})
-        if labels is None:
-            module.fail_json(
-                msg=f"{first.name} was not started by Docker Compose (it has no com.docker.compose labels): "
-                "litellm_release changes the image in the compose file and recreates the service with compose. "
-                "Change the image of a plain container where it is defined, and run litellm_service to check it"
+        self.secrets = li.secrets_of(containers[0], [key])
+        self.before = self.running_release(containers[0])
+
+    def running_release(self, container):
+        inside = li.inside_facts(self.client, container)
+        version, _source = li.resolve_version(inside, container.attrs["Config"].get("Image"), None)
+        return version
+
+    def wait(self, containers, release):
+        """Wait until every container serves and runs ``release`` (None: whatever it runs): the seconds it took.
+        ReleaseError, with the log tail of the container that did not, otherwise."""
+        start = time.monotonic()
+        deadline = start + self.params["wait_timeout"]
+        for container in containers:
+            url = self.params["url"] or li.default_url(container)
+            try:
+                li.wait_ready(container, url, self.key, deadline, healthy=False)
+            except li.InstanceError as exc:
+                error = ReleaseError(f"{container.name} did not serve within {self.params['wait_timeout']} s ({exc})")
+                error.log_tail = li.log_tail(container, self.secrets)
+                raise error from None
+            running = self.running_release(container)
+            if release is not None and (running is None or LiteLLMVersion(running) != release):
+                raise ReleaseError(f"{container.name} runs LiteLLM {running}, not {release}: is the image tagged so?")
+        return round(time.monotonic() - start, 2)
+
+    def fail(self, result, exc, again=None):
+        """Fail the module after a rollback (``again``: why the rollback failed too, else it worked)."""
+        reason = mask_text(str(exc), self.secrets)
+        result["release"]["after"] = self.before
+        if again is not None:
+            self.module.fail_json(
+                msg=f"{result['image']['after']} failed: {reason}. Taking it back failed too: "
+                f"{mask_text(str(again), self.secrets)}",
+                rolled_back=False,
+                log_tail=getattr(exc, "log_tail", None) or getattr(again, "log_tail", None),
+                **result,
             )
+        self.module.fail_json(
+            msg=f"{result['image']['after']} failed: {reason}. Rolled back: {self.rolled_back_what(result)}",
+            rolled_back=True,
+            log_tail=getattr(exc, "log_tail", None),
+            **result,
+        )
+
+
+class ComposeJob(Job):
+    """A service of a compose stack: the image line of the compose file, recreated by compose."""
+
+    def __init__(self, module, client, containers, key, labels):
+        super().__init__(module, client, containers, key)
         self.project, self.service, self.workdir, files = labels
-        self.secrets = li.secrets_of(first, [key])
         self.path = self.params["compose_file"] or pick_compose_file(files, self.service)
         if not self.path:
             module.fail_json(
@@ -300,13 +352,7 @@ class Release:
                 f"(project files: {', '.join(files) or 'none in the labels'}); give compose_file"
             )
         self.files = files or [self.path]
-        self.before = self.running_release(containers)
         self.command = None
-
-    def running_release(self, containers):
-        inside = li.inside_facts(self.client, containers[0])
-        version, _source = li.resolve_version(inside, containers[0].attrs["Config"].get("Image"), None)
-        return version
 
     def compose(self, *args):
         cmd = list(self.command) + ["-p", self.project]
@@ -325,23 +371,150 @@ class Release:
     def replicas(self):
         return li.locate(self.client, compose_project=self.project, compose_service=self.service)
 
-    def wait(self, release):
-        """Wait until every replica serves and runs ``release`` (None: whatever it runs): the seconds it took.
-        ReleaseError, with the log tail of the replica that did not, otherwise."""
-        start = time.monotonic()
-        deadline = start + self.params["wait_timeout"]
-        for container in self.replicas():
-            url = self.params["url"] or li.default_url(container)
-            try:
-                li.wait_ready(container, url, self.key, deadline, healthy=False)
-            except li.InstanceError as exc:
-                error = ReleaseError(f"{container.name} did not serve within {self.params['wait_timeout']} s ({exc})")
-                error.log_tail = li.log_tail(container, self.secrets)
-                raise error from None
-            running = self.running_release([container])
-            if release is not None and (running is None or LiteLLMVersion(running) != release):
-                raise ReleaseError(f"{container.name} runs LiteLLM {running}, not {release}: is the image tagged so?")
-        return round(time.monotonic() - start, 2)
+    def plan(self, containers):
+        """(original bytes, text, new text, image in the file, image to run, release to run), the file untouched;
+        the module fails when the file cannot be changed."""
+        try:
+            with open(self.path, "rb") as f:
+                original = f.read()
+            text = original.decode("utf-8")
+            current = service_image(text, self.service, self.path)
+            image, release = target(self.module, self.client, current or containers[0].attrs["Config"].get("Image"))
+            new_text, current = set_service_image(text, self.service, image, self.path)
+        except (OSError, UnicodeDecodeError, YamlEditError) as exc:
+            self.module.fail_json(msg=f"cannot change the image in {self.path}: {exc}; the file was left as it was")
+        return original, text, new_text, current, image, release
+
+    def run(self, containers):
+        module, p = self.module, self.params
+        original, text, new_text, current, image, release = self.plan(containers)
+        result = dict(
+            changed=False,
+            compose_file=self.path,
+            compose=dict(project=self.project, service=self.service),
+            image=dict(before=current, after=image),
+            release=dict(before=self.before, after=self.before),
+            pulled=False,
+        )
+        runs = all(c.attrs["Config"].get("Image") == image for c in containers)
+        if new_text == text and runs and self.before and LiteLLMVersion(self.before) == release:
+            module.exit_json(**result)
+        result.update(changed=True, release=dict(before=self.before, after=release.normalized))
+        if module._diff:
+            result["diff"] = dict(before=text, after=new_text, before_header=self.path, after_header=self.path)
+        if module.check_mode:
+            module.exit_json(**result)
+
+        result["pulled"] = ensure_image(module, self.client, image)
+        self.command = compose_command(module)
+        result["compose"]["command"] = self.command
+        try:
+            # Several services of one compose file may be upgraded at once (a play over the instances of one
+            # stack): each run's read, edit, write and `up` hold the file's lock, so none writes over another's line.
+            with compose_lock(self.path):
+                original, text, new_text, _current, _image, _release = self.plan(containers)
+                if p["backup"] and new_text != text:
+                    result["backup_file"] = module.backup_local(self.path)
+                write_atomically(self.path, new_text.encode("utf-8"), module.atomic_move)
+                self.recreate(force=new_text == text)
+            result["ready_after_s"] = self.wait(self.replicas(), release)
+        except (ReleaseError, li.InstanceError, docker_common.DockerException, OSError) as exc:
+            self.rollback(result, (original, new_text), exc)
+        module.exit_json(**result)
+
+    def restore(self, written, image_before):
+        """The compose file as it was: its original bytes when nobody changed it since this run wrote it, else
+        (another service's run changed its own line meanwhile) this service's line alone set back."""
+        original, new_text = written
+        with open(self.path, "rb") as f:
+            now = f.read()
+        if now == new_text.encode("utf-8"):
+            return original
+        back, _image = set_service_image(now.decode("utf-8"), self.service, image_before, self.path)
+        return back.encode("utf-8")
+
+    def rollback(self, result, written, exc):
+        """The compose file back (byte for byte when only this run changed it), the old release recreated and
+        waited for; then the module fails."""
+        try:
+            with compose_lock(self.path):
+                back = self.restore(written, result["image"]["before"])
+                write_atomically(self.path, back, self.module.atomic_move)
+                self.recreate()
+            self.wait(self.replicas(), LiteLLMVersion(self.before) if self.before else None)
+        except (ReleaseError, li.InstanceError, docker_common.DockerException, OSError, YamlEditError) as again:
+            self.fail(result, exc, again)
+        self.fail(result, exc)
+
+    def rolled_back_what(self, result):
+        return f"{self.path} is as it was and {self.service} runs {result['image']['before']} again"
+
+
+class PlainJob(Job):
+    """A container no compose started: created again from the new image with its own settings (container_spec)."""
+
+    PREVIOUS = "-erni-previous"  # the old container's name while the new one is tried
+
+    def __init__(self, module, client, containers, key):
+        super().__init__(module, client, containers, key)
+        self.old = containers[0]
+
+    def run(self):
+        module, old = self.module, self.old
+        current = old.attrs["Config"].get("Image")
+        image, release = target(module, self.client, current)
+        result = dict(
+            changed=False,
+            container=old.name,
+            image=dict(before=current, after=image),
+            release=dict(before=self.before, after=self.before),
+            pulled=False,
+        )
+        if current == image and self.before and LiteLLMVersion(self.before) == release:
+            module.exit_json(**result)
+        result.update(changed=True, release=dict(before=self.before, after=release.normalized))
+        if module._diff:
+            result["diff"] = dict(before=f"image: {current}\n", after=f"image: {image}\n", before_header=old.name)
+        if module.check_mode:
+            module.exit_json(**result)
+
+        result["pulled"] = ensure_image(module, self.client, image)
+        name = old.name
+        new = None
+        try:
+            body = recreate_body(old.attrs, self.client.images.get(old.attrs["Image"]).attrs.get("Config"), image)
+            old.rename(name + self.PREVIOUS)
+            old.stop(timeout=30)
+            new = self.client.containers.get(self.client.api.create_container_from_config(body, name=name)["Id"])
+            new.start()
+            result["ready_after_s"] = self.wait([new], release)
+        except (ReleaseError, li.InstanceError, docker_common.DockerException) as exc:
+            self.rollback(result, name, new, exc)
+        try:
+            old.remove()
+        except docker_common.DockerException as exc:
+            module.warn(f"the old container {name}{self.PREVIOUS} could not be removed: {exc}")
+        result["container"] = new.name
+        module.exit_json(**result)
+
+    def rollback(self, result, name, new, exc):
+        """The new container removed, the old one under its name again, started and waited for; the module fails."""
+        if new is not None and getattr(exc, "log_tail", None) is None:
+            exc.log_tail = li.log_tail(new, self.secrets)
+        try:
+            if new is not None:
+                new.remove(force=True)
+            self.old.reload()
+            if self.old.name != name:
+                self.old.rename(name)
+            self.old.start()
+            self.wait([self.old], LiteLLMVersion(self.before) if self.before else None)
+        except (ReleaseError, li.InstanceError, docker_common.DockerException) as again:
+            self.fail(result, exc, again)
+        self.fail(result, exc)
+
+    def rolled_back_what(self, result):
+        return f"the container {self.old.name} runs {result['image']['before']} again, the same container as before"
 
 
 def target(module, client, current_image):
@@ -396,98 +569,10 @@ def main():
         containers = li.locate(client, p["container"], p["compose_project"], p["compose_service"])
     except (docker_common.DockerAccessError, li.InstanceError) as exc:
         module.fail_json(msg=str(exc))
-
-    job = Release(module, client, containers, key)
-    original, text, new_text, current, image, release = plan(module, client, job, containers)
-    result = dict(
-        changed=False,
-        compose_file=job.path,
-        compose=dict(project=job.project, service=job.service),
-        image=dict(before=current, after=image),
-        release=dict(before=job.before, after=job.before),
-        pulled=False,
-    )
-    runs = all(c.attrs["Config"].get("Image") == image for c in containers)
-    if new_text == text and runs and job.before and LiteLLMVersion(job.before) == release:
-        module.exit_json(**result)
-
-    result.update(changed=True, release=dict(before=job.before, after=release.normalized))
-    if module._diff:
-        result["diff"] = dict(before=text, after=new_text, before_header=job.path, after_header=job.path)
-    if module.check_mode:
-        module.exit_json(**result)
-
-    result["pulled"] = ensure_image(module, client, image)
-    job.command = compose_command(module)
-    result["compose"]["command"] = job.command
-    try:
-        # Several services of one compose file may be upgraded at once (a play over the instances of one stack):
-        # each run's read, edit, write and `up` hold the file's lock, so none writes over another's line.
-        with compose_lock(job.path):
-            original, text, new_text, _current, _image, _release = plan(module, client, job, containers)
-            if p["backup"] and new_text != text:
-                result["backup_file"] = module.backup_local(job.path)
-            write_atomically(job.path, new_text.encode("utf-8"), module.atomic_move)
-            job.recreate(force=new_text == text)
-        result["ready_after_s"] = job.wait(release)
-    except (ReleaseError, li.InstanceError, docker_common.DockerException, OSError) as exc:
-        rollback(module, job, (original, new_text), result, exc)
-    module.exit_json(**result)
-
-
-def plan(module, client, job, containers):
-    """(original bytes, text, new text, image in the file, image to run, release to run), the file untouched; the
-    module fails when the file cannot be changed."""
-    try:
-        with open(job.path, "rb") as f:
-            original = f.read()
-        text = original.decode("utf-8")
-        current = service_image(text, job.service, job.path)
-        image, release = target(module, client, current or containers[0].attrs["Config"].get("Image"))
-        new_text, current = set_service_image(text, job.service, image, job.path)
-    except (OSError, UnicodeDecodeError, YamlEditError) as exc:
-        module.fail_json(msg=f"cannot change the image in {job.path}: {exc}; the file was left as it was")
-    return original, text, new_text, current, image, release
-
-
-def restore(job, written, image_before):
-    """The compose file as it was: its original bytes when nobody changed it since this run wrote it, else (another
-    service's run changed its own line meanwhile) this service's line alone set back."""
-    original, new_text = written
-    with open(job.path, "rb") as f:
-        now = f.read()
-    if now == new_text.encode("utf-8"):
-        return original
-    back, _image = set_service_image(now.decode("utf-8"), job.service, image_before, job.path)
-    return back.encode("utf-8")
-
-
-def rollback(module, job, written, result, exc):
-    """The compose file back (byte for byte when only this run changed it), the old release recreated and waited
-    for; then the module fails."""
-    reason = mask_text(str(exc), job.secrets)
-    log_tail = getattr(exc, "log_tail", None)
-    result["release"]["after"] = job.before
-    try:
-        with compose_lock(job.path):
-            write_atomically(job.path, restore(job, written, result["image"]["before"]), module.atomic_move)
-            job.recreate()
-        job.wait(LiteLLMVersion(job.before) if job.before else None)
-    except (ReleaseError, li.InstanceError, docker_common.DockerException, OSError, YamlEditError) as again:
-        module.fail_json(
-            msg=f"{result['image']['after']} failed: {reason}. Taking it back failed too: "
-            f"{mask_text(str(again), job.secrets)}",
-            rolled_back=False,
-            log_tail=log_tail or getattr(again, "log_tail", None),
-            **result,
-        )
-    module.fail_json(
-        msg=f"{result['image']['after']} failed: {reason}. Rolled back: {job.path} is as it was and "
-        f"{job.service} runs {result['image']['before']} again",
-        rolled_back=True,
-        log_tail=log_tail,
-        **result,
-    )
+    labels = compose_labels(containers[0].labels or {})
+    if labels is None:
+        PlainJob(module, client, containers, key).run()
+    ComposeJob(module, client, containers, key, labels).run(containers)
 
 
 if __name__ == "__main__":
