@@ -114,7 +114,6 @@ options:
   redis_user:
     description: Redis ACL user name (C(cache_params.username)).
     type: str
-    aliases: [redis_username]
   redis_password:
     description:
       - Redis password written as a literal. Prefer O(redis_password_env), which keeps the secret out of the file.
@@ -172,7 +171,6 @@ options:
         whenever the key is present, whatever its value: the module never writes C(ssl: false).
       - Not set, an C(ssl) key the config has is kept as it is.
     type: bool
-    aliases: [redis_ssl]
   redis_ca_certs:
     description:
       - >-
@@ -561,7 +559,7 @@ def argument_spec():
         redis_host=dict(type="str"),
         redis_port=dict(type="int"),
         redis_db=dict(type="int"),
-        redis_user=dict(type="str", aliases=["redis_username"]),
+        redis_user=dict(type="str"),
         redis_password=dict(type="str", no_log=True),
         redis_password_env=dict(type="str", no_log=False),
         redis_topology=dict(type="str", choices=list(cfg.TOPOLOGIES)),
@@ -570,7 +568,7 @@ def argument_spec():
         redis_sentinel_password=dict(type="str", no_log=True),
         redis_sentinel_password_env=dict(type="str", no_log=False),
         redis_cluster_nodes=dict(type="list", elements="str"),
-        redis_tls=dict(type="bool", aliases=["redis_ssl"]),
+        redis_tls=dict(type="bool"),
         redis_ca_certs=dict(type="str"),
         socket_timeout=dict(type="float"),
         socket_connect_timeout=dict(type="float"),
