@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Make sure a Docker engine answers on the local socket, and the Debian client, compose, mmdebstrap,
-# openssl and chromium exist (the host needs nothing else: test Redis servers run from the sandbox image).
+# openssl, chromium and a Java runtime exist (the host needs nothing else: test Redis servers run from the sandbox image).
 # An engine that already answers is used as it is, never restarted. A new one is started with the
 # network rules of this project: no bridge, no iptables (every container runs with host networking
 # and every server binds 127.0.0.1).
@@ -15,6 +15,7 @@ need_pkgs=()
 command -v docker-compose >/dev/null || need_pkgs+=(docker-compose)
 command -v mmdebstrap >/dev/null || need_pkgs+=(mmdebstrap)
 command -v openssl >/dev/null || need_pkgs+=(openssl)   # the TLS tests make their certificates with it
+command -v java >/dev/null || need_bare+=(openjdk-17-jre-headless)  # ansible-rulebook's rule engine (the cache guard)
 # the fleet report's test opens the report in it, headless (tests/helpers/browser.py); its recommends are a desktop
 need_bare=()
 command -v chromium >/dev/null || need_bare+=(chromium)

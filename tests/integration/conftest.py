@@ -44,6 +44,7 @@ LANES = {
         "test_sandbox_smoke.py",
     ),
     "own": (
+        "test_cache_guard.py",
         "test_circuit_breaker.py",
         "test_field_setups.py",
         "test_fleet.py",

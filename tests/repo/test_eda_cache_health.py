@@ -1,0 +1,47 @@
+"""The cache_health event source's decisions (pure logic; the guard against a real Redis and real proxies is
+tests/integration/test_cache_guard.py): one event per instance per change of state, one more when a bad state has
+lasted the hold time, and what makes a poll healthy, degraded or down."""
+
+import importlib.util
+import pathlib
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+spec = importlib.util.spec_from_file_location(
+    "cache_health", ROOT / "extensions" / "eda" / "plugins" / "event_source" / "cache_health.py"
+)
+cache_health = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(cache_health)
+
+
+def test_one_event_per_change_and_one_when_the_hold_has_passed():
+    watch = cache_health.Watch("litellm-a", "redis://127.0.0.1:6390/0", hold=10)
+    first = watch.observe("healthy", [], 100.0)
+    assert [(e["state"], e["held"]) for e in first] == [("healthy", False)]
+    assert first[0]["meta"] == {"hosts": "litellm-a"}
+    assert watch.observe("healthy", [], 102.0) == []
+    down = watch.observe("down", ["unreachable: ConnectionError"], 104.0)
+    assert [(e["state"], e["held"], e["reasons"]) for e in down] == [("down", False, ["unreachable: ConnectionError"])]
+    assert watch.observe("down", ["unreachable: ConnectionError"], 110.0) == [], "the hold has not passed"
+    held = watch.observe("down", ["unreachable: ConnectionError"], 114.0)
+    assert [(e["state"], e["held"]) for e in held] == [("down", True)]
+    assert held[0]["since"].endswith("+00:00")
+    assert watch.observe("down", [], 130.0) == [], "held is said once"
+    assert [e["state"] for e in watch.observe("healthy", [], 132.0)] == ["healthy"]
+
+
+def test_a_flapping_redis_never_holds():
+    watch = cache_health.Watch("litellm-a", "redis", hold=10)
+    events = []
+    for t in range(0, 60, 3):
+        events += watch.observe("down" if t % 6 == 0 else "healthy", [], float(t))
+    assert events and not [e for e in events if e["held"]]
+
+
+def test_what_a_poll_says():
+    assert cache_health.classify(1.2, None, None, 5) == ("healthy", [])
+    assert cache_health.classify(None, "unreachable: ConnectionError", None, 5) == (
+        "down",
+        ["unreachable: ConnectionError"],
+    )
+    state, reasons = cache_health.classify(3000.0, None, "OOM", 5)
+    assert state == "degraded" and len(reasons) == 2 and reasons[1] == "writes refused: OOM"
