@@ -88,7 +88,7 @@ options:
     default: 300
   backup:
     description:
-      - Keep a copy of the compose file as it was, beside it (C(FILE.<time>~), as M(ansible.builtin.lineinfile) does),
+      - Keep a copy of the compose file as it was, beside it (C(FILE.<time>~), as C(ansible.builtin.lineinfile) does),
         before changing it; its path is RV(backup_file).
       - To take an upgrade back later, run the module again with the old image, RV(image.before); it sets the
         service's line back, which gives the file's bytes back when no other line changed since.
