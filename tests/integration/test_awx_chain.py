@@ -290,7 +290,7 @@ def test_upgrade_job_runs_the_release_in_the_compose_file_of_a_stack(awx, endpoi
     """The upgrade job template on an operator's compose stack (the fleet's proxies are plain containers): the EE's
     playbook, over SSH, runs litellm_release on the host; the image line changes, compose recreates the service on
     1.80.11, the local cache is verified on it."""
-    stack = ComposeStack(tmp_path, endpoints, image_tags["1.80.0"], {"gateway": 4083}, 15)
+    stack = ComposeStack(tmp_path, endpoints, image_tags["1.80.0"], {"gateway": 4084}, 15)
     try:
         stack.up()
         wait_ready(stack.urls["gateway"])
