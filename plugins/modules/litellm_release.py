@@ -319,6 +319,24 @@ class Job:
                 raise ReleaseError(f"{container.name} runs LiteLLM {running}, not {release}: is the image tagged so?")
         return round(time.monotonic() - start, 2)
 
+    def decide(self, result, image, release, runs, diff):
+        """``result`` for the target: exit unchanged when ``runs`` (the instance runs ``image`` and the file, if
+        any, names it) and the release inside is ``release``; otherwise mark it changed, with ``diff`` in diff mode,
+        and exit in check mode. Returns when the change is to be made."""
+        result.update(
+            changed=False,
+            image=dict(result.get("image") or {}, after=image),
+            release=dict(before=self.before, after=self.before),
+            pulled=False,
+        )
+        if runs and self.before and LiteLLMVersion(self.before) == release:
+            self.module.exit_json(**result)
+        result.update(changed=True, release=dict(before=self.before, after=release.normalized))
+        if self.module._diff:
+            result["diff"] = diff
+        if self.module.check_mode:
+            self.module.exit_json(**result)
+
     def fail(self, result, exc, again=None):
         """Fail the module after a rollback (``again``: why the rollback failed too, else it worked)."""
         reason = mask_text(str(exc), self.secrets)
@@ -389,21 +407,11 @@ class ComposeJob(Job):
         module, p = self.module, self.params
         original, text, new_text, current, image, release = self.plan(containers)
         result = dict(
-            changed=False,
-            compose_file=self.path,
-            compose=dict(project=self.project, service=self.service),
-            image=dict(before=current, after=image),
-            release=dict(before=self.before, after=self.before),
-            pulled=False,
+            compose_file=self.path, compose=dict(project=self.project, service=self.service), image=dict(before=current)
         )
-        runs = all(c.attrs["Config"].get("Image") == image for c in containers)
-        if new_text == text and runs and self.before and LiteLLMVersion(self.before) == release:
-            module.exit_json(**result)
-        result.update(changed=True, release=dict(before=self.before, after=release.normalized))
-        if module._diff:
-            result["diff"] = dict(before=text, after=new_text, before_header=self.path, after_header=self.path)
-        if module.check_mode:
-            module.exit_json(**result)
+        runs = new_text == text and all(c.attrs["Config"].get("Image") == image for c in containers)
+        diff = dict(before=text, after=new_text, before_header=self.path, after_header=self.path)
+        self.decide(result, image, release, runs, diff)
 
         result["pulled"] = ensure_image(module, self.client, image)
         self.command = compose_command(module)
@@ -463,20 +471,9 @@ class PlainJob(Job):
         module, old = self.module, self.old
         current = old.attrs["Config"].get("Image")
         image, release = target(module, self.client, current)
-        result = dict(
-            changed=False,
-            container=old.name,
-            image=dict(before=current, after=image),
-            release=dict(before=self.before, after=self.before),
-            pulled=False,
-        )
-        if current == image and self.before and LiteLLMVersion(self.before) == release:
-            module.exit_json(**result)
-        result.update(changed=True, release=dict(before=self.before, after=release.normalized))
-        if module._diff:
-            result["diff"] = dict(before=f"image: {current}\n", after=f"image: {image}\n", before_header=old.name)
-        if module.check_mode:
-            module.exit_json(**result)
+        result = dict(container=old.name, image=dict(before=current))
+        diff = dict(before=f"image: {current}\n", after=f"image: {image}\n", before_header=old.name)
+        self.decide(result, image, release, current == image, diff)
 
         result["pulled"] = ensure_image(module, self.client, image)
         name = old.name
