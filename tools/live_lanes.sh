@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# make test-live: the live suite as two pytest processes side by side, the lanes of tests/integration/conftest.py
-# (LANES): "shared" (the default sandbox's users, in a row) and "own" (modules with sandboxes of their own). Each
+# make test-live: the live suite as three pytest processes side by side, the lanes of tests/integration/conftest.py
+# (LANES): "shared" (the default sandbox's users, in a row), "own" (modules with sandboxes of their own) and "guard"
+# (the cache guard, which mostly waits). Each
 # lane's output goes to build/logs/live-LANE.log and is printed when both are done; --durations=30 lists each lane's
 # slowest tests. LIVE_LANES=serial runs the whole suite in one process instead. Extra pytest arguments pass through.
 set -uo pipefail
@@ -16,4 +17,5 @@ extra=("$@")
 lane() { LIVE_LANE=$1 "$PYTEST" -q --durations=30 -p no:cacheprovider tests/integration "${extra[@]}"; }
 run_shared() { lane shared; }
 run_own() { lane own; }
-side_by_side live shared own
+run_guard() { lane guard; }
+side_by_side live shared own guard

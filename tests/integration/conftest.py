@@ -24,7 +24,7 @@ import compose  # noqa: E402  (sandbox/compose.py: the sandbox's healthcheck)
 
 from tests.helpers.proxies import ProxyContainer  # noqa: E402
 
-# `make test-live` runs the live suite as two pytest processes side by side (LIVE_LANE=shared and LIVE_LANE=own):
+# `make test-live` runs the live suite as three pytest processes side by side (LIVE_LANE=shared, own and guard):
 # "shared" holds the modules that change the default sandbox's shared state (its proxies litellm-a/b, its files, a
 # db of its Redis on 6390 that another module reads), in a row as before; "own" holds the modules that bring up
 # Redis servers and proxies of their own (the fleet and topology presets, the knowledge base's labs, the images) or
@@ -32,7 +32,7 @@ from tests.helpers.proxies import ProxyContainer  # noqa: E402
 # proxies of its own; test_redis_cache_probe.py: its own servers, and db 3 read through litellm-a, which no shared
 # module restarts), which can run beside them. test_litellm_release.py (a compose stack of its own, db 14 of the default
 # Redis) could run in either; it is in "shared", the shorter lane. Every module is in exactly one lane
-# (tests/repo/test_stage_budgets.py checks), so the two lanes together run the whole suite.
+# (tests/repo/test_stage_budgets.py checks), so the lanes together run the whole suite.
 LANES = {
     "shared": (
         "test_awx_chain.py",
@@ -44,7 +44,6 @@ LANES = {
         "test_sandbox_smoke.py",
     ),
     "own": (
-        "test_cache_guard.py",
         "test_circuit_breaker.py",
         "test_field_setups.py",
         "test_fleet.py",
@@ -54,12 +53,14 @@ LANES = {
         "test_redis_cache_probe.py",
         "test_topologies.py",
     ),
+    # the cache guard waits most of its time (a minute of flapping, hold times): a lane of its own beside the two
+    "guard": ("test_cache_guard.py",),
 }
 
 
 def pytest_collection_modifyitems(config, items):
     """Every test here is ``live`` (pyproject's marker: ``-m "not live"`` leaves them out); with LIVE_LANE set, keep
-    the modules of that lane only (the deselected ones run in the other process)."""
+    the modules of that lane only (the deselected ones run in the other processes)."""
     for item in items:
         if item.path.parent.name == "integration":
             item.add_marker(pytest.mark.live)

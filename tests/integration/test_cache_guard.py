@@ -1,27 +1,50 @@
 """The cache guard (extensions/eda: the cache_health source and the cache_guard rulebook) run by ansible-rulebook
-against two real proxies on a real Redis of their own: when Redis dies, each instance is rolled back to local by
-the collection's rollback_cache, once, within the hold time and a rollback; no secret in the guard's output."""
+against two real proxies on a real Redis of their own, with requests to both every 0.5 s: a flapping Redis is left
+alone; a dead one rolls each instance back to local once, within the hold time and a rollback, an operator's run
+holding an instance's lock waited for, not broken; when Redis is back and has stayed healthy for the return hold, the
+instances the guard rolled back return to Redis through the switch and its verification. And what the source calls
+degraded on a real Redis: stalls near socket_timeout, a full Redis, a refused write. No secret in the guard's output.
+"""
 
+import importlib.util
 import os
+import socket
 import subprocess
+import threading
 import time
 
 import pytest
 import requests
 import yaml
 
-from tests.helpers.proxies import mode_of, running_cache
-from tests.helpers.redis_server import RedisServer
+from tests.helpers.proxies import chat, mode_of, running_cache
+from tests.helpers.redis_server import RedisServer, fill
 from tests.helpers.role_runs import ROOT, ansible_env, write_inventory
 
-HOLD_S, INTERVAL_S = 4, 1
+HOLD_S, INTERVAL_S, RETURN_AFTER_S = 5, 1, 8
+FLAP_S, FLAP_DOWN_S, FLAP_UP_S = 60, 1.5, 3.0
+LOCK_HELD_S = HOLD_S + 8  # an operator's run holds guard-a's lock this long after Redis dies
 ROLLBACK_PLAY = "PLAY [Roll every LiteLLM instance back to the in-memory cache]"
+RETURN_PLAY = "PLAY [Switch the LiteLLM cache mode]"
 
 
-def on_local(path, url, key):
-    """The config says local and the proxy serves it (a proxy being restarted answers nothing yet)."""
+def _load(name, *path):
+    spec = importlib.util.spec_from_file_location(name, os.path.join(ROOT, *path))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# as ansible-rulebook loads it: from the installed collection (which it then imports the collection's code from)
+COLLECTION = os.path.join("build", "collections", "ansible_collections", "erni_ki", "litellm")
+cache_health = _load("cache_health", COLLECTION, "extensions", "eda", "plugins", "event_source", "cache_health.py")
+run_lock = _load("run_lock", "plugins", "module_utils", "run_lock.py")
+
+
+def serves(path, url, key, mode):
+    """The config says ``mode`` and the proxy runs it (a proxy being restarted answers nothing yet)."""
     try:
-        return mode_of(path) == "local" and running_cache(url, key) == "local"
+        return mode_of(path) == mode and running_cache(url, key) == mode
     except requests.RequestException:
         return False
 
@@ -37,6 +60,36 @@ def redis_config(text, port):
         "    ttl: 600\n"
     )
     return text[:start] + cache + text[end:]
+
+
+class Traffic:
+    """A request to each proxy every 0.5 s, in a thread: (time, proxy, status code or exception name) of each."""
+
+    def __init__(self, proxies, key):
+        self.proxies, self.key = proxies, key
+        self.answers = []
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        n = 0
+        while not self.stop.is_set():
+            for name, _path, proxy in self.proxies:
+                n += 1
+                try:
+                    code = chat(proxy.url, self.key, f"guard traffic {n % 20}", timeout=30).status_code
+                except requests.RequestException as exc:
+                    code = type(exc).__name__
+                self.answers.append((time.monotonic(), name, code))
+            self.stop.wait(0.5)
+
+    def between(self, start, end):
+        return [a for a in self.answers if start <= a[0] <= end]
+
+    def close(self):
+        self.stop.set()
+        self.thread.join(timeout=60)
 
 
 @pytest.fixture
@@ -63,18 +116,23 @@ def guarded(tmp_path, litellm_launcher, endpoints, redis_password):
             "litellm_cache_state_dir": str(tmp_path / "state" / name),
         }
     try:
-        yield server, proxies, write_inventory(tmp_path / "inventory.yml", hosts)
+        yield server, proxies, hosts, write_inventory(tmp_path / "inventory.yml", hosts)
     finally:
         server.stop()
 
 
-def test_redis_killed_rolls_every_instance_back_once(guarded, tmp_path, master_key, redis_password):
-    server, proxies, inventory = guarded
-    for _name, _path, proxy in proxies:
-        assert running_cache(proxy.url, master_key) == "redis"
+def _start_guard(tmp_path, inventory):
     guard_vars = tmp_path / "guard.yml"
     guard_vars.write_text(
-        yaml.safe_dump({"guard_inventory": inventory, "guard_hold": HOLD_S, "guard_interval": INTERVAL_S})
+        yaml.safe_dump(
+            {
+                "guard_inventory": inventory,
+                "guard_hold": HOLD_S,
+                "guard_interval": INTERVAL_S,
+                "guard_return_after": RETURN_AFTER_S,
+                "guard_lock_wait": 60,
+            }
+        )
     )
     log = tmp_path / "guard.log"
     cmd = [
@@ -91,30 +149,149 @@ def test_redis_killed_rolls_every_instance_back_once(guarded, tmp_path, master_k
     env["PATH"] = os.path.dirname(cmd[0]) + os.pathsep + env.get("PATH", "")  # ansible-galaxy, ansible-playbook
     with open(log, "w", encoding="utf-8") as out:
         guard = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=str(tmp_path))
-    try:
-        deadline = time.monotonic() + 60
-        while log.read_text().count("'state': 'healthy'") < 2:  # the guard has seen both instances healthy
-            assert guard.poll() is None and time.monotonic() < deadline, log.read_text()[-4000:]
-            time.sleep(0.5)
+    return guard, log
 
-        server.stop()
+
+def _until(what, guard, log, timeout, poll=0.5):
+    deadline = time.monotonic() + timeout
+    while not what():
+        assert guard.poll() is None, f"the guard ended (rc {guard.returncode}):\n{log.read_text()[-6000:]}"
+        assert time.monotonic() < deadline, log.read_text()[-6000:]
+        time.sleep(poll)
+    return time.monotonic()
+
+
+def test_the_guard_leaves_a_flapping_redis_alone_rolls_back_a_dead_one_and_returns(
+    guarded, tmp_path, master_key, redis_password
+):
+    server, proxies, hosts, inventory = guarded
+    for _name, _path, proxy in proxies:
+        assert running_cache(proxy.url, master_key) == "redis"
+    guard, log = _start_guard(tmp_path, inventory)
+    traffic = Traffic(proxies, master_key)
+    try:
+        _until(lambda: log.read_text().count("'state': 'healthy'") >= 2, guard, log, 60)  # both seen healthy
+
+        # (d) a Redis that is down for less than the hold time, every few seconds for a minute: left alone
+        flap_start = time.monotonic()
+        flaps = 0
+        while time.monotonic() - flap_start < FLAP_S:
+            server.container.kill()
+            time.sleep(FLAP_DOWN_S)
+            server.container.start()
+            server.wait_ready()
+            flaps += 1
+            time.sleep(FLAP_UP_S)
+        flap_end = time.monotonic()
+        text = log.read_text()
+        assert text.count("'state': 'down'") >= flaps - 1, text[-4000:]  # the guard saw it go down (most polls)
+        assert ROLLBACK_PLAY not in text, "the guard acted on a flapping Redis:\n" + text[-6000:]
+        assert all(mode_of(path) == "redis" for _n, path, _p in proxies)
+        failed = [a for a in traffic.between(flap_start, flap_end) if a[2] != 200]
+        assert not failed, f"requests failed while Redis flapped: {failed}"
+
+        # (a) Redis dies for good while (e) an operator's run holds guard-a's lock
+        lock = run_lock.lock_path(
+            hosts["guard-a"]["litellm_cache_config_path"], hosts["guard-a"]["litellm_cache_state_dir"]
+        )
+        os.makedirs(os.path.dirname(lock), exist_ok=True)
+        operator = {"run_id": "operator-run", "controller": socket.gethostname(), "pid": os.getpid(), "playbook": "op"}
+        run_lock.acquire(lock, operator)
+        server.container.kill()
         killed = time.monotonic()
-        deadline = killed + HOLD_S + 150
-        while not all(on_local(path, p.url, master_key) for _n, path, p in proxies):
-            assert guard.poll() is None and time.monotonic() < deadline, log.read_text()[-6000:]
-            time.sleep(0.5)
-        took = time.monotonic() - killed
-        time.sleep(2 * INTERVAL_S + 1)  # a storm would show now: the throttle keeps it at one rollback each
+        (name_a, path_a, proxy_a), (name_b, path_b, proxy_b) = proxies
+        local_b = _until(lambda: serves(path_b, proxy_b.url, master_key, "local"), guard, log, HOLD_S + 150)
+        wait_left = killed + LOCK_HELD_S - time.monotonic()
+        if wait_left > 0:
+            time.sleep(wait_left)
+        assert run_lock.read_holder(lock)["run_id"] == "operator-run", "the guard broke an operator's lock"
+        assert mode_of(path_a) == "redis", "guard-a was rolled back while an operator's run held its lock"
+        run_lock.release(lock, "operator-run")
+        released = time.monotonic()
+        local_a = _until(lambda: serves(path_a, proxy_a.url, master_key, "local"), guard, log, 150)
         text = log.read_text()
         assert text.count(ROLLBACK_PLAY) == 2, text[-6000:]
         assert "'state': 'down'" in text and "'held': True" in text
-        assert took >= HOLD_S, "no rollback before the hold time"
-        print(f"\nRedis killed -> both instances on local, verified, in {took:.1f} s (hold {HOLD_S} s)")
+        took_b, after_release_a = local_b - killed, local_a - released
+        assert took_b >= HOLD_S, "no rollback before the hold time"
+        # Redis down and an instance restarting: a request may find the proxy closed while it restarts, never an error
+        for name, start, end in ((name_a, killed, local_a), (name_b, killed, local_b)):
+            answers = [a for a in traffic.between(start, end) if a[1] == name]
+            assert not [a for a in answers if isinstance(a[2], int) and a[2] != 200], answers
+        assert not [a for a in traffic.between(local_b + 1, local_a) if a[1] == name_b and a[2] != 200]
+        print(
+            f"\n{flaps} flaps in {FLAP_S} s: no rollback. Redis killed -> guard-b on local, verified, in "
+            f"{took_b:.1f} s (hold {HOLD_S} s); guard-a waited for the operator's lock, on local "
+            f"{after_release_a:.1f} s after it was given back"
+        )
+
+        # (b) Redis back: nothing during the return hold, then both back on Redis through the switch
+        time.sleep(2 * INTERVAL_S + 1)  # a storm would show now: still one rollback each
+        assert log.read_text().count(ROLLBACK_PLAY) == 2
+        server.container.start()
+        server.wait_ready()
+        back = time.monotonic()
+        time.sleep(max(0.0, RETURN_AFTER_S - 2 * INTERVAL_S))
+        assert RETURN_PLAY not in log.read_text(), "returned before Redis had been healthy for the return hold"
+        assert all(mode_of(path) == "local" for _n, path, _p in proxies)
+        returned = _until(
+            lambda: all(serves(path, p.url, master_key, "redis") for _n, path, p in proxies), guard, log, 180
+        )
+        text = log.read_text()
+        assert text.count(RETURN_PLAY) == 2, text[-6000:]
+        for name in hosts:
+            assert not (tmp_path / "state" / name / ".config.yaml.erni_ki.guard").exists(), "the return keeps no mark"
+        print(f"Redis back -> both on Redis again, verified, {returned - back:.1f} s later (return {RETURN_AFTER_S} s)")
+        # (f) no secret in anything the guard printed
         for secret in (redis_password, master_key):
             assert secret not in text, "a secret in the guard's output"
     finally:
+        traffic.close()
         guard.terminate()
         try:
             guard.wait(timeout=20)
         except subprocess.TimeoutExpired:
             guard.kill()
+
+
+def test_what_the_source_calls_degraded_on_a_real_redis(redis_password):
+    """(c) one poll of the source against a real Redis: healthy; a CLIENT PAUSE near socket_timeout and a full Redis
+    (noeviction at maxmemory) are degraded with their reason; a stopped one is down."""
+    socket_timeout = 1.0
+    server = RedisServer([f"requirepass {redis_password}"])
+    try:
+        client = server.client(password=redis_password, socket_timeout=socket_timeout)
+        conn = cache_health.connection(
+            {
+                "inventory_hostname": "guard-a",
+                "litellm_cache_redis_host": "127.0.0.1",
+                "litellm_cache_redis_port": server.port,
+                "litellm_cache_redis_password": redis_password,
+                "litellm_cache_namespace": "litellm",
+            }
+        )
+        key = conn.pop("key")
+        assert key == "litellm:erni_ki:guard:guard-a" and conn.pop("label") == f"redis://127.0.0.1:{server.port}/0"
+        watched = cache_health.redis_client(conn, socket_timeout)
+        assert cache_health.poll(watched, key, socket_timeout) == ("healthy", [])
+
+        admin = server.client(password=redis_password)
+        admin.execute_command("CLIENT", "PAUSE", int(socket_timeout * 1000 * 0.8), "ALL")
+        state, reasons = cache_health.poll(watched, key, socket_timeout)
+        assert state == "degraded" and reasons and reasons[0].startswith("slow: PING took"), reasons
+
+        client.config_set("maxmemory-policy", "noeviction")
+        client.config_set("maxmemory", "1mb")
+        with pytest.raises(Exception, match="used memory > .maxmemory"):
+            fill(client, 100_000, value=b"x" * 512)
+        state, reasons = cache_health.poll(watched, key, socket_timeout)
+        assert (state, reasons) == ("degraded", ["writes refused: OOM"])
+        assert redis_password not in repr(reasons)
+
+        wrong = cache_health.redis_client(dict(conn, login_password="not-the-password"), socket_timeout)
+        assert cache_health.poll(wrong, key, socket_timeout) == ("down", ["auth: AuthenticationError"])
+
+        server.container.kill()
+        assert cache_health.poll(watched, key, socket_timeout) == ("down", ["refused: ConnectionError"])
+    finally:
+        server.stop()

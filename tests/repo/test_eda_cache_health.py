@@ -45,3 +45,28 @@ def test_what_a_poll_says():
     )
     state, reasons = cache_health.classify(3000.0, None, "OOM", 5)
     assert state == "degraded" and len(reasons) == 2 and reasons[1] == "writes refused: OOM"
+
+
+def test_healthy_after_a_bad_state_holds_only_with_healthy_hold():
+    watch = cache_health.Watch("litellm-a", "redis", hold=4, healthy_hold=10)
+    assert [e["held"] for e in watch.observe("healthy", [], 0.0)] == [False]
+    assert watch.observe("healthy", [], 60.0) == [], "healthy from the start is not a recovery: no held event"
+    watch.observe("down", ["unreachable: ConnectionError"], 61.0)
+    assert [(e["state"], e["held"]) for e in watch.observe("down", [], 65.0)] == [("down", True)]
+    assert [(e["state"], e["held"]) for e in watch.observe("healthy", [], 66.0)] == [("healthy", False)]
+    assert watch.observe("healthy", [], 75.0) == [], "the healthy hold has not passed"
+    held = watch.observe("healthy", [], 76.0)
+    assert [(e["state"], e["held"], e["cache"]) for e in held] == [("healthy", True, None)]
+    assert watch.observe("healthy", [], 200.0) == [], "held is said once"
+    # a flap back to down and up again starts the healthy hold anew
+    watch.observe("down", [], 201.0)
+    watch.observe("healthy", [], 202.0)
+    assert watch.observe("healthy", [], 211.0) == []
+    assert [e["held"] for e in watch.observe("healthy", [], 212.0)] == [True]
+
+
+def test_without_healthy_hold_a_recovery_is_one_event():
+    watch = cache_health.Watch("litellm-a", "redis", hold=4)
+    watch.observe("down", [], 0.0)
+    watch.observe("healthy", [], 1.0)
+    assert watch.observe("healthy", [], 1e6) == []

@@ -9,14 +9,25 @@ Options (``args`` of the source in a rulebook):
   group:          the group of LiteLLM instances (default ``litellm_proxies``)
   interval:       seconds between two polls (default 2)
   hold:           seconds a state other than ``healthy`` lasts before its event says ``held: true`` (default 10)
+  healthy_hold:   seconds ``healthy`` lasts after a bad state before its event says ``held: true`` (the guard's
+                  opt-in return; default: never)
   socket_timeout: seconds; a PING slower than half of it is ``degraded`` (default 5, LiteLLM's default)
 
 Each instance's Redis is read from its inventory variables as the litellm_cache role reads them
-(``litellm_cache_redis_host``, ``_port``, ``_db``, ``_user``, ``_password_file``). Each poll sends one PING and one
-SET with a one-second TTL of the key ``erni_ki:guard:<instance>`` (a full or read-only Redis refuses it): two
-commands per instance. Secrets are read from the files, never put into an event.
+(``litellm_cache_redis_host``, ``_port``, ``_db`` or a literal ``_url``; ``_user``, ``_password_file``, ``_tls``,
+``_ca_certs``) and reached with the probe's own client (redis_cache_probe: no retries, so one poll is one attempt);
+a standalone Redis only for now (a host of another topology is refused at start, by name). Each poll sends one PING
+and one SET with a one-second TTL of the key ``[<litellm_cache_namespace>:]erni_ki:guard:<instance>`` (a full or
+read-only Redis refuses it; under the namespace, a user limited to LiteLLM's keys may write it): two commands per
+instance. Secrets are read from the files, never put into an event: a reason names the kind of failure (``refused``,
+``timeout``, ``auth``, ``tls``, ...) and the reply's code (``OOM``, ``READONLY``, ``NOPERM``), never its text.
 
-An event: ``{"instance", "redis", "state": healthy|degraded|down, "reasons": [...], "since", "held",
+A held event also says which cache the instance runs now (``cache``: ``redis``, ``local``, ... or ``null`` when the
+proxy does not answer), read from LiteLLM's readiness (``litellm_cache_url``; with the master key of
+``litellm_cache_master_key_file`` on releases that moved it behind the key): the guard rolls back only an instance
+that is not already on local (one an operator or the guard put there), and returns only one that is.
+
+An event: ``{"instance", "redis", "state": healthy|degraded|down, "reasons": [...], "since", "held", "cache",
 "meta": {"hosts": instance}}``; ``meta.hosts`` limits a rulebook's ``run_playbook`` to that instance.
 """
 
@@ -33,27 +44,35 @@ HEALTHY, DEGRADED, DOWN = "healthy", "degraded", "down"
 class Watch:
     """The state of one instance's Redis over time: which poll results make an event (pure logic)."""
 
-    def __init__(self, instance, redis, hold):
+    def __init__(self, instance, redis, hold, healthy_hold=None):
         self.instance = instance
         self.redis = redis
         self.hold = hold
+        self.healthy_hold = healthy_hold
         self.state = None
         self.since = None
         self.reasons = []
         self.held_sent = False
+        self.recovered = False  # healthy after a bad state (not healthy since the first poll)
 
     def observe(self, state, reasons, now):
         """The events one poll's result makes: on a change of state, and once when a state other than healthy has
-        lasted ``hold`` seconds."""
+        lasted ``hold`` seconds, or healthy after a bad state has lasted ``healthy_hold`` seconds."""
         events = []
         if state != self.state:
+            self.recovered = state == HEALTHY and self.state not in (None, HEALTHY)
             self.state, self.since, self.reasons, self.held_sent = state, now, reasons, False
             events.append(self.event(held=False))
-        elif state != HEALTHY and not self.held_sent and now - self.since >= self.hold:
+        elif not self.held_sent and now - self.since >= self._hold():
             self.held_sent = True
             self.reasons = reasons
             events.append(self.event(held=True))
         return events
+
+    def _hold(self):
+        if self.state != HEALTHY:
+            return self.hold
+        return self.healthy_hold if self.recovered and self.healthy_hold is not None else float("inf")
 
     def event(self, held):
         since = datetime.datetime.fromtimestamp(self.since, datetime.timezone.utc).isoformat(timespec="seconds")
@@ -64,6 +83,7 @@ class Watch:
             "reasons": list(self.reasons),
             "since": since,
             "held": held,
+            "cache": None,
             "meta": {"hosts": self.instance},
         }
 
@@ -88,7 +108,7 @@ def _read(path):
 
 
 def instances(inventory, group):
-    """[(name, redis kwargs, redis label)] of the group's hosts, from their inventory variables."""
+    """[Target] of the group's hosts, from their inventory variables."""
     from ansible.inventory.manager import InventoryManager  # noqa: PLC0415
     from ansible.parsing.dataloader import DataLoader  # noqa: PLC0415
     from ansible.vars.manager import VariableManager  # noqa: PLC0415
@@ -96,63 +116,139 @@ def instances(inventory, group):
     loader = DataLoader()
     manager = InventoryManager(loader=loader, sources=[inventory])
     variables = VariableManager(loader=loader, inventory=manager)
-    found = []
-    for host in manager.get_hosts(group):
-        hv = variables.get_vars(host=host)
-        host_, port = hv.get("litellm_cache_redis_host"), int(hv.get("litellm_cache_redis_port", 6379))
-        db = int(hv.get("litellm_cache_redis_db", 0) or 0)
-        kwargs = {
-            "host": host_,
-            "port": port,
-            "db": db,
-            "username": hv.get("litellm_cache_redis_user") or None,
-            "password": _read(hv.get("litellm_cache_redis_password_file")) or hv.get("litellm_cache_redis_password"),
-        }
-        found.append((host.name, kwargs, f"redis://{host_}:{port}/{db}"))
-    return found
+    return [
+        Target(host.name, connection(hv), hv.get("litellm_cache_url"), hv.get("litellm_cache_master_key_file"))
+        for host, hv in ((host, variables.get_vars(host=host)) for host in manager.get_hosts(group))
+    ]
 
 
-def poll(client, instance, socket_timeout):
+def connection(hv):
+    """The probe's connection options (redis_cache_probe's names) from one host's role variables: a standalone
+    Redis by host and port, or by a literal ``litellm_cache_redis_url``; the password from its file."""
+    topology = hv.get("litellm_cache_redis_topology") or "standalone"
+    if topology != "standalone":
+        raise ValueError(
+            f"litellm_cache_redis_topology {topology!r}: the cache_health source watches a standalone Redis (by host "
+            "or URL) only; leave this host out of the watched group"
+        )
+    url = hv.get("litellm_cache_redis_url") or None
+    if url and str(url).startswith("os.environ/"):
+        raise ValueError(
+            f"litellm_cache_redis_url {url}: the URL is built inside the container; give the source the URL itself "
+            "(a host variable litellm_cache_redis_url with the URL, its password in litellm_cache_redis_password_file)"
+        )
+    conn = {
+        "login_user": hv.get("litellm_cache_redis_user") or None,
+        "login_password": _read(hv.get("litellm_cache_redis_password_file")) or hv.get("litellm_cache_redis_password"),
+        "tls": bool(hv.get("litellm_cache_redis_tls") or False),
+        "ca_certs": hv.get("litellm_cache_redis_ca_certs") or None,
+        "key": guard_key(hv.get("litellm_cache_namespace") or None, hv.get("inventory_hostname")),
+    }
+    if url:
+        return dict(conn, login_url=url, label=_collection_module("masking").mask_url_credentials(url))
+    host, port = hv.get("litellm_cache_redis_host") or "localhost", int(hv.get("litellm_cache_redis_port") or 6379)
+    db = int(hv.get("litellm_cache_redis_db") or 0)
+    scheme = "rediss" if conn["tls"] else "redis"
+    return dict(conn, login_host=host, login_port=port, db=db, label=f"{scheme}://{host}:{port}/{db}")
+
+
+def guard_key(namespace, instance):
+    """The key each poll writes (one second): under LiteLLM's namespace when it has one."""
+    return f"{namespace}:erni_ki:guard:{instance}" if namespace else f"erni_ki:guard:{instance}"
+
+
+class Target:
+    """One watched instance: its name, how to reach its Redis (the probe's options), and its proxy."""
+
+    def __init__(self, name, conn, url, key_file):
+        conn = dict(conn)
+        self.name, self.label, self.key, self.url, self.key_file = (
+            name,
+            conn.pop("label"),
+            conn.pop("key"),
+            url,
+            key_file,
+        )
+        self.conn = conn
+
+    def running_cache(self):
+        """The cache the proxy runs now, as its readiness says (None when it does not answer)."""
+        try:
+            key = _read(self.key_file)
+        except OSError:
+            key = None
+        return _collection_module("litellm_instance").readiness(self.url, key=key)["cache_type"]
+
+
+def _collection_module(name):
+    """A module_utils module of this collection: importable as ansible_collections.erni_ki.litellm... when the
+    collection's root is on the path (ansible-rulebook does not put it there), else from the tree this file is in."""
+    import importlib  # noqa: PLC0415
+    import os  # noqa: PLC0415
+
+    dotted = f"ansible_collections.erni_ki.litellm.plugins.module_utils.{name}"
+    try:
+        return importlib.import_module(dotted)
+    except ImportError:
+        root = os.path.abspath(os.path.join(os.path.dirname(__file__), *[os.pardir] * 7))
+        if not os.path.isdir(os.path.join(root, "ansible_collections")):
+            raise
+        sys.path.append(root)
+        return importlib.import_module(dotted)
+
+
+def redis_client(conn, socket_timeout):
+    """The client the source polls one instance's Redis with: the probe's own (no retries: one poll, one attempt;
+    every command bounded by socket_timeout)."""
+    conn = dict(conn, socket_timeout=socket_timeout, socket_connect_timeout=socket_timeout)
+    return _collection_module("redis_probe").make_client(conn)
+
+
+def poll(client, key, socket_timeout):
     """One poll: (state, reasons)."""
     import redis  # noqa: PLC0415
 
+    probe = _collection_module("redis_probe")
     try:
         start = time.perf_counter()
         client.ping()
         ping_ms = (time.perf_counter() - start) * 1000
-    except redis.exceptions.AuthenticationError:
-        return classify(None, "authentication refused", None, socket_timeout)
-    except redis.exceptions.TimeoutError:
-        return classify(None, f"no answer within socket_timeout {socket_timeout} s", None, socket_timeout)
-    except (redis.exceptions.ConnectionError, OSError) as exc:
-        return classify(None, f"unreachable: {type(exc).__name__}", None, socket_timeout)
-    except redis.exceptions.ResponseError as exc:
-        return classify(None, f"refused: {str(exc).split()[0]}", None, socket_timeout)
-    write_error = None
-    try:
-        client.set(f"erni_ki:guard:{instance}", "1", ex=1)
-    except redis.exceptions.ResponseError as exc:
-        write_error = str(exc).split()[0]  # OOM, READONLY, NOPERM, ...: the code, never the rest of the reply
-    except (redis.exceptions.ConnectionError, OSError) as exc:
-        return classify(None, f"unreachable: {type(exc).__name__}", None, socket_timeout)
+        write_error = None
+        try:
+            client.set(key, "1", ex=1)
+        except redis.exceptions.NoPermissionError:
+            write_error = "NOPERM"
+        except redis.exceptions.ResponseError as exc:
+            # OOM, READONLY, ...: the reply's code (redis-py keeps only the text after it), never the rest of it
+            write_error = probe.reply_code(exc)
+    except (redis.exceptions.RedisError, OSError) as exc:
+        # refused, timeout, auth, tls, dns, unreachable, error: the kind, never the text (it may name a user)
+        kind = probe.classify_error(exc)[0]
+        if kind == "timeout":
+            return classify(
+                None, f"timeout: no answer within socket_timeout {socket_timeout:g} s", None, socket_timeout
+            )
+        return classify(None, f"{kind}: {type(exc).__name__}", None, socket_timeout)
     return classify(ping_ms, None, write_error, socket_timeout)
 
 
 async def main(queue, args):
-    import redis  # noqa: PLC0415
-
     interval = float(args.get("interval", 2))
     hold = float(args.get("hold", 10))
+    healthy_hold = args.get("healthy_hold")
+    healthy_hold = float(healthy_hold) if healthy_hold not in (None, "") else None
     socket_timeout = float(args.get("socket_timeout", 5))
     watched = []
-    for name, kwargs, label in instances(args["inventory"], args.get("group", "litellm_proxies")):
-        client = redis.Redis(**kwargs, socket_timeout=socket_timeout, socket_connect_timeout=socket_timeout)
-        watched.append((client, Watch(name, label, hold)))
+    for target in instances(args["inventory"], args.get("group", "litellm_proxies")):
+        client = redis_client(target.conn, socket_timeout)
+        watched.append((client, target, Watch(target.name, target.label, hold, healthy_hold)))
     loop = asyncio.get_running_loop()
     while True:
-        for client, watch in watched:
-            state, reasons = await loop.run_in_executor(None, poll, client, watch.instance, socket_timeout)
+        for client, target, watch in watched:
+            state, reasons = await loop.run_in_executor(None, poll, client, target.key, socket_timeout)
             for event in watch.observe(state, reasons, time.time()):
+                if event["held"]:  # what the rulebook acts on: which cache the instance runs now
+                    event["cache"] = await loop.run_in_executor(None, target.running_cache)
                 await queue.put(event)
         await asyncio.sleep(interval)
 
@@ -163,4 +259,4 @@ if __name__ == "__main__":  # pragma: no cover - by hand: python cache_health.py
         async def put(self, event):
             print(event, flush=True)
 
-    asyncio.run(main(_Print(), {"inventory": sys.argv[1], "interval": 1, "hold": 5}))
+    asyncio.run(main(_Print(), {"inventory": sys.argv[1], "interval": 1, "hold": 5, "healthy_hold": 10}))
