@@ -105,7 +105,7 @@ prepare: venv collection-link sandbox-up ee sandbox-sshd
 # PREPARED=1 (make test sets it after `prepare`): the sandbox is up already, keep it as it is
 LIVE_DEPS := $(if $(PREPARED),,sandbox-up ee sandbox-sshd)
 
-# two lanes side by side (tools/live_lanes.sh); LIVE_LANES=serial for one pytest process
+# three lanes side by side (tools/live_lanes.sh); LIVE_LANES=serial for one pytest process
 test-live: venv collection-link $(LIVE_DEPS)
 	bash tools/live_lanes.sh
 

@@ -1089,6 +1089,42 @@ INSTALL_NOTES = (
 )
 
 
+# LiteLLM's Redis circuit breaker (LITELLM-FACT-007) as data, for what acts on it (the cache guard's hold): from which
+# release it exists, after how many connection failures it opens, how long it then uses no Redis, and the container
+# variables that change those.
+CIRCUIT_BREAKER = {
+    "fact": "LITELLM-FACT-007",
+    "from": "1.83.7",
+    "failures": 5,
+    "recovery_s": 60.0,
+    "env": {
+        "enabled": "REDIS_CIRCUIT_BREAKER_ENABLED",
+        "failures": "REDIS_CIRCUIT_BREAKER_FAILURE_THRESHOLD",
+        "recovery_s": "REDIS_CIRCUIT_BREAKER_RECOVERY_TIMEOUT",
+    },
+}
+
+
+def circuit_breaker(version, env=None):
+    """LiteLLM's Redis circuit breaker on ``version`` with the container variables ``env`` (a dict; None: not known,
+    the defaults): {fact, failures, recovery_s}, or None when the release has none, or the variables disable it, or
+    the release is unknown."""
+    if version is None or not in_range(version, CIRCUIT_BREAKER["from"], None):
+        return None
+    env = env or {}
+    names = CIRCUIT_BREAKER["env"]
+    if str(env.get(names["enabled"], "true")).strip().lower() in ("false", "0", "no", "off"):
+        return None
+    found = {"fact": CIRCUIT_BREAKER["fact"], "failures": CIRCUIT_BREAKER["failures"]}
+    found["recovery_s"] = CIRCUIT_BREAKER["recovery_s"]
+    for key, cast in (("failures", int), ("recovery_s", float)):
+        try:
+            found[key] = cast(env[names[key]])
+        except (KeyError, ValueError):
+            pass
+    return found
+
+
 def measured_releases():
     """Every release the knowledge base has evidence for (probes and parameter tables), oldest first: the releases
     the gate may advise an upgrade to."""

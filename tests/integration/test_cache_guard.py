@@ -8,6 +8,7 @@ degraded on a real Redis: stalls near socket_timeout, a full Redis, a refused wr
 
 import importlib.util
 import os
+import re
 import socket
 import subprocess
 import threading
@@ -237,8 +238,11 @@ def test_the_guard_leaves_a_flapping_redis_alone_rolls_back_a_dead_one_and_retur
         returned = _until(
             lambda: all(serves(path, p.url, master_key, "redis") for _n, path, p in proxies), guard, log, 180
         )
+        # every playbook the guard ran has ended (two rollbacks, two returns), none failed
+        _until(lambda: log.read_text().count("PLAY RECAP") >= 4, guard, log, 60)
         text = log.read_text()
-        assert text.count(RETURN_PLAY) == 2, text[-6000:]
+        assert text.count(RETURN_PLAY) == 2 and text.count("PLAY RECAP") == 4, text[-6000:]
+        assert "failed=0" in text and not re.search(r"failed=[1-9]", text), text[-6000:]
         for name in hosts:
             assert not (tmp_path / "state" / name / ".config.yaml.erni_ki.guard").exists(), "the return keeps no mark"
         print(f"Redis back -> both on Redis again, verified, {returned - back:.1f} s later (return {RETURN_AFTER_S} s)")

@@ -5,6 +5,9 @@ lasted the hold time, and what makes a poll healthy, degraded or down."""
 import importlib.util
 import pathlib
 
+from ansible_collections.erni_ki.litellm.plugins.module_utils.litellm_knowledge import circuit_breaker
+from ansible_collections.erni_ki.litellm.plugins.module_utils.litellm_version import LiteLLMVersion
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 spec = importlib.util.spec_from_file_location(
     "cache_health", ROOT / "extensions" / "eda" / "plugins" / "event_source" / "cache_health.py"
@@ -70,3 +73,26 @@ def test_without_healthy_hold_a_recovery_is_one_event():
     watch.observe("down", [], 0.0)
     watch.observe("healthy", [], 1.0)
     assert watch.observe("healthy", [], 1e6) == []
+
+
+def test_a_release_with_a_circuit_breaker_holds_a_dead_redis_as_long_as_the_breaker():
+    """The knowledge base's LITELLM-FACT-007: from 1.83.7 LiteLLM stops calling a dead Redis and tries it again after
+    60 s; the guard waits that long before it restarts an instance into local (a stall keeps the plain hold)."""
+    assert circuit_breaker(LiteLLMVersion("1.80.11")) is None
+    assert circuit_breaker(None) is None
+    breaker = circuit_breaker(LiteLLMVersion("1.108.7"))
+    assert breaker == {"fact": "LITELLM-FACT-007", "failures": 5, "recovery_s": 60.0}
+    assert (
+        circuit_breaker(LiteLLMVersion("1.108.7"), {"REDIS_CIRCUIT_BREAKER_RECOVERY_TIMEOUT": "10"})["recovery_s"] == 10
+    )
+    assert circuit_breaker(LiteLLMVersion("1.108.7"), {"REDIS_CIRCUIT_BREAKER_ENABLED": "False"}) is None
+
+    watch = cache_health.Watch("litellm-a", "redis", hold=10)
+    watch.observe("healthy", [], 0.0)
+    watch.breaker = breaker
+    down = watch.observe("down", ["refused: ConnectionError"], 1.0)
+    assert "circuit breaker (LITELLM-FACT-007)" in down[0]["policy"] and "hold 60 s, not 10 s" in down[0]["policy"]
+    assert watch.observe("down", [], 20.0) == [], "within the breaker's recovery time: LiteLLM copes by itself"
+    assert [e["held"] for e in watch.observe("down", [], 61.0)] == [True]
+    watch.observe("degraded", ["slow"], 62.0)
+    assert [e["held"] for e in watch.observe("degraded", ["slow"], 72.0)] == [True], "a stall keeps the plain hold"

@@ -22,13 +22,18 @@ read-only Redis refuses it; under the namespace, a user limited to LiteLLM's key
 instance. Secrets are read from the files, never put into an event: a reason names the kind of failure (``refused``,
 ``timeout``, ``auth``, ``tls``, ...) and the reply's code (``OOM``, ``READONLY``, ``NOPERM``), never its text.
 
+Where the instance's release has LiteLLM's own Redis circuit breaker (the knowledge base's LITELLM-FACT-007: it
+stops calling a dead Redis and tries it again after a recovery time), a ``down`` state is held that long at least
+(a Redis back within it needs no restart), and its events say so (``policy``); the release is read from LiteLLM's
+readiness when Redis goes down.
+
 A held event also says which cache the instance runs now (``cache``: ``redis``, ``local``, ... or ``null`` when the
 proxy does not answer), read from LiteLLM's readiness (``litellm_cache_url``; with the master key of
 ``litellm_cache_master_key_file`` on releases that moved it behind the key): the guard rolls back only an instance
 that is not already on local (one an operator or the guard put there), and returns only one that is.
 
 An event: ``{"instance", "redis", "state": healthy|degraded|down, "reasons": [...], "since", "held", "cache",
-"meta": {"hosts": instance}}``; ``meta.hosts`` limits a rulebook's ``run_playbook`` to that instance.
+"policy", "meta": {"hosts": instance}}``; ``meta.hosts`` limits a rulebook's ``run_playbook`` to that instance.
 """
 
 from __future__ import annotations
@@ -49,6 +54,8 @@ class Watch:
         self.redis = redis
         self.hold = hold
         self.healthy_hold = healthy_hold
+        # LiteLLM's own circuit breaker on the instance's release (the knowledge base's; set when Redis goes down)
+        self.breaker = None
         self.state = None
         self.since = None
         self.reasons = []
@@ -70,9 +77,23 @@ class Watch:
         return events
 
     def _hold(self):
+        if self.state == DOWN and self.breaker:
+            # the release stops calling a dead Redis by itself and tries it again after recovery_s: a Redis back
+            # within that time needs no restart, so the guard waits that long before it acts
+            return max(self.hold, self.breaker["recovery_s"])
         if self.state != HEALTHY:
             return self.hold
         return self.healthy_hold if self.recovered and self.healthy_hold is not None else float("inf")
+
+    def policy(self):
+        """Why the hold of this state is what it is, when it is not the configured one."""
+        if self.state == DOWN and self.breaker and self.breaker["recovery_s"] > self.hold:
+            return (
+                f"hold {self.breaker['recovery_s']:g} s, not {self.hold:g} s: this release's circuit breaker "
+                f"({self.breaker['fact']}) stops using a dead Redis after {self.breaker['failures']} failures and "
+                f"tries it again after {self.breaker['recovery_s']:g} s"
+            )
+        return None
 
     def event(self, held):
         since = datetime.datetime.fromtimestamp(self.since, datetime.timezone.utc).isoformat(timespec="seconds")
@@ -84,6 +105,7 @@ class Watch:
             "since": since,
             "held": held,
             "cache": None,
+            "policy": self.policy(),
             "meta": {"hosts": self.instance},
         }
 
@@ -179,6 +201,20 @@ class Target:
             key = None
         return _collection_module("litellm_instance").readiness(self.url, key=key)["cache_type"]
 
+    def circuit_breaker(self):
+        """LiteLLM's circuit breaker on the release the proxy runs (the knowledge base's defaults; None when the
+        release has none, or does not say which it is)."""
+        try:
+            key = _read(self.key_file)
+        except OSError:
+            key = None
+        version = _collection_module("litellm_instance").readiness(self.url, key=key)["litellm_version"]
+        try:
+            parsed = _collection_module("litellm_version").LiteLLMVersion(version) if version else None
+        except ValueError:
+            parsed = None
+        return _collection_module("litellm_knowledge").circuit_breaker(parsed)
+
 
 def _collection_module(name):
     """A module_utils module of this collection: importable as ansible_collections.erni_ki.litellm... when the
@@ -246,6 +282,8 @@ async def main(queue, args):
     while True:
         for client, target, watch in watched:
             state, reasons = await loop.run_in_executor(None, poll, client, target.key, socket_timeout)
+            if state == DOWN and watch.state != DOWN:  # the release may have changed since the last outage
+                watch.breaker = await loop.run_in_executor(None, target.circuit_breaker)
             for event in watch.observe(state, reasons, time.time()):
                 if event["held"]:  # what the rulebook acts on: which cache the instance runs now
                     event["cache"] = await loop.run_in_executor(None, target.running_cache)
