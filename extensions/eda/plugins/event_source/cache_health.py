@@ -162,7 +162,7 @@ def connection(hv):
     conn = {
         "login_user": hv.get("litellm_cache_redis_user") or None,
         "login_password": _read(hv.get("litellm_cache_redis_password_file")) or hv.get("litellm_cache_redis_password"),
-        "tls": bool(hv.get("litellm_cache_redis_tls") or False),
+        "tls": bool(hv.get("litellm_cache_redis_tls")),
         "ca_certs": hv.get("litellm_cache_redis_ca_certs") or None,
         "key": guard_key(hv.get("litellm_cache_namespace") or None, hv.get("inventory_hostname")),
     }
