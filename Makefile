@@ -17,7 +17,7 @@ export PYTHONPATH := $(COLLECTIONS)
 export PATH := $(VBIN):$(PATH)
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 
-.PHONY: prepare test-kb ee sandbox-sshd bench-fleet sanity-matrix units galaxy-import docsite changelog-lint bench docs help venv collection-link lint ruff ansible-lint sanity test-unit test-modules test-live test-molecule test \
+.PHONY: prepare test-kb ee de sandbox-sshd bench-fleet bench-guard sanity-matrix units galaxy-import docsite changelog-lint bench docs help venv collection-link lint ruff ansible-lint sanity test-unit test-modules test-live test-molecule test \
         sandbox-up sandbox-down demo constraints clean
 
 help:
@@ -95,15 +95,19 @@ test-kb: venv collection-link sandbox-up
 ee: venv
 	bash extensions/ee/build.sh
 
+# the cache guard's decision environment (ansible-rulebook, Java, the collection), built offline
+de: venv
+	bash extensions/de/build.sh
+
 # the managed host reached over SSH, as AWX reaches it (127.0.0.1 only)
 sandbox-sshd:
 	bash sandbox/sshd.sh
 
 # everything the live suite and molecule need: the engine, the sandbox, the execution environment, the sshd
-prepare: venv collection-link sandbox-up ee sandbox-sshd
+prepare: venv collection-link sandbox-up ee de sandbox-sshd
 
 # PREPARED=1 (make test sets it after `prepare`): the sandbox is up already, keep it as it is
-LIVE_DEPS := $(if $(PREPARED),,sandbox-up ee sandbox-sshd)
+LIVE_DEPS := $(if $(PREPARED),,sandbox-up ee de sandbox-sshd)
 
 # three lanes side by side (tools/live_lanes.sh); LIVE_LANES=serial for one pytest process
 test-live: venv collection-link $(LIVE_DEPS)
@@ -130,6 +134,11 @@ bench: venv collection-link sandbox-up
 # the fleet's cost as ratios against bare docker restarts (a 4-instance sandbox of its own); see docs/benchmarks.md
 bench-fleet: venv collection-link sandbox-up
 	$(VBIN)/python benchmarks/fleet.py
+
+# the cache guard: fault to the last instance verified on local against hold + a bare rollback, and the guard's own
+# cost for 4 and 64 watched instances; see docs/benchmarks.md
+bench-guard: venv collection-link sandbox-up
+	$(VBIN)/python benchmarks/guard.py
 
 # regenerate the knowledge-base pages from the rules, then build the docs site
 docs: venv collection-link

@@ -19,9 +19,9 @@ import jinja2
 import pytest
 import redis
 import yaml
-from conftest import Launcher
 
 from tests.helpers.compose_stack import ComposeStack
+from tests.helpers.launcher import Launcher
 from tests.helpers.proxies import key_of, mode_of, running_cache, shared_hit, wait_ready
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]

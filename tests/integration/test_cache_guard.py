@@ -10,23 +10,31 @@ import importlib.util
 import os
 import re
 import socket
-import subprocess
 import threading
 import time
 
+import docker
 import pytest
 import requests
 import yaml
 
+from tests.helpers.guard import (
+    RETURN_PLAY,
+    ROLLBACK_PLAY,
+    Guarded,
+    de_image,
+    load_source,
+    serves,
+    start_guard,
+    stop_guard,
+)
 from tests.helpers.proxies import chat, mode_of, running_cache
 from tests.helpers.redis_server import RedisServer, fill
-from tests.helpers.role_runs import ROOT, ansible_env, write_inventory
+from tests.helpers.role_runs import ROOT
 
 HOLD_S, INTERVAL_S, RETURN_AFTER_S = 5, 1, 8
 FLAP_S, FLAP_DOWN_S, FLAP_UP_S = 60, 1.5, 3.0
 LOCK_HELD_S = HOLD_S + 8  # an operator's run holds guard-a's lock this long after Redis dies
-ROLLBACK_PLAY = "PLAY [Roll every LiteLLM instance back to the in-memory cache]"
-RETURN_PLAY = "PLAY [Switch the LiteLLM cache mode]"
 
 
 def _load(name, *path):
@@ -36,31 +44,8 @@ def _load(name, *path):
     return module
 
 
-# as ansible-rulebook loads it: from the installed collection (which it then imports the collection's code from)
-COLLECTION = os.path.join("build", "collections", "ansible_collections", "erni_ki", "litellm")
-cache_health = _load("cache_health", COLLECTION, "extensions", "eda", "plugins", "event_source", "cache_health.py")
+cache_health = load_source()
 run_lock = _load("run_lock", "plugins", "module_utils", "run_lock.py")
-
-
-def serves(path, url, key, mode):
-    """The config says ``mode`` and the proxy runs it (a proxy being restarted answers nothing yet)."""
-    try:
-        return mode_of(path) == mode and running_cache(url, key) == mode
-    except requests.RequestException:
-        return False
-
-
-def redis_config(text, port):
-    start, end = text.index("  cache_params:\n"), text.index("\nrouter_settings:")
-    cache = (
-        "  cache_params:\n"
-        "    type: redis\n"
-        "    host: 127.0.0.1\n"
-        f"    port: {port}\n"
-        "    password: os.environ/REDIS_PASSWORD\n"
-        "    ttl: 600\n"
-    )
-    return text[:start] + cache + text[end:]
 
 
 class Traffic:
@@ -96,61 +81,11 @@ class Traffic:
 @pytest.fixture
 def guarded(tmp_path, litellm_launcher, endpoints, redis_password):
     """Two proxies caching in a Redis of their own, and their inventory."""
-    server = RedisServer([f"requirepass {redis_password}"])
-    text = redis_config(open(endpoints["proxies"][0]["config_path"], encoding="utf-8").read(), server.port)
-    hosts, proxies = {}, []
-    for name, port in (("guard-a", 4091), ("guard-b", 4092)):
-        path = tmp_path / name / "config.yaml"
-        path.parent.mkdir()
-        path.write_text(text)
-        proxies.append((name, path, litellm_launcher.start("1.80.11", config_path=str(path), port=port, wait=False)))
-    for name, path, proxy in proxies:
-        proxy.wait_ready()
-        hosts[name] = {
-            "litellm_cache_container": proxy.container.name,
-            "litellm_cache_url": proxy.url,
-            "litellm_cache_config_path": str(path),
-            "litellm_cache_master_key_file": endpoints["master_key_file"],
-            "litellm_cache_redis_host": "127.0.0.1",
-            "litellm_cache_redis_port": server.port,
-            "litellm_cache_redis_password_file": endpoints["redis"]["password_file"],
-            "litellm_cache_state_dir": str(tmp_path / "state" / name),
-        }
+    setup = Guarded(litellm_launcher, endpoints, redis_password, tmp_path, {"guard-a": 4091, "guard-b": 4092})
     try:
-        yield server, proxies, hosts, write_inventory(tmp_path / "inventory.yml", hosts)
+        yield setup.redis, setup.proxies, setup.hosts, setup.inventory
     finally:
-        server.stop()
-
-
-def _start_guard(tmp_path, inventory):
-    guard_vars = tmp_path / "guard.yml"
-    guard_vars.write_text(
-        yaml.safe_dump(
-            {
-                "guard_inventory": inventory,
-                "guard_hold": HOLD_S,
-                "guard_interval": INTERVAL_S,
-                "guard_return_after": RETURN_AFTER_S,
-                "guard_lock_wait": 60,
-            }
-        )
-    )
-    log = tmp_path / "guard.log"
-    cmd = [
-        os.path.join(ROOT, ".venv", "bin", "ansible-rulebook"),
-        "-r",
-        "erni_ki.litellm.cache_guard",
-        "-i",
-        inventory,
-        "--vars",
-        str(guard_vars),
-        "--print-events",
-    ]
-    env = ansible_env()
-    env["PATH"] = os.path.dirname(cmd[0]) + os.pathsep + env.get("PATH", "")  # ansible-galaxy, ansible-playbook
-    with open(log, "w", encoding="utf-8") as out:
-        guard = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=str(tmp_path))
-    return guard, log
+        setup.stop()
 
 
 def _until(what, guard, log, timeout, poll=0.5):
@@ -168,7 +103,14 @@ def test_the_guard_leaves_a_flapping_redis_alone_rolls_back_a_dead_one_and_retur
     server, proxies, hosts, inventory = guarded
     for _name, _path, proxy in proxies:
         assert running_cache(proxy.url, master_key) == "redis"
-    guard, log = _start_guard(tmp_path, inventory)
+    guard, log = start_guard(
+        tmp_path,
+        inventory,
+        guard_hold=HOLD_S,
+        guard_interval=INTERVAL_S,
+        guard_return_after=RETURN_AFTER_S,
+        guard_lock_wait=60,
+    )
     traffic = Traffic(proxies, master_key)
     try:
         _until(lambda: log.read_text().count("'state': 'healthy'") >= 2, guard, log, 60)  # both seen healthy
@@ -251,11 +193,7 @@ def test_the_guard_leaves_a_flapping_redis_alone_rolls_back_a_dead_one_and_retur
             assert secret not in text, "a secret in the guard's output"
     finally:
         traffic.close()
-        guard.terminate()
-        try:
-            guard.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            guard.kill()
+        stop_guard(guard)
 
 
 def test_what_the_source_calls_degraded_on_a_real_redis(redis_password):
@@ -299,3 +237,70 @@ def test_what_the_source_calls_degraded_on_a_real_redis(redis_password):
         assert cache_health.poll(watched, key, socket_timeout) == ("down", ["refused: ConnectionError"])
     finally:
         server.stop()
+
+
+def test_the_guard_runs_in_the_decision_environment(tmp_path, litellm_launcher, endpoints, master_key, redis_password):
+    """The decision environment (`make de`: ansible-rulebook, Java and the collection in one image, built offline)
+    runs the guard as EDA controller would, on the host's network, its playbooks' modules reaching the Docker engine
+    through its socket: Redis killed, the instance on local and verified; no secret in the container's output."""
+    image = de_image()
+    assert image, "build/de/de.env is missing: `make de` (make test's prepare) builds the decision environment"
+    setup = Guarded(litellm_launcher, endpoints, redis_password, tmp_path, {"guard-de": 4095})
+    client = docker.from_env()
+    container = None
+    try:
+        # the modules run by the image's own Python; every path is mounted where the inventory says it is
+        hosts = {name: dict(hv, ansible_python_interpreter="/opt/de/bin/python3") for name, hv in setup.hosts.items()}
+        inventory = tmp_path / "de-inventory.yml"
+        inventory.write_text(
+            yaml.safe_dump(
+                {"litellm_proxies": {"hosts": {n: dict(hv, ansible_connection="local") for n, hv in hosts.items()}}}
+            )
+        )
+        guard_vars = tmp_path / "de-guard.yml"
+        guard_vars.write_text(
+            yaml.safe_dump({"guard_inventory": str(inventory), "guard_hold": HOLD_S, "guard_interval": 1})
+        )
+        secrets = os.path.dirname(endpoints["master_key_file"])
+        container = client.containers.run(
+            image,
+            ["-r", "erni_ki.litellm.cache_guard", "-i", str(inventory), "--vars", str(guard_vars), "--print-events"],
+            network_mode="host",
+            volumes={
+                str(tmp_path): {"bind": str(tmp_path), "mode": "rw"},
+                secrets: {"bind": secrets, "mode": "ro"},
+                os.path.dirname(endpoints["redis"]["password_file"]): {
+                    "bind": os.path.dirname(endpoints["redis"]["password_file"]),
+                    "mode": "ro",
+                },
+                "/var/run/docker.sock": {"bind": "/var/run/docker.sock", "mode": "rw"},
+            },
+            labels={"erni_ki.sandbox": litellm_launcher.project},
+            detach=True,
+        )
+
+        def output():
+            return container.logs().decode("utf-8", "replace")
+
+        deadline = time.monotonic() + 90
+        while "'state': 'healthy'" not in output():
+            container.reload()
+            assert container.status == "running" and time.monotonic() < deadline, output()[-4000:]
+            time.sleep(0.5)
+        setup.redis.container.kill()
+        killed = time.monotonic()
+        (_name, path, proxy) = setup.proxies[0]
+        while not serves(path, proxy.url, master_key, "local"):
+            container.reload()
+            assert container.status == "running" and time.monotonic() < killed + 150, output()[-6000:]
+            time.sleep(0.5)
+        took = time.monotonic() - killed
+        print(f"\nin the decision environment {image}: Redis killed -> on local, verified, {took:.1f} s")
+        text = output()
+        assert text.count(ROLLBACK_PLAY) == 1, text[-6000:]
+        for secret in (redis_password, master_key):
+            assert secret not in text, "a secret in the guard's output"
+    finally:
+        if container is not None:
+            container.remove(force=True)
+        setup.stop()

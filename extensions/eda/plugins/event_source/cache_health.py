@@ -279,16 +279,26 @@ async def main(queue, args):
         client = redis_client(target.conn, socket_timeout)
         watched.append((client, target, Watch(target.name, target.label, hold, healthy_hold)))
     loop = asyncio.get_running_loop()
+
+    async def one(client, target, watch, now):
+        state, reasons = await loop.run_in_executor(None, poll, client, target.key, socket_timeout)
+        if state == DOWN and watch.state != DOWN:  # the release may have changed since the last outage
+            watch.breaker = await loop.run_in_executor(None, target.circuit_breaker)
+        for event in watch.observe(state, reasons, now):
+            if event["held"]:  # what the rulebook acts on: which cache the instance runs now
+                event["cache"] = await loop.run_in_executor(None, target.running_cache)
+            await queue.put(event)
+
+    # every instance at once (a stalled Redis costs one socket_timeout, not one per instance), on a fixed cadence:
+    # a poll every ``interval`` seconds from the first, so a state is held exactly ``hold`` seconds after the poll
+    # that saw it first (polls that overran are not made up for)
+    tick = loop.time()
     while True:
-        for client, target, watch in watched:
-            state, reasons = await loop.run_in_executor(None, poll, client, target.key, socket_timeout)
-            if state == DOWN and watch.state != DOWN:  # the release may have changed since the last outage
-                watch.breaker = await loop.run_in_executor(None, target.circuit_breaker)
-            for event in watch.observe(state, reasons, time.time()):
-                if event["held"]:  # what the rulebook acts on: which cache the instance runs now
-                    event["cache"] = await loop.run_in_executor(None, target.running_cache)
-                await queue.put(event)
-        await asyncio.sleep(interval)
+        now = time.time()
+        await asyncio.gather(*(one(client, target, watch, now) for client, target, watch in watched))
+        tick += interval
+        tick = max(tick, loop.time())
+        await asyncio.sleep(tick - loop.time())
 
 
 if __name__ == "__main__":  # pragma: no cover - by hand: python cache_health.py INVENTORY
