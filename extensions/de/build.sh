@@ -9,17 +9,10 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 here="$root/extensions/de"
 stage="$root/build/de/stage"
-PY=${SANDBOX_HOST_PYTHON:-python3.11}
 DOCKER=/usr/bin/docker
-
-bash "$root/sandbox/images.sh" >/dev/null
-# shellcheck disable=SC1091
-. "$root/sandbox/.state/images.env"
-
-mkdir -p "$stage"
-rm -rf "$stage/dist" && mkdir -p "$stage/dist"
-ansible-galaxy collection build --force --output-path "$stage/dist" "$root" >/dev/null
-cp "$stage"/dist/erni_ki-litellm-*.tar.gz "$stage/erni_ki-litellm.tar.gz"
+# shellcheck source=extensions/stage.sh
+. "$root/extensions/stage.sh"
+stage_collection "$stage"
 cp "$root/constraints.txt" "$root/requirements.txt" "$here/requirements-de.txt" "$here/Dockerfile" "$stage/"
 
 inputs=$( { echo "$BASE_TAG"; cat "$here/Dockerfile" "$here/requirements-de.txt" "$root/constraints.txt" \
@@ -33,9 +26,7 @@ if "$DOCKER" image inspect "$tag" >/dev/null 2>&1; then
 fi
 
 echo "de: downloading the wheelhouse (host side)"
-rm -rf "$stage/wheels" && mkdir -p "$stage/wheels"
-(cd "$stage" && "$PY" -m pip download -q --disable-pip-version-check -d "$stage/wheels" \
-   -c constraints.txt -r requirements-de.txt 2>&1 | { grep -v 'is ignored: it is neither a file nor a directory' || true; })
+stage_wheels "$stage" "$stage" requirements-de.txt  # beside the requirements.txt it names
 
 echo "de: building $tag"
 "$DOCKER" build -q --network host --build-arg "BASE=$BASE_TAG" -t "$tag" "$stage" >"$root/build/de/build.log" 2>&1 \

@@ -9,17 +9,10 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 here="$root/extensions/ee/sandbox"
 stage="$root/build/ee/stage"
-PY=${SANDBOX_HOST_PYTHON:-python3.11}
 DOCKER=/usr/bin/docker
-
-bash "$root/sandbox/images.sh" >/dev/null
-# shellcheck disable=SC1091
-. "$root/sandbox/.state/images.env"
-
-mkdir -p "$stage"
-rm -rf "$stage/dist" && mkdir -p "$stage/dist"
-ansible-galaxy collection build --force --output-path "$stage/dist" "$root" >/dev/null
-cp "$stage"/dist/erni_ki-litellm-*.tar.gz "$stage/erni_ki-litellm.tar.gz"
+# shellcheck source=extensions/stage.sh
+. "$root/extensions/stage.sh"
+stage_collection "$stage"
 
 inputs=$( { echo "$BASE_TAG"; cat "$here"/* "$root/constraints.txt" "$root/requirements.txt";
             tar xzOf "$stage/erni_ki-litellm.tar.gz" | sha256sum; } | sha256sum | cut -c1-12)
@@ -32,9 +25,7 @@ if "$DOCKER" image inspect "$tag" >/dev/null 2>&1; then
 fi
 
 echo "ee: downloading the wheelhouse (host side)"
-rm -rf "$stage/wheels" && mkdir -p "$stage/wheels"
-(cd "$here" && "$PY" -m pip download -q --disable-pip-version-check -d "$stage/wheels" \
-   -c "$root/constraints.txt" -r wheelhouse.txt 2>&1 | { grep -v 'is ignored: it is neither a file nor a directory' || true; })
+stage_wheels "$stage" "$here" wheelhouse.txt
 
 echo "ee: building $tag with ansible-builder"
 ansible-builder build -f "$here/execution-environment.yml" -c "$root/build/ee/context" \
