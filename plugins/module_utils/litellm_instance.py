@@ -127,9 +127,13 @@ def locate(client, container=None, compose_project=None, compose_service=None):
         except docker_common.DockerAccessError:
             raise InstanceError(_not_found(client, f"no container named {container!r}")) from None
     project = normalize_project(compose_project)
+    # ignore_removed: a container removed between the engine's list and its inspection (another stack going down
+    # meanwhile) is left out instead of failing the lookup with a 404 that names neither what was asked nor found
     found = [
         c
-        for c in client.containers.list(all=True, filters={"label": f"com.docker.compose.service={compose_service}"})
+        for c in client.containers.list(
+            all=True, filters={"label": f"com.docker.compose.service={compose_service}"}, ignore_removed=True
+        )
         if normalize_project((c.labels or {}).get("com.docker.compose.project", "")) == project
         and (c.labels or {}).get("com.docker.compose.oneoff", "False") != "True"
     ]
@@ -145,7 +149,7 @@ def locate(client, container=None, compose_project=None, compose_service=None):
 
 
 def _not_found(client, what):
-    seen = [c for c in client.containers.list(all=True) if looks_like_litellm(c)]
+    seen = [c for c in client.containers.list(all=True, ignore_removed=True) if looks_like_litellm(c)]
     listing = ", ".join(
         f"{c.name} ({c.status}, project {(c.labels or {}).get('com.docker.compose.project', '-')}, "
         f"service {(c.labels or {}).get('com.docker.compose.service', '-')})"
