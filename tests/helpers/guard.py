@@ -54,7 +54,7 @@ def redis_config(text, port):
 class Guarded:
     """Proxies (``ports``: {name: port}) of ``release`` caching in a Redis of their own, and their inventory in
     ``workdir``. ``redis`` (the server), ``proxies`` [(name, config path, proxy)], ``hosts`` (their host variables),
-    ``inventory`` (its path). ``write_configs()`` puts every config back on that Redis."""
+    ``inventory`` (its path); ``text`` is the config on that Redis."""
 
     def __init__(self, launcher, endpoints, redis_password, workdir, ports, release="1.80.11"):
         self.redis = RedisServer([f"requirepass {redis_password}"])
