@@ -6,6 +6,7 @@ On the fleet sandbox (four real proxies, tests/helpers/sandboxes.py), measures i
 2. `switch_cache` of 1 instance to Redis (preflight, gate, lock, apply, restart, verification) against the floor of
    that instance, and the restart alone (litellm_service state=restarted, its ready_after_s) against the floor;
 3. `rollback_cache` of 1, 2 and 4 instances (all in parallel) against the bare parallel restart of the same ones;
+   the switch and the rollback of one are profiled task by task (benchmarks/callback_plugins/task_profile.py);
 4. the controller's cost of `cache_status`, of `switch_cache --check` (the gate, no latency window) and of the
    emergency `rollback_cache --check` (the restarts stubbed by check mode) on 4, 16 and 64 inventory hosts (aliases
    of the four proxies), per host.
@@ -50,13 +51,40 @@ def bare_restart(client, proxies):
     return time.perf_counter() - start
 
 
-def timed(inventory, name, *extra):
-    start = time.perf_counter()
-    run = run_playbook(inventory, f"erni_ki.litellm.{name}", *extra, timeout=1800)
-    took = time.perf_counter() - start
-    if run.returncode != 0:
-        raise SystemExit(f"{name} {' '.join(extra)} failed:\n{run.stdout[-4000:]}{run.stderr[-2000:]}")
+def timed(inventory, name, *extra, profile=None):
+    """Seconds of one playbook run; with ``profile`` (a dict), its tasks' seconds are put there too."""
+    with tempfile.NamedTemporaryFile(suffix=".json") as rows:
+        saved = dict(os.environ)
+        if profile is not None:  # benchmarks/callback_plugins/task_profile.py
+            os.environ.update(
+                ANSIBLE_CALLBACK_PLUGINS=os.path.join(ROOT, "benchmarks", "callback_plugins"),
+                ANSIBLE_CALLBACKS_ENABLED="task_profile",
+                TASK_PROFILE_FILE=rows.name,
+            )
+        try:
+            start = time.perf_counter()
+            run = run_playbook(inventory, f"erni_ki.litellm.{name}", *extra, timeout=1800)
+            took = time.perf_counter() - start
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+        if run.returncode != 0:
+            raise SystemExit(f"{name} {' '.join(extra)} failed:\n{run.stdout[-4000:]}{run.stderr[-2000:]}")
+        if profile is not None:
+            profile["tasks"] = json.load(rows)
     return took
+
+
+def print_profile(title, took, profile, least=0.2):
+    """The tasks of one run that took ``least`` seconds or more, longest first, and how many module calls it made."""
+    tasks = profile["tasks"]
+    modules = [t for t in tasks if t["action"].startswith(("erni_ki.", "ansible.builtin.uri", "ansible.builtin.slurp",
+                                                              "ansible.builtin.stat", "ansible.builtin.copy",
+                                                              "ansible.builtin.file"))]  # fmt: skip
+    print(f"\nprofile: {title}, {took:.2f} s in all, {len(modules)} module calls (tasks of {least} s or more):")
+    for t in sorted(tasks, key=lambda t: -t["seconds"]):
+        if t["seconds"] >= least:
+            print(f"{t['seconds']:8.2f}  {t['task']} ({t['action']})")
 
 
 def restart_module(proxy, key_file):
@@ -99,10 +127,13 @@ def main():
         a = proxies[0]
         floor_1 = min(bare_restart(client, [a]) for _ in range(3))
         restart_1 = min(restart_module(a, key_file) for _ in range(3))
-        switch_1 = timed(inv, "switch_cache", "--limit", a["name"], "-e", "litellm_cache_mode=redis")
+        switch_profile, rollback_profile = {}, {}
+        switch_1 = timed(inv, "switch_cache", "--limit", a["name"], "-e", "litellm_cache_mode=redis",
+                         profile=switch_profile)  # fmt: skip
+        rollback_1 = timed(inv, "rollback_cache", "--limit", a["name"], profile=rollback_profile)
         rows.append(("switch of 1 instance (with verification)", switch_1, floor_1, "<= 1.5x"))
         rows.append(("restart alone (litellm_service), 1 instance", restart_1, floor_1, "floor + 0.5 s"))
-        rows.append(("rollback of 1 instance", timed(inv, "rollback_cache", "--limit", a["name"]), floor_1, ""))
+        rows.append(("rollback of 1 instance", rollback_1, floor_1, "<= 1.3x"))
         # 3: rollback of 2 and 4, against the bare parallel restart of the same ones
         for n in (2, 4):
             some = proxies[:n]
@@ -111,7 +142,7 @@ def main():
                   "litellm_cache_force=true", "-e", f"litellm_cache_serial={n}")  # fmt: skip
             floor_n = min(bare_restart(client, some) for _ in range(2))
             rows.append((f"rollback of {n} instances (parallel)", timed(inv, "rollback_cache", "--limit", limit),
-                         floor_n, "<= 1.3x" if n == 4 else ""))  # fmt: skip
+                         floor_n, "<= 1.3x"))  # fmt: skip
         # 4: the controller's cost per inventory host
         per_host = {}
         with tempfile.TemporaryDirectory() as tmp:
@@ -134,6 +165,8 @@ def main():
             print(f"{name:46} {took:8.2f} {floor:8.2f} {took - floor:+6.2f}s  {target}")
         else:
             print(f"{name:46} {took:8.2f} {floor:8.2f} {took / floor:6.2f}x  {target}")
+    print_profile("switch of 1 instance to redis", switch_1, switch_profile)
+    print_profile("rollback of 1 instance", rollback_1, rollback_profile)
     first = min(per_host)
     heads = ("cache_status s/host", "gate --check s/host", "rollback --check s/host")
     print(f"\n{'inventory hosts':16} " + " ".join(f"{h:>23}" for h in heads) + f" {'vs smallest':>12}")

@@ -277,15 +277,17 @@ def measure_hits(url, key, model, prompts, replay=False):
     """Each prompt sent twice (a miss, then what the cache should answer), or with ``replay`` once (another instance
     sent it first): the latencies' p50/p95 in milliseconds and how many answers came from the cache."""
     endpoint = url.rstrip("/") + "/v1/chat/completions"
-    misses, hits, answered = [], [], 0
+    misses, hits, keys = [], [], []
     for prompt in prompts:
         payload = {"model": model, "messages": [{"role": "user", "content": prompt}], "mock_response": MOCK_ANSWER}
         for second in (True,) if replay else (False, True):
             status, headers, _body, took = http_request(endpoint, key=key, payload=payload, timeout=30.0)
             if status != 200:
-                raise InstanceError(f"POST /v1/chat/completions (model {model}) answered {status or 'nothing'}")
+                hint = " (no valid master key: set master_key or master_key_file)" if status in (401, 403) else ""
+                raise InstanceError(f"POST /v1/chat/completions (model {model}) answered {status or 'nothing'}{hint}")
             (hits if second else misses).append(took)
-            answered += bool(second and headers.get("x-litellm-cache-key"))
+            if second and headers.get("x-litellm-cache-key"):
+                keys.append(headers["x-litellm-cache-key"])
 
     def p50_p95(values):
         pct = percentiles(values, (50, 95))
@@ -297,7 +299,8 @@ def measure_hits(url, key, model, prompts, replay=False):
         "replay": replay,
         "miss_ms": p50_p95(misses),
         "hit_ms": p50_p95(hits),
-        "hits": answered,
+        "hits": len(keys),
+        "cache_keys": keys,
     }
 
 

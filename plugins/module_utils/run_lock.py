@@ -19,6 +19,7 @@ import socket
 import time
 
 LOCK_SUFFIX = ".erni_ki.lock"
+GUARD_SUFFIX = ".erni_ki.guard"  # the cache guard's mark: its rollback took this instance off Redis
 
 
 class LockHeld(RuntimeError):
@@ -35,6 +36,27 @@ def lock_path(config_path, lock_dir=None):
     """The lock file of a config: ``<lock_dir or the config's dir>/.<name>.erni_ki.lock``."""
     directory, name = os.path.split(os.path.abspath(config_path))
     return os.path.join(os.path.abspath(lock_dir) if lock_dir else directory, f".{name}{LOCK_SUFFIX}")
+
+
+def guard_mark_path(config_path, lock_dir=None):
+    """The cache guard's mark of a config, beside its lock: ``<lock_dir or the config's dir>/.<name>.erni_ki.guard``."""
+    return lock_path(config_path, lock_dir)[: -len(LOCK_SUFFIX)] + GUARD_SUFFIX
+
+
+def set_guard_mark(path, mark, run_id):
+    """``mark`` True: write the mark (when this run rolled back, by whom); False: take it away. Returns whether the
+    file changed."""
+    if not mark:
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            return False
+        return True
+    record = {"rolled_back_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "run_id": run_id}
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(json.dumps(record) + "\n")
+    return True
 
 
 def describe_conflict(path, holder, waited):

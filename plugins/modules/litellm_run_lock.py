@@ -71,6 +71,17 @@ options:
     description: Seconds after which any lock is stale (longer than the longest run).
     type: int
     default: 900
+  guard_mark:
+    description:
+      - With O(state=absent), and only when this run held the lock, also set (V(present)) or take away (V(absent)) the
+        cache guard's mark beside the lock (C(.<config name>.erni_ki.guard)), in the same call.
+      - The mark says that the cache guard's rollback took the instance off Redis; the guard's return
+        (C(litellm_cache_guard)) switches back only a marked instance. V(present) after the guard's rollback to local,
+        V(absent) after any other run that completed (an operator's local stays local); unset leaves it as it is
+        (a run that failed).
+    type: str
+    choices: [present, absent]
+    version_added: 0.1.0
 seealso:
   - module: erni_ki.litellm.litellm_cache_mode
 """
@@ -89,6 +100,13 @@ EXAMPLES = r"""
     path: /srv/llm/conf/litellm/config.yaml
     run_id: "{{ run_id }}"
     state: absent
+
+- name: Give it back after the cache guard's rollback to local, and mark the instance as the guard's
+  erni_ki.litellm.litellm_run_lock:
+    path: /srv/llm/conf/litellm/config.yaml
+    run_id: "{{ run_id }}"
+    state: absent
+    guard_mark: present
 """
 
 RETURN = r"""
@@ -107,6 +125,13 @@ holder:
     pid: {description: Its ansible-playbook process on that host., type: int}
     playbook: {description: What it runs., type: str}
     since: {description: When it took the lock (UTC)., type: str}
+guard_mark:
+  description: The cache guard's mark file, and whether it is there after the task.
+  returned: when O(guard_mark) is set
+  type: dict
+  contains:
+    path: {description: The mark file., type: str, sample: /srv/llm/conf/litellm/.config.yaml.erni_ki.guard}
+    exists: {description: Whether it is there., type: bool}
 took_over:
   description: A stale lock this run took over (its holder, and C(reason)); null otherwise.
   returned: when O(state=present)
@@ -117,6 +142,8 @@ waited:
   type: float
 """
 
+
+import os
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -135,12 +162,15 @@ def main():
             playbook=dict(type="str"),
             wait_timeout=dict(type="float", default=0),
             stale_after=dict(type="int", default=900),
+            guard_mark=dict(type="str", choices=["present", "absent"]),
         ),
         supports_check_mode=True,
     )
     p = module.params
     if p["wait_timeout"] < 0 or p["stale_after"] < 1:
         module.fail_json(msg="wait_timeout must be 0 or more and stale_after 1 or more (seconds)")
+    if p["guard_mark"] and p["state"] == "present":
+        module.fail_json(msg="guard_mark is set when the lock is given back: use it with state=absent")
     path = run_lock.lock_path(p["path"], p["lock_dir"])
     if p["lock_dir"] and not module.check_mode and p["state"] == "present":
         try:
@@ -149,6 +179,8 @@ def main():
             module.fail_json(msg=f"cannot create lock_dir {p['lock_dir']}: {exc.strerror}", lock_file=path)
     if p["state"] == "absent":
         result = run_lock.release(path, p["run_id"], check_mode=module.check_mode)
+        if p["guard_mark"]:
+            result["guard_mark"] = guard_mark(module, result["changed"])
         module.exit_json(lock_file=path, **result)
     owner = {k: p[k] for k in ("run_id", "controller", "pid", "playbook")}
     try:
@@ -162,6 +194,20 @@ def main():
     if result.pop("held", False):
         module.warn(run_lock.describe_conflict(path, result["holder"], 0) + " (check mode: a real run would not go on)")
     module.exit_json(lock_file=path, **result)
+
+
+def guard_mark(module, released):
+    """The guard's mark as O(guard_mark) asks, when this run gave its lock back (never in check mode)."""
+    p = module.params
+    path = run_lock.guard_mark_path(p["path"], p["lock_dir"])
+    want = p["guard_mark"] == "present"
+    if released and not module.check_mode:
+        try:
+            run_lock.set_guard_mark(path, want, p["run_id"])
+        except OSError as exc:
+            module.fail_json(msg=f"gave the run lock back, but cannot {'write' if want else 'remove'} {path}: {exc}")
+        return {"path": path, "exists": want}
+    return {"path": path, "exists": os.path.exists(path)}
 
 
 if __name__ == "__main__":

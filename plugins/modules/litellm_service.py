@@ -57,8 +57,10 @@ options:
       - Send this many distinct chat completions to the proxy, each twice, and return in RV(hit_latency) how long the
         first (a miss that fills the cache) and the second (which the cache should answer) took. V(0) sends none.
       - The requests carry C(mock_response), so LiteLLM answers them itself and no model provider is called. They are
-        authenticated with the master key, which is needed.
-      - Only with O(state=present); the first replica of a scaled service is measured. In check mode nothing is sent.
+        authenticated with the master key (without one, a proxy that has a master key answers 401).
+      - The first replica of a scaled service is measured; with O(state=restarted), once the restart is done (every
+        replica ready), which proves in the same call that the restarted proxy answers from its cache. In check mode
+        nothing is sent.
     type: int
     default: 0
     version_added: 0.1.0
@@ -214,6 +216,11 @@ hit_latency:
           all, and RV(hit_latency.hit_ms) is partly the time of misses.
       type: int
       sample: 5
+    cache_keys:
+      description: The C(x-litellm-cache-key) of each answer the cache gave (a hash of the request, not a secret).
+      type: list
+      elements: str
+      version_added: 0.1.0
 log_tail:
   description: The last 30 log lines, secrets masked, when the restarted proxy did not become ready.
   returned: on failure to become ready
@@ -324,11 +331,13 @@ def measure(module, described, key):
     p = module.params
     model = p["measure_model"] or (described["readiness"].get("models") or [None])[0]
     name = described["container"]["name"]
-    if not key:
-        why = "needs the master key (the requests are authenticated): set master_key or master_key_file"
-        module.fail_json(msg=f"measure_hits on {name} {why}", **described)
     if not model:
-        why = "the proxy lists no model in /v1/models: set measure_model"
+        why = (
+            "no model to send: the proxy's models are listed only with its master key (set master_key or "
+            "master_key_file, or measure_model)"
+            if not key
+            else "the proxy lists no model in /v1/models: set measure_model"
+        )
         module.fail_json(msg=f"measure_hits on {name}: {why}", **described)
     prefix = p["measure_prompt"] or f"erni_ki.litellm hit latency {os.urandom(8).hex()}"
     prompts = [f"{prefix} {i}" for i in range(1, p["measure_hits"] + 1)]

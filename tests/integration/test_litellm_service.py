@@ -83,8 +83,11 @@ def test_measure_hits_times_misses_and_hits_and_says_why_it_could_not(run_module
             run_module, check=True, container=proxy["container"], master_key=master_key, measure_hits=3
         ).result
     ), "nothing is sent in check mode"
+    # without the master key: no model is listed, and a request the proxy refuses names the key
     no_key = service(run_module, container=proxy["container"], measure_hits=1)
-    assert no_key.failed and "needs the master key" in no_key.result["msg"], no_key.output
+    assert no_key.failed and "set master_key or master_key_file" in no_key.result["msg"], no_key.output
+    no_key = service(run_module, container=proxy["container"], measure_hits=1, measure_model="mock-gpt")
+    assert no_key.failed and "answered 401 (no valid master key" in no_key.result["msg"], no_key.output
     refused = service(
         run_module, container=proxy["container"], master_key=master_key, measure_hits=1, measure_model="no-such-model"
     )

@@ -61,3 +61,12 @@ def test_check_mode_takes_none(tmp_path):
     run_lock.acquire(path, A)
     preview = run_lock.acquire(path, B, wait=5, check_mode=True)
     assert preview["held"] is True and preview["holder"]["run_id"] == "run-a" and preview["waited"] == 0.0
+
+
+def test_guard_mark_is_beside_the_lock(tmp_path):
+    assert run_lock.guard_mark_path("/srv/llm/config.yaml") == "/srv/llm/.config.yaml.erni_ki.guard"
+    assert run_lock.guard_mark_path("/srv/llm/config.yaml", "/var/lib/x") == "/var/lib/x/.config.yaml.erni_ki.guard"
+    mark = str(tmp_path / ".config.yaml.erni_ki.guard")
+    assert run_lock.set_guard_mark(mark, True, "run-1") and json.load(open(mark))["run_id"] == "run-1"
+    assert run_lock.set_guard_mark(mark, False, "run-2") and not os.path.exists(mark)
+    assert not run_lock.set_guard_mark(mark, False, "run-2"), "no mark to take away: no change"
