@@ -78,9 +78,9 @@ def timed(inventory, name, *extra, profile=None):
 def print_profile(title, took, profile, least=0.2):
     """The tasks of one run that took ``least`` seconds or more, longest first, and how many module calls it made."""
     tasks = profile["tasks"]
-    modules = [t for t in tasks if t["action"].startswith(("erni_ki.", "ansible.builtin.uri", "ansible.builtin.slurp",
-                                                              "ansible.builtin.stat", "ansible.builtin.copy",
-                                                              "ansible.builtin.file"))]  # fmt: skip
+    calls = ("erni_ki.", "ansible.builtin.uri", "ansible.builtin.slurp", "ansible.builtin.stat", "ansible.builtin.copy",
+             "ansible.builtin.file")  # fmt: skip
+    modules = [t for t in tasks if t["status"] != "skipped" and t["action"].startswith(calls)]
     print(f"\nprofile: {title}, {took:.2f} s in all, {len(modules)} module calls (tasks of {least} s or more):")
     for t in sorted(tasks, key=lambda t: -t["seconds"]):
         if t["seconds"] >= least:
