@@ -193,22 +193,22 @@ class Target:
         )
         self.conn = conn
 
-    def running_cache(self):
-        """The cache the proxy runs now, as its readiness says (None when it does not answer)."""
+    def readiness(self):
+        """What the proxy's readiness says now (litellm_instance.readiness, with the master key when its file reads)."""
         try:
             key = _read(self.key_file)
         except OSError:
             key = None
-        return _collection_module("litellm_instance").readiness(self.url, key=key)["cache_type"]
+        return _collection_module("litellm_instance").readiness(self.url, key=key)
+
+    def running_cache(self):
+        """The cache the proxy runs now (None when it does not answer)."""
+        return self.readiness()["cache_type"]
 
     def circuit_breaker(self):
         """LiteLLM's circuit breaker on the release the proxy runs (the knowledge base's defaults; None when the
         release has none, or does not say which it is)."""
-        try:
-            key = _read(self.key_file)
-        except OSError:
-            key = None
-        version = _collection_module("litellm_instance").readiness(self.url, key=key)["litellm_version"]
+        version = self.readiness()["litellm_version"]
         try:
             parsed = _collection_module("litellm_version").LiteLLMVersion(version) if version else None
         except ValueError:
