@@ -30,6 +30,14 @@ options:
       - Default is the E(LITELLM_CACHE_REDIS_PASSWORD) environment variable where the module runs (what the
         AWX credential type C(LiteLLM cache Redis) of this collection injects).
     type: str
+  login_password_file:
+    description:
+      - A file on the host where the module runs that holds the password (the stack's secret file; surrounding
+        whitespace is dropped), read by the module itself, so the password never passes through the controller.
+        Never shown in output or logs.
+      - Mutually exclusive with O(login_password).
+    type: path
+    version_added: 0.1.0
   login_url:
     description:
       - >-
@@ -111,6 +119,12 @@ options:
         O(login_password) is the master's.
       - If not given, the environment variable E(LITELLM_CACHE_REDIS_SENTINEL_PASSWORD) is used.
     type: str
+    version_added: 0.1.0
+  sentinel_password_file:
+    description:
+      - A file on the host where the module runs that holds O(sentinel_password), read by the module itself.
+      - Mutually exclusive with O(sentinel_password).
+    type: path
     version_added: 0.1.0
   cluster_nodes:
     description: With O(topology=cluster), one or more cluster nodes, as C(host:port); the others are discovered.

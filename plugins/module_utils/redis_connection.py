@@ -65,8 +65,32 @@ def redis_argument_spec():
         sentinel_nodes=dict(type="list", elements="str", default=[]),
         service_name=dict(type="str"),
         sentinel_password=dict(type="str", no_log=True, fallback=(env_fallback, [SENTINEL_PASSWORD_ENV])),
+        sentinel_password_file=dict(type="path"),
         cluster_nodes=dict(type="list", elements="str", default=[]),
+        login_password_file=dict(type="path"),
     )
+
+
+# each password option and the file option that may hold it instead (read where the module runs)
+PASSWORD_FILES = (("login_password", "login_password_file"), ("sentinel_password", "sentinel_password_file"))
+
+
+def read_password_files(module):
+    """Fill the password options from their files, which win over an environment fallback (the module's no_log
+    values learn each password). Fails naming the file when one cannot be read. Giving a password both ways is
+    refused by the module's mutually_exclusive (PASSWORD_FILES)."""
+    p = module.params
+    for option, file_option in PASSWORD_FILES:
+        path = p.get(file_option)
+        if not path:
+            continue
+        try:
+            with open(path, encoding="utf-8") as f:
+                secret = f.read().strip()
+        except OSError as exc:
+            module.fail_json(msg=f"cannot read {file_option} {path}: {exc.strerror}; nothing was probed")
+        module.no_log_values.add(secret)
+        p[option] = secret
 
 
 def connection_params(params):

@@ -374,9 +374,11 @@ from ansible_collections.erni_ki.litellm.plugins.module_utils import (
     stats,
 )
 from ansible_collections.erni_ki.litellm.plugins.module_utils.redis_connection import (
+    PASSWORD_FILES,
     PROBE_SETTINGS,
     connection_params,
     option_problems,
+    read_password_files,
     redis_argument_spec,
     topology_problems,
 )
@@ -452,9 +454,10 @@ def probe_from_container(module, conn, opts):
 def main():
     module = AnsibleModule(
         argument_spec=argument_spec(),
-        mutually_exclusive=[("namespace", "key_pattern")],
+        mutually_exclusive=[("namespace", "key_pattern"), *PASSWORD_FILES],
         supports_check_mode=True,
     )
+    read_password_files(module)
     check_inputs(module)
     p = module.params
     conn = connection_params(p)

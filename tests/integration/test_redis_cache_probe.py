@@ -148,6 +148,24 @@ def test_wrong_password_is_a_result_not_a_crash(run_module, clean):
     assert failing.failed and " is not usable: auth: " in failing.result["msg"], failing.result["msg"]
 
 
+def test_the_password_from_a_file_where_the_module_runs(run_module, clean, tmp_path):
+    """The stack's secret file, read by the module itself (the controller never holds the password)."""
+    secret = tmp_path / "redis_password"
+    secret.write_text(PASSWORD + "\n")
+    args = {"login_host": "127.0.0.1", "login_port": clean.port, "latency_samples": 2, "write_check": True}
+    run = run_module("redis_cache_probe", dict(args, login_password_file=str(secret)))
+    assert not run.failed and run.result["is_available"] and run.result["write_check"]["ok"], run.output
+    both = run_module("redis_cache_probe", dict(args, login_password_file=str(secret), login_password=PASSWORD))
+    assert both.failed and "mutually exclusive" in both.result["msg"], both.output
+    missing = run_module("redis_cache_probe", dict(args, login_password_file=str(tmp_path / "nope")))
+    assert missing.failed and f"cannot read login_password_file {tmp_path / 'nope'}" in missing.result["msg"]
+    # a wrong password read from a file is masked like one given as an option
+    secret.write_text("wrong-pw-from-file\n")
+    wrong = run_module("redis_cache_probe", dict(args, login_password_file=str(secret)))
+    assert wrong.result["error"]["kind"] == "auth" and "wrong-pw-from-file" not in wrong.output, wrong.output
+    assert PASSWORD not in run.output + both.output + missing.output
+
+
 def test_unreachable_server_is_refused(run_module):
     port = free_port()
     run = run_module("redis_cache_probe", {"login_host": "127.0.0.1", "login_port": port})
