@@ -95,7 +95,7 @@ def verify(tmp_path, port, user=None, secret=PASSWORD):
             "socket_connect_timeout": 1,
             "fail_on_unavailable": True,
         },
-        "__litellm_cache_verify_hit": {"x_litellm_cache_key": KEY},
+        "__litellm_cache_verify_key": KEY,
         "litellm_cache_redis_topology": "standalone",
         "litellm_cache_redis_db": 0,
         "litellm_cache_redis_user": user,
