@@ -17,7 +17,11 @@ from ansible.module_utils.urls import open_url
 
 from ansible_collections.erni_ki.litellm.plugins.module_utils import docker_common
 from ansible_collections.erni_ki.litellm.plugins.module_utils.litellm_version import version_of_tag
-from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import is_secret_env_name, mask_text
+from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import (
+    is_secret_env_name,
+    mask_text,
+    read_secret_file,
+)
 from ansible_collections.erni_ki.litellm.plugins.module_utils.stats import percentiles
 
 ENV_PREFIXES = ("REDIS_", "LITELLM_")
@@ -86,13 +90,7 @@ def read_master_key(module):
         if key:
             module.no_log_values.add(key)
         return key
-    try:
-        with open(p["master_key_file"], encoding="utf-8") as f:
-            key = f.read().strip()
-    except OSError as exc:
-        module.fail_json(msg=f"cannot read master_key_file {p['master_key_file']}: {exc.strerror}")
-    module.no_log_values.add(key)
-    return key
+    return read_secret_file(module, "master_key_file")
 
 
 def relevant_env(names):

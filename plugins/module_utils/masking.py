@@ -91,3 +91,17 @@ def mask_config_text(text, secrets=()):
             body = m.group("lead") + MASK + (m.group("comment") or "")
         lines.append(mask_url_credentials(body) + end)
     return mask_secrets("".join(lines), secrets)
+
+
+def read_secret_file(module, option, then=""):
+    """The secret in the file that the module's option ``option`` names (surrounding whitespace dropped), added to
+    the module's no_log values; a file that cannot be read fails the module naming the option and the file, and
+    ``then`` (what that means, such as "; nothing was probed")."""
+    path = module.params[option]
+    try:
+        with open(path, encoding="utf-8") as f:
+            secret = f.read().strip()
+    except OSError as exc:
+        module.fail_json(msg=f"cannot read {option} {path}: {exc.strerror}{then}")
+    module.no_log_values.add(secret)
+    return secret

@@ -11,7 +11,11 @@ from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import ENV_NAME, mask_url_credentials
+from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import (
+    ENV_NAME,
+    mask_url_credentials,
+    read_secret_file,
+)
 
 # Environment variables the connection options fall back to (the AWX credential type "LiteLLM cache
 # Redis" injects them; the litellm_cache role reads the same names on the controller).
@@ -79,18 +83,9 @@ def read_password_files(module):
     """Fill the password options from their files, which win over an environment fallback (the module's no_log
     values learn each password). Fails naming the file when one cannot be read. Giving a password both ways is
     refused by the module's mutually_exclusive (PASSWORD_FILES)."""
-    p = module.params
     for option, file_option in PASSWORD_FILES:
-        path = p.get(file_option)
-        if not path:
-            continue
-        try:
-            with open(path, encoding="utf-8") as f:
-                secret = f.read().strip()
-        except OSError as exc:
-            module.fail_json(msg=f"cannot read {file_option} {path}: {exc.strerror}; nothing was probed")
-        module.no_log_values.add(secret)
-        p[option] = secret
+        if module.params.get(file_option):
+            module.params[option] = read_secret_file(module, file_option, then="; nothing was probed")
 
 
 def connection_params(params):
