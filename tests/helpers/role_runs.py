@@ -1,5 +1,6 @@
 """Run the role and the collection playbooks as operators do (ansible-playbook), on proxies of a test's own."""
 
+import glob
 import hashlib
 import json
 import os
@@ -121,3 +122,19 @@ def unchanged(out):
     """Whether the run changed nothing on every host of its recap (idempotence: changed=0 everywhere)."""
     rows = recap(out)
     return bool(rows) and all(row["changed"] == 0 for row in rows.values())
+
+
+def assert_no_secret(secrets, *texts, paths=()):
+    """No secret in the outputs, nor in any file the run left (backups, lock files) under ``paths``."""
+    for text in texts:
+        for s in secrets:
+            assert s not in text, "a secret leaked into the output"
+    for directory in paths:
+        for path in glob.glob(os.path.join(str(directory), "**", "*"), recursive=True) + glob.glob(
+            os.path.join(str(directory), ".*")
+        ):
+            if os.path.isfile(path):
+                with open(path, encoding="utf-8", errors="replace") as f:
+                    body = f.read()
+                for s in secrets:
+                    assert s not in body, f"a secret was written to {path}"

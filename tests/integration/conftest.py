@@ -41,7 +41,6 @@ LANES = {
         "test_sandbox_smoke.py",
     ),
     "own": (
-        "test_circuit_breaker.py",
         "test_field_setups.py",
         "test_fleet.py",
         "test_kb_probes.py",
@@ -50,8 +49,10 @@ LANES = {
         "test_redis_cache_probe.py",
         "test_topologies.py",
     ),
-    # the cache guard waits most of its time (a minute of flapping, hold times): a lane of its own beside the two
-    "guard": ("test_cache_guard.py",),
+    # the modules that wait most of their time, on instances of their own: the cache guard (a minute of flapping,
+    # hold times), LiteLLM's circuit breaker (a minute of its recovery), the overlapping runs (each pair's second run
+    # waits for the first's lock)
+    "guard": ("test_cache_guard.py", "test_circuit_breaker.py", "test_overlapping_runs.py"),
 }
 
 
@@ -101,6 +102,12 @@ def redis_password(endpoints):
 @pytest.fixture(scope="session")
 def master_key(endpoints):
     return _read(endpoints["master_key_file"])
+
+
+@pytest.fixture(scope="session")
+def secrets(master_key, redis_password):
+    """The sandbox's secrets, which no output, log or file a run leaves may contain."""
+    return [master_key, redis_password]
 
 
 @pytest.fixture(scope="session")

@@ -7,15 +7,14 @@ import os
 import re
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import requests
-import yaml
 
+from tests.helpers.proxies import mode_of
 from tests.helpers.redis_server import RedisServer, fill, free_port
 from tests.helpers.role_runs import (
     ROOT,
+    assert_no_secret,
     finish,
     proxy_on_a_copy,
     role_vars,
@@ -27,39 +26,10 @@ from tests.helpers.role_runs import (
 )
 
 
-@pytest.fixture
-def secrets(master_key, redis_password):
-    return [master_key, redis_password]
-
-
-def assert_no_secret(secrets, *texts, paths=()):
-    """No secret in the outputs, nor in any file the run left (backups, lock files) under ``paths``."""
-    for text in texts:
-        for s in secrets:
-            assert s not in text, "a secret leaked into the output"
-    for directory in paths:
-        for path in glob.glob(os.path.join(str(directory), "**", "*"), recursive=True) + glob.glob(
-            os.path.join(str(directory), ".*")
-        ):
-            if os.path.isfile(path):
-                with open(path, encoding="utf-8", errors="replace") as f:
-                    body = f.read()
-                for s in secrets:
-                    assert s not in body, f"a secret was written to {path}"
-
-
 def serves(proxy, mode):
     ready = proxy.wait_ready(120)
     assert ready["status"] == "healthy" and ready.get("cache") == mode, ready
     return True
-
-
-def mode_of(config):
-    data = yaml.safe_load(config.read_text())
-    ls = (data or {}).get("litellm_settings") or {}
-    if ls.get("cache") is False:
-        return "disabled"
-    return ((ls.get("cache_params") or {}).get("type")) or "local"
 
 
 @pytest.fixture
@@ -447,62 +417,3 @@ def test_backups_are_kept_bounded(tmp_path, run_module):
     backups = sorted(glob.glob(str(config) + ".*~"))
     assert len(backups) == 3, backups
     assert "ttl: 105" in open(sorted(backups, key=os.path.getmtime)[-1], encoding="utf-8").read()
-
-
-# ------------------------------------------------------------------------------------------- F7, many
-
-
-PAIRS = int(os.environ.get("ERNI_OVERLAP_PAIRS", "20"))
-# the pairs are spread over this many instances of their own, which run side by side (each pair keeps its delay)
-LANES = int(os.environ.get("ERNI_OVERLAP_LANES", "2"))
-
-
-def _overlapping_pairs(tmp_path, config, proxy, hostvars, secrets, pairs):
-    """Run the switch/rollback pairs ``pairs`` (their indexes) on one instance, one pair after the other."""
-    inv = {}
-    for mode in ("redis", "local"):
-        d = tmp_path / mode
-        d.mkdir()
-        inv[mode] = write_inventory(d / "inventory.yml", {"solo": dict(hostvars, litellm_cache_mode=mode)})
-    lock = config.parent / ".config.yaml.erni_ki.lock"
-    for i in pairs:
-        first_mode = "redis" if mode_of(config) == "local" else "local"
-        second_mode = "local" if first_mode == "redis" else "redis"
-        delay = (i * 20.0 / max(1, PAIRS - 1)) if PAIRS > 1 else 0.0
-        # -v prints the lock task's result: when each run took the lock
-        first = start_playbook(inv[first_mode], "erni_ki.litellm.switch_cache", "-v", log=str(tmp_path / f"{i}-a.log"))
-        time.sleep(delay)
-        second = start_playbook(
-            inv[second_mode], "erni_ki.litellm.switch_cache", "-v", log=str(tmp_path / f"{i}-b.log")
-        )
-        runs = [(first_mode, *finish(first)), (second_mode, *finish(second))]
-        held = []
-        for mode, code, out in runs:
-            took = re.search(r'"holder": \{[^}]*"since_epoch": ([0-9.]+)', out)
-            assert code == 0 or "is held by another run" in out, out[-3000:]
-            if code == 0:
-                assert took, out[-3000:]
-                held.append((float(took.group(1)), mode))
-        assert held, "one of the two runs must have held the lock"
-        expected = max(held)[1]  # the mode of the run that took the lock last
-        out_a, out_b = runs[0][2], runs[1][2]
-        assert mode_of(config) == expected, (i, delay, out_a[-1500:], out_b[-1500:])
-        assert requests.get(proxy.url + "/health/readiness", timeout=10).json()["cache"] == expected
-        assert not lock.exists(), "a lock was left behind"
-        assert_no_secret(secrets, out_a, out_b)
-    assert_no_secret(secrets, paths=[config.parent])
-
-
-def test_f7_overlapping_runs_end_in_the_mode_of_the_last_lock_holder(tmp_path, litellm_launcher, endpoints, secrets):
-    """Switch/rollback pairs started 0-20 s apart: whatever the timing, the instance ends in the mode of the run
-    that held the lock last, every file parses, and the lock is given back. The pairs are dealt to LANES instances
-    of their own (pair i to instance i mod LANES), which run at the same time."""
-    lanes = []
-    for n in range(LANES):
-        lane_dir = tmp_path / f"lane{n}"
-        lane_dir.mkdir()
-        config, proxy = proxy_on_a_copy(lane_dir, litellm_launcher, endpoints, "1.80.11", 4073 + n)
-        lanes.append((lane_dir, config, proxy, role_vars(endpoints, proxy), secrets, list(range(n, PAIRS, LANES))))
-    with ThreadPoolExecutor(max_workers=LANES) as pool:
-        for done in [pool.submit(_overlapping_pairs, *lane) for lane in lanes]:
-            done.result()  # the first failing lane's assertion, as it was raised
