@@ -120,9 +120,9 @@ def guard_cost(source, server, password, count, polls=20):
         conn = source.connection(
             {
                 "inventory_hostname": f"alias-{k:03d}",
-                "litellm_cache_redis_host": "127.0.0.1",
-                "litellm_cache_redis_port": server.port,
-                "litellm_cache_redis_password": password,
+                "litellm_cache_login_host": "127.0.0.1",
+                "litellm_cache_login_port": server.port,
+                "litellm_cache_login_password": password,
             }
         )
         key = conn.pop("key")

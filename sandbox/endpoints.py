@@ -204,24 +204,24 @@ def main():
             },
             "vars": {
                 "litellm_cache_master_key_file": master_key_file,
-                "litellm_cache_redis_host": "127.0.0.1",
-                "litellm_cache_redis_port": args.redis_port,
-                "litellm_cache_redis_db": 0,
-                "litellm_cache_redis_password_file": password_file,
-                "litellm_cache_redis_password_env": "REDIS_PASSWORD",
-                "litellm_cache_redis_topology": args.topology,
+                "litellm_cache_login_host": "127.0.0.1",
+                "litellm_cache_login_port": args.redis_port,
+                "litellm_cache_db": 0,
+                "litellm_cache_login_password_file": password_file,
+                "litellm_cache_login_password_env": "REDIS_PASSWORD",
+                "litellm_cache_topology": args.topology,
                 **(
                     {
-                        "litellm_cache_redis_sentinel_nodes": topology["sentinels"],
-                        "litellm_cache_redis_service_name": SENTINEL_SERVICE,
+                        "litellm_cache_sentinel_nodes": topology["sentinels"],
+                        "litellm_cache_service_name": SENTINEL_SERVICE,
                         # the sandbox's sentinels ask for the same password as the data nodes
-                        "litellm_cache_redis_sentinel_password_env": "REDIS_PASSWORD",
-                        "litellm_cache_redis_sentinel_password_file": password_file,
+                        "litellm_cache_sentinel_password_env": "REDIS_PASSWORD",
+                        "litellm_cache_sentinel_password_file": password_file,
                     }
                     if args.topology == "sentinel"
                     else {}
                 ),
-                **({"litellm_cache_redis_cluster_nodes": topology["nodes"]} if args.topology == "cluster" else {}),
+                **({"litellm_cache_cluster_nodes": topology["nodes"]} if args.topology == "cluster" else {}),
             },
         }
     }

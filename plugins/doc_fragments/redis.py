@@ -6,7 +6,10 @@ from __future__ import annotations
 
 class ModuleDocFragment:
     # The Redis connection options, shared by every module of the collection that talks to Redis.
-    # Names follow community.general's redis modules; db, unix socket and timeouts are added.
+    # Names follow community.general's redis modules (login_*, tls, validate_certs, ca_certs, db); the topologies,
+    # the URL form and the timeouts are added. They are the rows of plugins/module_utils/redis_settings.py, the one
+    # table from which the argument specs come: litellm_cache_mode takes the same names for what it writes, and
+    # the litellm_cache role's variable is litellm_cache_ + the name.
     DOCUMENTATION = r"""
 options:
   login_host:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 
 from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_knowledge as kb
+from ansible_collections.erni_ki.litellm.plugins.module_utils import redis_settings
 from ansible_collections.erni_ki.litellm.plugins.module_utils.litellm_version import (
     LiteLLMVersion,
     LiteLLMVersionError,
@@ -23,11 +24,12 @@ from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import (
     mask_url_credentials,
 )
 from ansible_collections.erni_ki.litellm.plugins.module_utils.redis_connection import (
-    TOPOLOGIES,
     nodes_problems,
     option_problems,
     parse_node,
+    topology_problems,
 )
+from ansible_collections.erni_ki.litellm.plugins.module_utils.redis_settings import TOPOLOGIES
 from ansible_collections.erni_ki.litellm.plugins.module_utils.yaml_roundtrip import (
     RoundTripDocument,
     YamlEditError,
@@ -44,66 +46,31 @@ from ansible_collections.erni_ki.litellm.plugins.module_utils.yaml_roundtrip imp
 MODES = ("local", "redis", "disabled")
 ON_BLOCKED = ("fail", "fallback_local", "warn")
 
-# The cache_params keys the module owns for type redis, in the order it writes them, and the option
-# that sets each. The passwords are written from redis_password_env / redis_sentinel_password_env (as
-# os.environ/NAME) or the literal options. Where Redis is (the first keys) depends on the topology.
-REDIS_OPTIONS = {
-    "url": "redis_url",
-    "host": "redis_host",
-    "port": "redis_port",
-    "sentinel_nodes": "redis_sentinel_nodes",
-    "service_name": "redis_service_name",
-    "sentinel_password": None,
-    "redis_startup_nodes": "redis_cluster_nodes",
-    "db": "redis_db",
-    "username": "redis_user",
-    "password": None,
-    "ssl": "redis_tls",
-    "ssl_ca_certs": "redis_ca_certs",
-    "socket_timeout": "socket_timeout",
-    "socket_connect_timeout": "socket_connect_timeout",
-    "retry_on_timeout": "retry_on_timeout",
-    "health_check_interval": "health_check_interval",
-    "max_connections": "max_connections",
-}
+# The cache_params keys the module owns for type redis, in the order it writes them, and the option that sets each
+# (redis_settings.SETTINGS, the one table). A password's key is written from its *_env option (as os.environ/NAME)
+# or its literal option. Where Redis is (the first keys) depends on the topology.
+REDIS_OPTIONS = redis_settings.config_keys()
 REDIS_KEYS = tuple(REDIS_OPTIONS)
+ENV_OPTIONS = redis_settings.env_options()  # {secret option: the option that names its variable}
 # The keys that belong to one topology only (the rest are common to all three).
-TOPOLOGY_ONLY = {
-    "standalone": ("host", "port"),
-    "sentinel": kb.TOPOLOGY_KEYS["sentinel"],
-    "cluster": kb.TOPOLOGY_KEYS["cluster"],
-}
-# What a URL carries (redis_url, cache_params.url): LiteLLM's _redis.py drops host, port, db and password beside a url
-# (1.80.0 - 1.108.7), and the URL names the user and TLS (rediss://) too. These keys are removed where a url is
+TOPOLOGY_ONLY = {t: redis_settings.topology_keys(t) for t in TOPOLOGIES}
+# What a URL carries (login_url, cache_params.url): LiteLLM's _redis.py drops host, port, db and password beside a
+# url (1.80.0 - 1.108.7), and the URL names the user and TLS (rediss://) too. These keys are removed where a url is
 # written, and the options that set them are refused beside one.
 URL_KEYS = ("host", "port", "db", "username", "password", "ssl", "ssl_ca_certs")
-# The options that set the keys REDIS_OPTIONS maps to None: a literal, or the variable written as os.environ/NAME.
-SECRET_OPTIONS = {
-    "password": ("redis_password", "redis_password_env"),
-    "sentinel_password": ("redis_sentinel_password", "redis_sentinel_password_env"),
-}
-URL_OPTIONS = tuple(o for k in URL_KEYS for o in ((REDIS_OPTIONS[k],) if REDIS_OPTIONS[k] else SECRET_OPTIONS[k]))
+URL_OPTIONS = tuple(o for k in URL_KEYS for o in (REDIS_OPTIONS[k], ENV_OPTIONS.get(REDIS_OPTIONS[k])) if o)
 # The keys without which a topology has no Redis to connect to.
 TOPOLOGY_REQUIRED = {"sentinel": ("sentinel_nodes", "service_name"), "cluster": ("redis_startup_nodes",)}
 
 
 def foreign_keys(topology):
-    """The cache_params keys a redis cache on ``topology`` must not have: the other topologies' own keys, and a
-    cluster's db (a cluster has only db 0, and LiteLLM's cluster client takes no db)."""
+    """The cache_params keys a redis cache on ``topology`` must not have: the other topologies' own keys (a
+    standalone server's host and port included), and a cluster's db (a cluster has only db 0, and LiteLLM's
+    cluster client takes no db)."""
     keys = {k for t, own in TOPOLOGY_ONLY.items() if t != topology for k in own}
     return keys | {"db"} if topology == "cluster" else keys
 
 
-# The options of each topology's own keys (an option of another topology than the one written is refused).
-TOPOLOGY_OPTIONS = {
-    "sentinel": (
-        "redis_sentinel_nodes",
-        "redis_service_name",
-        "redis_sentinel_password",
-        "redis_sentinel_password_env",
-    ),
-    "cluster": ("redis_cluster_nodes",),
-}
 # Options that keep their value whatever the mode (cache_params keys of the same name).
 COMMON_OPTIONS = ("ttl", "namespace", "supported_call_types")
 # router_settings keys the module owns when router_redis is on.
@@ -133,21 +100,21 @@ class CacheRequest:
     ttl: int | None = None
     namespace: str | None = None
     supported_call_types: list | None = None
-    redis_url: str | None = None
-    redis_host: str | None = None
-    redis_port: int | None = None
-    redis_db: int | None = None
-    redis_user: str | None = None
-    redis_password: str | None = None
-    redis_password_env: str | None = None
-    redis_topology: str | None = None
-    redis_sentinel_nodes: list | None = None
-    redis_service_name: str | None = None
-    redis_sentinel_password: str | None = None
-    redis_sentinel_password_env: str | None = None
-    redis_cluster_nodes: list | None = None
-    redis_tls: bool | None = None
-    redis_ca_certs: str | None = None
+    login_url: str | None = None
+    login_host: str | None = None
+    login_port: int | None = None
+    db: int | None = None
+    login_user: str | None = None
+    login_password: str | None = None
+    login_password_env: str | None = None
+    topology: str | None = None
+    sentinel_nodes: list | None = None
+    service_name: str | None = None
+    sentinel_password: str | None = None
+    sentinel_password_env: str | None = None
+    cluster_nodes: list | None = None
+    tls: bool | None = None
+    ca_certs: str | None = None
     socket_timeout: float | None = None
     socket_connect_timeout: float | None = None
     retry_on_timeout: bool | None = None
@@ -184,60 +151,44 @@ class CacheRequest:
 
     def problems(self):
         """Messages for the options whose values LiteLLM, redis-py or Redis would refuse (they name the option)."""
-        settings = {option: key for key, option in REDIS_OPTIONS.items() if option} | {"ttl": "ttl"}
-        out = option_problems({f.name: getattr(self, f.name) for f in fields(self)}, settings)
-        for option in ("redis_password_env", "redis_sentinel_password_env"):
+        settings = {option: key for key, option in REDIS_OPTIONS.items()} | {"ttl": "ttl"}
+        out = option_problems(self.options(), settings)
+        for option in ENV_OPTIONS.values():
             value = getattr(self, option)
             if value is not None and not kb.ENV_NAME.match(value):
                 out.append(f"{option}: {value!r} is not an environment variable name")
-        for option in ("redis_sentinel_nodes", "redis_cluster_nodes"):
+        for option in ("sentinel_nodes", "cluster_nodes"):
             out += nodes_problems(option, getattr(self, option))
-        url = self.redis_url
+        url = self.login_url
         if url is not None and url.startswith(ENV_REFERENCE) and not kb.ENV_NAME.match(url[len(ENV_REFERENCE) :]):
-            out.append(f"redis_url: {url!r} does not name an environment variable (os.environ/NAME)")
+            out.append(f"login_url: {url!r} does not name an environment variable (os.environ/NAME)")
         beside = self.url_conflicts()
         if url is not None and beside:
             out.append(
-                f"redis_url carries the host, port, db, user, password and TLS (rediss://, a private CA as "
+                f"login_url carries the host, port, db, user, password and TLS (rediss://, a private CA as "
                 f"?ssl_ca_certs=PATH), and LiteLLM ignores them beside a url: leave out {', '.join(beside)}"
             )
-        if self.redis_topology is not None and self.redis_topology not in TOPOLOGIES:
-            out.append(f"redis_topology: must be one of {', '.join(TOPOLOGIES)}, got {self.redis_topology!r}")
+        if self.topology is not None and self.topology not in TOPOLOGIES:
+            out.append(f"topology: must be one of {', '.join(TOPOLOGIES)}, got {self.topology!r}")
         return out
+
+    def options(self):
+        """{option: value} of every field."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
     def url_conflicts(self):
         """The options given that a URL replaces (URL_OPTIONS)."""
         return [o for o in URL_OPTIONS if getattr(self, o) is not None]
 
     def topology_problems(self, topology):
-        """Messages for options that do not belong to ``topology`` (the one being written)."""
-        out = []
-        if self.redis_url is not None and topology != "standalone":
-            out.append(f"redis_url names one server, and a {topology} cache is being written")
-        for owner, options in TOPOLOGY_OPTIONS.items():
-            given = [o for o in options if getattr(self, o) not in (None, [], ())]
-            if owner != topology and given:
-                out.append(f"{', '.join(given)} only apply to redis_topology={owner}, and {topology} is being written")
-        if topology == "cluster" and self.redis_db not in (None, 0):
-            out.append(f"redis_db: {self.redis_db} is not possible on a Redis Cluster, which has only db 0")
-        if topology != "standalone" and (self.redis_host is not None or self.redis_port is not None):
-            out.append(
-                f"redis_host and redis_port name one server; a {topology} cache names its nodes with "
-                f"{'redis_sentinel_nodes' if topology == 'sentinel' else 'redis_cluster_nodes'}"
-            )
-        return out
+        """Messages for options that belong to another topology than ``topology`` (the one being written)."""
+        return topology_problems(self.options(), topology, redis_settings.config_settings())
 
-    def redis_password_value(self):
-        """The password as written into the config: an os.environ/ reference, the literal, or None."""
-        if self.redis_password_env:
-            return ENV_REFERENCE + self.redis_password_env
-        return self.redis_password
-
-    def sentinel_password_value(self):
-        """The sentinels' password as written into the config (sentinel_password), or None."""
-        if self.redis_sentinel_password_env:
-            return ENV_REFERENCE + self.redis_sentinel_password_env
-        return self.redis_sentinel_password
+    def secret_value(self, option):
+        """A secret option's value as written into the config: os.environ/NAME when its *_env option names the
+        variable, else the literal, else None."""
+        name = getattr(self, ENV_OPTIONS[option])
+        return ENV_REFERENCE + name if name else getattr(self, option)
 
 
 def node_values(topology, nodes):
@@ -249,14 +200,12 @@ def node_values(topology, nodes):
 
 
 def _option_value(req, key, option, topology):
-    if key == "password":
-        return req.redis_password_value()
-    if key == "sentinel_password":
-        return req.sentinel_password_value()
+    if option in ENV_OPTIONS:
+        return req.secret_value(option)
     if key == "ssl":
         # never ssl: false: on 1.80.x the key's mere presence selects an SSLConnection (a TLS handshake with a
         # plaintext Redis); TLS off is written as no ssl key at all (apply_mode removes one)
-        return True if req.redis_tls else None
+        return True if req.tls else None
     value = getattr(req, option)
     if key in ("sentinel_nodes", "redis_startup_nodes") and value is not None:
         return node_values(topology, value)
@@ -281,7 +230,7 @@ def desired_cache_params(req, mode, topology="standalone"):
 
 def topology_to_write(req, cache_params):
     """The topology asked for, else the one the config already has (standalone when it has none)."""
-    return req.redis_topology or kb.topology_of(cache_params)
+    return req.topology or kb.topology_of(cache_params)
 
 
 # ------------------------------------------------------------------------------------------ gate
@@ -456,18 +405,18 @@ def apply_mode(doc, req, mode, version):
         for key, value in want.items():
             set_key(cp, key, value)
     else:
-        conflicts = req.url_conflicts() if req.redis_url is None and cp.get("url") is not None else []
+        conflicts = req.url_conflicts() if req.login_url is None and cp.get("url") is not None else []
         if conflicts:
             raise ConfigError(
                 f"cache_params connects by url ({mask_url_credentials(cp['url'])}), and LiteLLM connects by the URL "
-                f"alone: {', '.join(conflicts)} would be ignored beside it. To keep the URL, give redis_url "
+                f"alone: {', '.join(conflicts)} would be ignored beside it. To keep the URL, give login_url "
                 f"(os.environ/NAME keeps the variable the file names) instead of them; to connect by host and port, "
                 f"remove url from cache_params first. Nothing was changed"
             )
         # a switch of topology removes the keys of the one before; a URL replaces the host form's keys
-        for key in sorted(foreign_keys(topology) | (set(URL_KEYS) if req.redis_url is not None else set())):
+        for key in sorted(foreign_keys(topology) | (set(URL_KEYS) if req.login_url is not None else set())):
             delete_key(cp, key)
-        if req.redis_tls is False:
+        if req.tls is False:
             delete_key(cp, "ssl")
         _write_redis_keys(cp, want, owned=set(REDIS_KEYS) | set(extra))
         _require_topology_keys(cp, topology)
@@ -511,23 +460,23 @@ def _apply_router(root, req, mode, version):
     if rs is None:
         rs = root["router_settings"] = new_mapping()
     for key, value in (
-        ("redis_host", req.redis_host),
-        ("redis_port", req.redis_port),
-        ("redis_password", req.redis_password_value()),
+        ("redis_host", req.login_host),
+        ("redis_port", req.login_port),
+        ("redis_password", req.secret_value("login_password")),
     ):
         if value is not None:
             set_key(rs, key, value)
-    if req.redis_db is None:
+    if req.db is None:
         return
     if kb.router_redis_db_honoured(version):
-        set_key(rs, "redis_db", req.redis_db)
+        set_key(rs, "redis_db", req.db)
     else:
         # redis_db is dropped by these releases; cache_kwargs is honoured (LITELLM-CACHE-004).
         delete_key(rs, "redis_db")
         ck = rs.get("cache_kwargs")
         if ck is None:
             ck = rs["cache_kwargs"] = new_mapping()
-        set_key(ck, "db", req.redis_db)
+        set_key(ck, "db", req.db)
 
 
 def current_mode(root):

@@ -554,7 +554,7 @@ RULES = (
         "in the connection arguments, not when it is true. Probe (a plaintext Redis, cache_params ssl: false): a "
         "cache hit from the in-memory layer and no entry in Redis on 1.80.0 - 1.92.2; the entry in Redis from "
         "1.93.0 (bisected 2026-12-04).",
-        "remedy": "Remove ssl from cache_params for a plaintext Redis (litellm_cache_mode does with redis_tls: false; "
+        "remedy": "Remove ssl from cache_params for a plaintext Redis (litellm_cache_mode does with tls: false; "
         "it never writes ssl: false), or upgrade LiteLLM to 1.93.0 or later.",
     },
     {
@@ -592,7 +592,7 @@ RULES = (
         "or the host form with ssl: true and ssl_ca_certs, puts the keys in Redis on all three.",
         "remedy": "Put the TLS settings into the URL's query, which redis-py reads "
         "(rediss://:PASSWORD@redis:6380/0?ssl_ca_certs=/certs/ca.crt, in the variable the entrypoint builds), or use "
-        "the host form (litellm_cache_mode's redis_host, redis_tls: true, redis_ca_certs).",
+        "the host form (litellm_cache_mode's login_host, tls: true, ca_certs).",
     },
     {
         "id": "LITELLM-CACHE-015",

@@ -11,72 +11,48 @@ from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import env_fallback
 
+from ansible_collections.erni_ki.litellm.plugins.module_utils import redis_settings as rs
 from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import (
     ENV_NAME,
     mask_url_credentials,
     read_secret_file,
 )
 
-# Environment variables the connection options fall back to (the AWX credential type "LiteLLM cache
-# Redis" injects them; the litellm_cache role reads the same names on the controller).
-PASSWORD_ENV = "LITELLM_CACHE_REDIS_PASSWORD"  # noqa: S105 (the name of a variable, not a password)
-USER_ENV = "LITELLM_CACHE_REDIS_USER"
+# The settings' table, and what other modules import from here by these names.
+TOPOLOGIES = rs.TOPOLOGIES
+PASSWORD_FILES = rs.PASSWORD_FILES
+PASSWORD_ENV, USER_ENV, SENTINEL_PASSWORD_ENV = rs.PASSWORD_ENV, rs.USER_ENV, rs.SENTINEL_PASSWORD_ENV
+# what the probe connects with (a password file is read into its password option first)
+CONNECTION_KEYS = tuple(s.option for s in rs.probe_settings() if s.option not in dict(PASSWORD_FILES).values())
 
-CONNECTION_KEYS = (
-    "login_url",
-    "login_url_env",
-    "login_host",
-    "login_port",
-    "login_user",
-    "login_password",
-    "login_unix_socket",
-    "db",
-    "tls",
-    "validate_certs",
-    "ca_certs",
-    "client_cert_file",
-    "client_key_file",
-    "socket_timeout",
-    "socket_connect_timeout",
-    "topology",
-    "sentinel_nodes",
-    "service_name",
-    "sentinel_password",
-    "cluster_nodes",
-)
-TOPOLOGIES = ("standalone", "sentinel", "cluster")
-SENTINEL_PASSWORD_ENV = "LITELLM_CACHE_REDIS_SENTINEL_PASSWORD"  # noqa: S105 (a variable's name)
+
+def _spec(setting, probe):
+    """One argument spec entry from the table: the probe's with its default and environment fallback, the
+    cache-mode module's without (None there keeps what the file has)."""
+    spec = {"type": setting.type}
+    if setting.elements:
+        spec["elements"] = setting.elements
+    if setting.secret or setting.env_of or setting.option == "login_url_env":
+        # litellm_cache_mode refuses a URL with a password in it (url_problem): the URL it writes is shown
+        spec["no_log"] = setting.secret and (probe or setting.key != "url")
+    if setting.option == "topology":
+        spec["choices"] = list(TOPOLOGIES)
+    if probe:
+        if setting.default is not None:
+            spec["default"] = setting.default
+        if setting.env:
+            spec["fallback"] = (env_fallback, [setting.env])
+    return spec
 
 
 def redis_argument_spec():
-    return dict(
-        login_url=dict(type="str", no_log=True),
-        login_url_env=dict(type="str", no_log=False),
-        login_host=dict(type="str", default="localhost"),
-        login_port=dict(type="int", default=6379),
-        login_user=dict(type="str", fallback=(env_fallback, [USER_ENV])),
-        login_password=dict(type="str", no_log=True, fallback=(env_fallback, [PASSWORD_ENV])),
-        login_unix_socket=dict(type="path"),
-        db=dict(type="int", default=0),
-        tls=dict(type="bool", default=False),
-        validate_certs=dict(type="bool", default=True),
-        ca_certs=dict(type="path"),
-        client_cert_file=dict(type="path"),
-        client_key_file=dict(type="path"),
-        socket_timeout=dict(type="float", default=5.0),
-        socket_connect_timeout=dict(type="float", default=5.0),
-        topology=dict(type="str", default="standalone", choices=list(TOPOLOGIES)),
-        sentinel_nodes=dict(type="list", elements="str", default=[]),
-        service_name=dict(type="str"),
-        sentinel_password=dict(type="str", no_log=True, fallback=(env_fallback, [SENTINEL_PASSWORD_ENV])),
-        sentinel_password_file=dict(type="path"),
-        cluster_nodes=dict(type="list", elements="str", default=[]),
-        login_password_file=dict(type="path"),
-    )
+    """The probe's connection options (documented by doc_fragments/redis.py)."""
+    return {s.option: _spec(s, probe=True) for s in rs.probe_settings()}
 
 
-# each password option and the file option that may hold it instead (read where the module runs)
-PASSWORD_FILES = (("login_password", "login_password_file"), ("sentinel_password", "sentinel_password_file"))
+def config_argument_spec():
+    """litellm_cache_mode's Redis options: the cache_params it writes (documented in the module)."""
+    return {s.option: _spec(s, probe=False) for s in rs.config_settings()}
 
 
 def read_password_files(module):
@@ -96,8 +72,31 @@ def connection_params(params):
     return conn
 
 
-def topology_problems(params):
-    """Messages for topology options that are missing, malformed or given for another topology."""
+def _given(setting, value):
+    return value not in (None, "", [], ()) and value != setting.default
+
+
+def topology_problems(params, topology, settings):
+    """Messages for the options of ``settings`` (rows of the table) given in ``params`` that belong to another
+    topology than ``topology``, and for a db other than 0 on a cluster (which has only db 0)."""
+    out = []
+    for owner in TOPOLOGIES:
+        given = [s.option for s in settings if s.topology == owner != topology and _given(s, params.get(s.option))]
+        if given:
+            verb = "applies" if len(given) == 1 else "apply"
+            where = (
+                f" (a {topology} Redis is reached through {rs.topology_options(topology)[0]})"
+                if owner == "standalone"
+                else ""
+            )
+            out.append(f"{', '.join(given)} only {verb} to topology={owner}, and the topology is {topology}{where}")
+    if topology == "cluster" and params.get("db"):
+        out.append(f"db: {params['db']} is not possible on a Redis Cluster, which has only db 0")
+    return out
+
+
+def connection_problems(params):
+    """The probe's messages for connection options that are missing, malformed or given for another topology."""
     topology = params.get("topology") or "standalone"
     out = []
     for key in ("sentinel_nodes", "cluster_nodes"):
@@ -114,14 +113,8 @@ def topology_problems(params):
     name = params.get("login_url_env")
     if name and not ENV_NAME.match(name):
         out.append(f"login_url_env: {name!r} is not an environment variable name")
-    if (url or name) and topology != "standalone":
-        out.append(f"login_url and login_url_env are the standalone form; topology is {topology}")
-    if topology == "cluster" and params.get("db"):
-        out.append(f"db: {params['db']} is not possible on a Redis Cluster, which has only db 0")
-    for key, owner in (("sentinel_nodes", "sentinel"), ("service_name", "sentinel"), ("cluster_nodes", "cluster")):
-        if params.get(key) and topology != owner:
-            out.append(f"{key} only applies to topology={owner} (topology is {topology})")
-    return out
+    # a secret that may come from the environment (an AWX credential) is not "given" for a topology
+    return out + topology_problems(params, topology, [s for s in rs.probe_settings() if not s.env])
 
 
 def parse_node(node):
@@ -223,14 +216,8 @@ def setting_problem(name, value):
     return None
 
 
-# The probe's options and the cache_params names they share their checks with.
-PROBE_SETTINGS = {
-    "login_host": "host",
-    "login_port": "port",
-    "db": "db",
-    "socket_timeout": "socket_timeout",
-    "socket_connect_timeout": "socket_connect_timeout",
-}
+# The probe's options and the cache_params names they share their value checks with.
+PROBE_SETTINGS = {s.option: s.key for s in rs.probe_settings() if s.key and s.kwarg and s.type != "bool"}
 
 
 def option_problems(params, settings):

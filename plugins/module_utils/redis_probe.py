@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 # names, not the module: inside the container only the modules themselves are registered, not their packages
 from ansible_collections.erni_ki.litellm.plugins.module_utils.deps import declare
 from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import mask_text, mask_url_credentials
+from ansible_collections.erni_ki.litellm.plugins.module_utils.redis_settings import client_kwargs
 from ansible_collections.erni_ki.litellm.plugins.module_utils.stats import percentiles
 
 with declare("redis"):
@@ -149,39 +150,32 @@ def connection_secrets(conn):
 
 
 def _tls_kwargs(conn):
-    return dict(
-        ssl_cert_reqs="required" if conn.get("validate_certs", True) else "none",
-        ssl_check_hostname=bool(conn.get("validate_certs", True)),
-        ssl_ca_certs=conn.get("ca_certs"),
-        ssl_certfile=conn.get("client_cert_file"),
-        ssl_keyfile=conn.get("client_key_file"),
-    )
+    verify = conn.get("validate_certs", True)
+    kwargs = dict(ssl_cert_reqs="required" if verify else "none", ssl_check_hostname=bool(verify))
+    return kwargs | client_kwargs(conn, ("ca_certs", "client_cert_file", "client_key_file"))
 
 
 def make_client(conn):
+    """A redis-py client for the connection options ``conn`` (their keywords from redis_settings.SETTINGS)."""
     kwargs = dict(
-        socket_timeout=conn.get("socket_timeout"),
-        socket_connect_timeout=conn.get("socket_connect_timeout"),
+        client_kwargs(conn, ("socket_timeout", "socket_connect_timeout")),
         client_name="erni_ki.redis_cache_probe",
         # no retries: redis-py >= 6 retries a refused connection 3 times with backoff by default (3.7 s measured),
         # which would hide a dead server, a failover in progress and every stall the probe is there to see
         retry=Retry(NoBackoff(), 0),
     )
+    kwargs.update(client_kwargs(conn, ("login_user", "login_password")))
     url = conn.get("login_url")
     if url:
         # as LiteLLM connects by cache_params.url (redis.Redis.from_url): what the URL says wins, the options fill in
-        kwargs.update(
-            {k: v for k, v in (("username", conn.get("login_user")), ("password", conn.get("login_password"))) if v}
-        )
         if urlsplit(url).scheme.lower() == "rediss":
             kwargs.update(_tls_kwargs(conn))
         return redis.Redis.from_url(url, **kwargs)
-    kwargs.update(db=conn.get("db") or 0, username=conn.get("login_user"), password=conn.get("login_password"))
+    kwargs.update(db=conn.get("db") or 0)
     if conn.get("login_unix_socket"):
-        kwargs["unix_socket_path"] = conn["login_unix_socket"]
+        kwargs.update(client_kwargs(conn, ("login_unix_socket",)))
     else:
-        kwargs["host"] = conn.get("login_host") or "localhost"
-        kwargs["port"] = conn.get("login_port") or 6379
+        kwargs.update(host=conn.get("login_host") or "localhost", port=conn.get("login_port") or 6379)
         if conn.get("tls"):
             kwargs.update(ssl=True, **_tls_kwargs(conn))
     return redis.Redis(**kwargs)
@@ -385,29 +379,31 @@ def latency_budget(values, conn, ratio):
     return {"ms": round(budget, 3), "stalls": stalls, "exceeded": stalls > 0}
 
 
-# Redis states that make it unfit for LiteLLM's cache, by id (cache_status and the role's preflight show them).
+# Redis states that make it unfit for LiteLLM's cache, by id (cache_status and the role's preflight show them): rules
+# in the knowledge base's shape (litellm_knowledge.RULES: severity, title, remedy), findings in its finding shape.
 REDIS_RULES = {
-    "REDIS-MEM-001": (
-        "error",
-        "Redis refuses writes",
-        "Free memory or raise maxmemory, or set an evicting maxmemory-policy (allkeys-lru), before switching",
-    ),
-    "REDIS-MEM-002": (
-        "error",
-        "Redis is at maxmemory with policy noeviction: every new cache entry will be refused",
-        "Raise maxmemory or set maxmemory-policy allkeys-lru (or volatile-lru with a cache ttl)",
-    ),
-    "REDIS-MEM-003": (
-        "warning",
-        "Redis is evicting keys: cache entries leave before their ttl",
-        "Raise maxmemory if the hit rate matters",
-    ),
-    "REDIS-ACL-001": (
-        "warning",
-        "Redis refuses Lua scripts to this user: LiteLLM's rate limiter falls back to a plain pipeline and logs "
-        "'TTL preservation failed' on every request (LITELLM-FACT-010)",
-        "Grant LiteLLM's Redis user the scripting commands (ACL SETUSER {user} +evalsha +eval), or accept the fallback",
-    ),
+    "REDIS-MEM-001": {
+        "severity": "error",
+        "title": "Redis refuses writes",
+        "remedy": "Free memory or raise maxmemory, or set an evicting maxmemory-policy (allkeys-lru), before switching",
+    },
+    "REDIS-MEM-002": {
+        "severity": "error",
+        "title": "Redis is at maxmemory with policy noeviction: every new cache entry will be refused",
+        "remedy": "Raise maxmemory or set maxmemory-policy allkeys-lru (or volatile-lru with a cache ttl)",
+    },
+    "REDIS-MEM-003": {
+        "severity": "warning",
+        "title": "Redis is evicting keys: cache entries leave before their ttl",
+        "remedy": "Raise maxmemory if the hit rate matters",
+    },
+    "REDIS-ACL-001": {
+        "severity": "warning",
+        "title": "Redis refuses Lua scripts to this user: LiteLLM's rate limiter falls back to a plain pipeline and "
+        "logs 'TTL preservation failed' on every request (LITELLM-FACT-010)",
+        "remedy": "Grant LiteLLM's Redis user the scripting commands (ACL SETUSER {user} +evalsha +eval), or accept "
+        "the fallback",
+    },
 }
 
 
@@ -443,8 +439,14 @@ def memory_findings(server, write):
 
 def finding(rid, message, user="default"):
     """A finding of REDIS_RULES' rule ``rid``, with what was measured (``user`` named in the remedy)."""
-    severity, title, remedy = REDIS_RULES[rid]
-    return {"id": rid, "severity": severity, "title": title, "message": message, "remedy": remedy.format(user=user)}
+    rule = REDIS_RULES[rid]
+    return {
+        "id": rid,
+        "severity": rule["severity"],
+        "title": rule["title"],
+        "message": message,
+        "remedy": rule["remedy"].format(user=user),
+    }
 
 
 def _keyspace(client, pattern, opts):

@@ -81,7 +81,7 @@ options:
   namespace:
     description: Prefix of the cache keys in Redis (C(cache_params.namespace)). Left as it is when not given.
     type: str
-  redis_url:
+  login_url:
     description:
       - >-
         Where Redis is, as one URL (C(cache_params.url)), the form many stacks use: V(os.environ/REDIS_URL), the
@@ -92,78 +92,78 @@ options:
         LiteLLM connects by the URL alone when C(url) is set and drops C(host), C(port), C(db) and C(password) beside
         it (read in its C(_redis.py), 1.80.0 to 1.108.7). So the module removes those keys, and C(username),
         C(ssl) and C(ssl_ca_certs), which the URL carries too (C(rediss://) is TLS, C(?ssl_ca_certs=PATH) its CA;
-        beside a url LiteLLM does not use them, LITELLM-CACHE-014). It cannot be given with O(redis_host),
-        O(redis_port), O(redis_db), O(redis_user), O(redis_password), O(redis_password_env), O(redis_tls),
-        O(redis_ca_certs) or another topology than V(standalone).
+        beside a url LiteLLM does not use them, LITELLM-CACHE-014). It cannot be given with O(login_host),
+        O(login_port), O(db), O(login_user), O(login_password), O(login_password_env), O(tls),
+        O(ca_certs) or another topology than V(standalone).
       - >-
         Not given, a C(url) the config has is kept, and the options above are then refused, since LiteLLM would
-        ignore them. Give O(redis_url) to keep or change the URL, or remove C(url) from the file to connect by host
+        ignore them. Give O(login_url) to keep or change the URL, or remove C(url) from the file to connect by host
         and port.
       - Switching to V(local) removes C(url) with the other Redis connection keys.
     type: str
     version_added: 0.1.0
-  redis_host:
+  login_host:
     description: Redis host LiteLLM connects to, as seen from the LiteLLM container.
     type: str
-  redis_port:
+  login_port:
     description: Redis port.
     type: int
-  redis_db:
+  db:
     description: Redis logical database for the cache.
     type: int
-  redis_user:
+  login_user:
     description: Redis ACL user name (C(cache_params.username)).
     type: str
-  redis_password:
+  login_password:
     description:
-      - Redis password written as a literal. Prefer O(redis_password_env), which keeps the secret out of the file.
+      - Redis password written as a literal. Prefer O(login_password_env), which keeps the secret out of the file.
       - Never shown in output, diffs or logs.
     type: str
-  redis_password_env:
+  login_password_env:
     description:
       - Name of an environment variable of the LiteLLM container that holds the Redis password. Written as
         C(os.environ/NAME), which LiteLLM resolves at start.
     type: str
-  redis_topology:
+  topology:
     description:
-      - Where Redis is. V(standalone) is one server (O(redis_host), O(redis_port), written as C(host) and C(port)).
-      - V(sentinel) is a Redis Sentinel setup (O(redis_sentinel_nodes), O(redis_service_name),
-        O(redis_sentinel_password_env), written as C(sentinel_nodes), C(service_name), C(sentinel_password)).
+      - Where Redis is. V(standalone) is one server (O(login_host), O(login_port), written as C(host) and C(port)).
+      - V(sentinel) is a Redis Sentinel setup (O(sentinel_nodes), O(service_name),
+        O(sentinel_password_env), written as C(sentinel_nodes), C(service_name), C(sentinel_password)).
         The knowledge base refuses it on releases that cannot authenticate to the sentinels (LITELLM-CACHE-011).
-      - V(cluster) is a Redis Cluster (O(redis_cluster_nodes), written as C(redis_startup_nodes), which makes
+      - V(cluster) is a Redis Cluster (O(cluster_nodes), written as C(redis_startup_nodes), which makes
         LiteLLM use its cluster cache); C(db) is not written (a cluster has only db 0).
       - Switching the topology removes the keys of the one before. Not given, the file's topology is kept (standalone
         when it has none).
     type: str
     choices: [standalone, sentinel, cluster]
     version_added: 0.1.0
-  redis_sentinel_nodes:
+  sentinel_nodes:
     description: The sentinels as C(host:port) (C([v6addr]:port) for IPv6), as the LiteLLM container sees them.
     type: list
     elements: str
     version_added: 0.1.0
-  redis_service_name:
+  service_name:
     description: The name the sentinels monitor the master under (C(cache_params.service_name)).
     type: str
     version_added: 0.1.0
-  redis_sentinel_password:
+  sentinel_password:
     description:
       - The sentinels' own password written as a literal (C(cache_params.sentinel_password)). Prefer
-        O(redis_sentinel_password_env). Leave both out when the sentinels ask for no password.
+        O(sentinel_password_env). Leave both out when the sentinels ask for no password.
       - Never shown in output, diffs or logs.
     type: str
     version_added: 0.1.0
-  redis_sentinel_password_env:
+  sentinel_password_env:
     description: Name of the container's environment variable that holds the sentinels' password, written as
       C(os.environ/NAME).
     type: str
     version_added: 0.1.0
-  redis_cluster_nodes:
+  cluster_nodes:
     description: One or more Redis Cluster nodes as C(host:port); LiteLLM discovers the others from them.
     type: list
     elements: str
     version_added: 0.1.0
-  redis_tls:
+  tls:
     description:
       - Connect to Redis over TLS (C(cache_params.ssl)).
       - >-
@@ -171,7 +171,7 @@ options:
         whenever the key is present, whatever its value: the module never writes C(ssl: false).
       - Not set, an C(ssl) key the config has is kept as it is.
     type: bool
-  redis_ca_certs:
+  ca_certs:
     description:
       - >-
         The CA certificates file LiteLLM verifies a TLS Redis with (C(cache_params.ssl_ca_certs)), for a private
@@ -179,7 +179,7 @@ options:
       - >-
         The host form only. Beside a url LiteLLM does not use it (knowledge base rule LITELLM-CACHE-014), so put the
         CA in the URL's query instead (C(rediss://...?ssl_ca_certs=PATH)). The module refuses it beside
-        O(redis_url) and removes the key where it writes a url.
+        O(login_url) and removes the key where it writes a url.
       - Not set, an C(ssl_ca_certs) key the config has is kept as it is.
     type: str
     version_added: 0.1.0
@@ -235,7 +235,7 @@ options:
       - Names (not values) of the environment variables set in the LiteLLM container, as
         M(erni_ki.litellm.litellm_service) returns them in RV(erni_ki.litellm.litellm_service#module:env_names).
       - Used by the rules on C(REDIS_URL) and numeric C(REDIS_*) variables, and to check that every C(os.environ/NAME)
-        reference (O(redis_password_env) among them) names a variable the container has (rule LITELLM-CACHE-010).
+        reference (O(login_password_env) among them) names a variable the container has (rule LITELLM-CACHE-010).
         Empty means not known, and references are then not checked.
     type: list
     elements: str
@@ -318,10 +318,10 @@ EXAMPLES = r"""
   erni_ki.litellm.litellm_cache_mode:
     path: /srv/llm/conf/litellm/config.yaml
     mode: redis
-    redis_host: redis
-    redis_port: 6379
-    redis_db: 1
-    redis_password_env: REDIS_PASSWORD
+    login_host: redis
+    login_port: 6379
+    db: 1
+    login_password_env: REDIS_PASSWORD
     socket_timeout: 30
     litellm_version: "{{ litellm_info.litellm_version }}"
     container_env: "{{ litellm_info.env_names }}"
@@ -337,7 +337,7 @@ EXAMPLES = r"""
   erni_ki.litellm.litellm_cache_mode:
     path: /srv/llm/conf/litellm/config.yaml
     mode: redis
-    redis_host: redis
+    login_host: redis
     backup: true
     backup_dir: /var/lib/erni_ki/litellm
 
@@ -352,7 +352,7 @@ EXAMPLES = r"""
   erni_ki.litellm.litellm_cache_mode:
     path: /srv/llm/conf/litellm/config.yaml
     mode: redis
-    redis_url: os.environ/REDIS_URL
+    login_url: os.environ/REDIS_URL
     socket_timeout: 30
     litellm_version: "{{ litellm_info.litellm_version }}"
     container_env: "{{ litellm_info.env_names }}"
@@ -361,28 +361,28 @@ EXAMPLES = r"""
   erni_ki.litellm.litellm_cache_mode:
     path: /srv/llm/conf/litellm/config.yaml
     mode: redis
-    redis_topology: sentinel
-    redis_sentinel_nodes: [redis-sentinel-1:26379, redis-sentinel-2:26379, redis-sentinel-3:26379]
-    redis_service_name: litellm-cache
-    redis_sentinel_password_env: SENTINEL_PASSWORD
-    redis_password_env: REDIS_PASSWORD
+    topology: sentinel
+    sentinel_nodes: [redis-sentinel-1:26379, redis-sentinel-2:26379, redis-sentinel-3:26379]
+    service_name: litellm-cache
+    sentinel_password_env: SENTINEL_PASSWORD
+    login_password_env: REDIS_PASSWORD
     litellm_version: "{{ litellm_info.litellm_version }}"
 
 - name: A Redis Cluster cache
   erni_ki.litellm.litellm_cache_mode:
     path: /srv/llm/conf/litellm/config.yaml
     mode: redis
-    redis_topology: cluster
-    redis_cluster_nodes: [redis-node-1:6379, redis-node-2:6379]
-    redis_password_env: REDIS_PASSWORD
+    topology: cluster
+    cluster_nodes: [redis-node-1:6379, redis-node-2:6379]
+    login_password_env: REDIS_PASSWORD
     litellm_version: "{{ litellm_info.litellm_version }}"
 
 - name: Prefer local over failing when the release is refused
   erni_ki.litellm.litellm_cache_mode:
     path: /srv/llm/conf/litellm/config.yaml
     mode: redis
-    redis_host: redis
-    redis_password_env: REDIS_PASSWORD
+    login_host: redis
+    login_password_env: REDIS_PASSWORD
     litellm_version: v1.80.0-stable.1
     blocked_versions: [v1.80.0.rc.1]
     on_blocked: fallback_local
@@ -390,8 +390,8 @@ EXAMPLES = r"""
 - name: Only compute the cache section (for a role that templates the whole file)
   erni_ki.litellm.litellm_cache_mode:
     mode: redis
-    redis_host: redis
-    redis_password_env: REDIS_PASSWORD
+    login_host: redis
+    login_password_env: REDIS_PASSWORD
     litellm_version: 1.108.7
   register: cache_section
 """
@@ -545,6 +545,7 @@ from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_cac
 from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_knowledge as kb
 from ansible_collections.erni_ki.litellm.plugins.module_utils.config_state import ConfigState, write_atomically
 from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import mask_config_text, mask_text
+from ansible_collections.erni_ki.litellm.plugins.module_utils.redis_connection import config_argument_spec
 
 
 def argument_spec():
@@ -555,26 +556,8 @@ def argument_spec():
         ttl=dict(type="int"),
         supported_call_types=dict(type="list", elements="str"),
         namespace=dict(type="str"),
-        redis_url=dict(type="str", no_log=False),
-        redis_host=dict(type="str"),
-        redis_port=dict(type="int"),
-        redis_db=dict(type="int"),
-        redis_user=dict(type="str"),
-        redis_password=dict(type="str", no_log=True),
-        redis_password_env=dict(type="str", no_log=False),
-        redis_topology=dict(type="str", choices=list(cfg.TOPOLOGIES)),
-        redis_sentinel_nodes=dict(type="list", elements="str"),
-        redis_service_name=dict(type="str"),
-        redis_sentinel_password=dict(type="str", no_log=True),
-        redis_sentinel_password_env=dict(type="str", no_log=False),
-        redis_cluster_nodes=dict(type="list", elements="str"),
-        redis_tls=dict(type="bool"),
-        redis_ca_certs=dict(type="str"),
-        socket_timeout=dict(type="float"),
-        socket_connect_timeout=dict(type="float"),
-        retry_on_timeout=dict(type="bool"),
-        health_check_interval=dict(type="int"),
-        max_connections=dict(type="int"),
+        # the Redis settings, from the one table (redis_settings.py): the cache_params keys it writes
+        **config_argument_spec(),
         extra_cache_params=dict(type="dict", default={}),
         router_redis=dict(type="bool", default=False),
         litellm_version=dict(type="str"),
@@ -735,10 +718,7 @@ def restore_original(module, path, secrets):
 def main():
     module = AnsibleModule(
         argument_spec=argument_spec(),
-        mutually_exclusive=[
-            ("redis_password", "redis_password_env"),
-            ("redis_sentinel_password", "redis_sentinel_password_env"),
-        ],
+        mutually_exclusive=list(cfg.ENV_OPTIONS.items()),
         supports_check_mode=True,
         add_file_common_args=True,
     )
@@ -747,7 +727,7 @@ def main():
     if p["backup_keep"] < 0:
         module.fail_json(msg=f"backup_keep must be 0 (keep every backup) or more, got {p['backup_keep']}")
     path = p["path"]
-    secrets = [s for s in (p["redis_password"], p["redis_sentinel_password"]) if s]
+    secrets = [s for s in (p["login_password"], p["sentinel_password"]) if s]
 
     if p["mode"] == ORIGINAL:
         if not path:

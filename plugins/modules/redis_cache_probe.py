@@ -370,6 +370,7 @@ from ansible_collections.erni_ki.litellm.plugins.module_utils import (
     docker_common,
     masking,
     redis_probe,
+    redis_settings,
     redis_topology,
     stats,
 )
@@ -377,10 +378,10 @@ from ansible_collections.erni_ki.litellm.plugins.module_utils.redis_connection i
     PASSWORD_FILES,
     PROBE_SETTINGS,
     connection_params,
+    connection_problems,
     option_problems,
     read_password_files,
     redis_argument_spec,
-    topology_problems,
 )
 
 PROBE_OPTIONS = (
@@ -424,7 +425,7 @@ def check_inputs(module):
         )
     if p["flush_whole_db"] and not p["flush"]:
         module.fail_json(msg="flush_whole_db only says what flush deletes: set flush: true as well")
-    problems = option_problems(p, PROBE_SETTINGS) + topology_problems(p)
+    problems = option_problems(p, PROBE_SETTINGS) + connection_problems(p)
     if p["latency_samples"] < 0:
         problems.append(f"latency_samples: {p['latency_samples']} is outside >= 0")
     if p["latency_window"] < 0:
@@ -435,13 +436,13 @@ def check_inputs(module):
 
 def probe_from_container(module, conn, opts):
     """The same probe, run by the container's own Python and redis-py (masking.py, deps.py, stats.py,
-    redis_probe.py and redis_topology.py sent along)."""
+    redis_settings.py, redis_probe.py and redis_topology.py sent along)."""
     p = module.params
     deps.validate(module, "docker")
     try:
         client = docker_common.connect(docker_common.docker_params(p))
         container = docker_common.get_container(client, p["from_container"])
-        shipped = [masking, deps, stats, redis_probe, redis_topology]  # each after what it imports
+        shipped = [masking, deps, stats, redis_settings, redis_probe, redis_topology]  # each after what it imports
         result = docker_common.call_in_container(
             client, container, shipped, "probe", conn, opts, module.check_mode, True
         )

@@ -74,9 +74,9 @@ class Guarded:
                     "litellm_cache_url": proxy.url,
                     "litellm_cache_config_path": str(path),
                     "litellm_cache_master_key_file": endpoints["master_key_file"],
-                    "litellm_cache_redis_host": "127.0.0.1",
-                    "litellm_cache_redis_port": self.redis.port,
-                    "litellm_cache_redis_password_file": endpoints["redis"]["password_file"],
+                    "litellm_cache_login_host": "127.0.0.1",
+                    "litellm_cache_login_port": self.redis.port,
+                    "litellm_cache_login_password_file": endpoints["redis"]["password_file"],
                     "litellm_cache_state_dir": str(workdir / "state" / name),
                 }
         except BaseException:

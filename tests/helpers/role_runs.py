@@ -84,9 +84,9 @@ def role_vars(endpoints, proxy, **extra):
     return {
         "litellm_cache_container": proxy.container.name,
         "litellm_cache_master_key_file": endpoints["master_key_file"],
-        "litellm_cache_redis_host": "127.0.0.1",
-        "litellm_cache_redis_port": endpoints["redis"]["port"],
-        "litellm_cache_redis_password_file": endpoints["redis"]["password_file"],
+        "litellm_cache_login_host": "127.0.0.1",
+        "litellm_cache_login_port": endpoints["redis"]["port"],
+        "litellm_cache_login_password_file": endpoints["redis"]["password_file"],
         **extra,
     }
 

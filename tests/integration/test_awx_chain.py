@@ -161,10 +161,10 @@ def inventory(endpoints, venv):
             "litellm_cache_config_path": p["config_path"],
         }
     group = {
-        "litellm_cache_redis_host": endpoints["redis"]["host"],
-        "litellm_cache_redis_port": endpoints["redis"]["port"],
-        "litellm_cache_redis_db": endpoints["redis"]["db"],
-        "litellm_cache_redis_password_env": "REDIS_PASSWORD",
+        "litellm_cache_login_host": endpoints["redis"]["host"],
+        "litellm_cache_login_port": endpoints["redis"]["port"],
+        "litellm_cache_db": endpoints["redis"]["db"],
+        "litellm_cache_login_password_env": "REDIS_PASSWORD",
         "litellm_cache_install_requirements": True,
         "litellm_cache_python_venv": str(venv),
     }

@@ -206,9 +206,9 @@ def test_what_the_source_calls_degraded_on_a_real_redis(redis_password):
         conn = cache_health.connection(
             {
                 "inventory_hostname": "guard-a",
-                "litellm_cache_redis_host": "127.0.0.1",
-                "litellm_cache_redis_port": server.port,
-                "litellm_cache_redis_password": redis_password,
+                "litellm_cache_login_host": "127.0.0.1",
+                "litellm_cache_login_port": server.port,
+                "litellm_cache_login_password": redis_password,
                 "litellm_cache_namespace": "litellm",
             }
         )

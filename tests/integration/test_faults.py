@@ -54,7 +54,7 @@ def test_f1_redis_down_at_preflight(tmp_path, litellm_launcher, endpoints, secre
     config, proxy = proxy_on_a_copy(tmp_path, litellm_launcher, endpoints, "1.80.11", 4060)
     before = sha(config)
     port = free_port()
-    run = run_role(tmp_path, role_vars(endpoints, proxy, litellm_cache_mode="redis", litellm_cache_redis_port=port))
+    run = run_role(tmp_path, role_vars(endpoints, proxy, litellm_cache_mode="redis", litellm_cache_login_port=port))
     out = run.stdout + run.stderr
     assert run.returncode != 0 and f"127.0.0.1:{port}" in out and "refused" in out, out
     assert sha(config) == before and serves(proxy, "local")
@@ -64,8 +64,8 @@ def test_f1_redis_down_at_preflight(tmp_path, litellm_launcher, endpoints, secre
 def test_f2_wrong_password(tmp_path, litellm_launcher, endpoints, secrets):
     config, proxy = proxy_on_a_copy(tmp_path, litellm_launcher, endpoints, "1.80.11", 4061)
     before = sha(config)
-    hostvars = role_vars(endpoints, proxy, litellm_cache_mode="redis", litellm_cache_redis_password="Wr0ng-pw-xyz")
-    del hostvars["litellm_cache_redis_password_file"]
+    hostvars = role_vars(endpoints, proxy, litellm_cache_mode="redis", litellm_cache_login_password="Wr0ng-pw-xyz")
+    del hostvars["litellm_cache_login_password_file"]
     run = run_role(tmp_path, hostvars, False, "-vvv")
     out = run.stdout + run.stderr
     assert run.returncode != 0 and " is not usable: auth: " in out, out
@@ -90,7 +90,7 @@ def test_f3_redis_dies_right_after_the_switch(tmp_path, litellm_launcher, endpoi
     killer = threading.Thread(target=kill_when_written, daemon=True)
     killer.start()
     run = run_role(
-        tmp_path, role_vars(endpoints, proxy, litellm_cache_mode="redis", litellm_cache_redis_port=server.port)
+        tmp_path, role_vars(endpoints, proxy, litellm_cache_mode="redis", litellm_cache_login_port=server.port)
     )
     killer.join(5)
     out = run.stdout + run.stderr
@@ -161,7 +161,7 @@ def test_f15_a_redis_whose_provider_disabled_scan_is_refused_at_preflight(
     config, proxy = proxy_on_a_copy(tmp_path, litellm_launcher, endpoints, "1.80.11", 4074)
     before = sha(config)
     run = run_role(
-        tmp_path, role_vars(endpoints, proxy, litellm_cache_mode="redis", litellm_cache_redis_port=server.port)
+        tmp_path, role_vars(endpoints, proxy, litellm_cache_mode="redis", litellm_cache_login_port=server.port)
     )
     out = run.stdout + run.stderr
     assert run.returncode != 0 and "answered, but the probe could not finish" in out and "scan" in out.lower(), out
@@ -250,7 +250,7 @@ def test_f8_check_mode_on_every_playbook_changes_nothing(tmp_path, endpoints, do
         ("cache_status", []),
         ("flush_cache", ["-e", "litellm_cache_flush_whole_db=true", "-e", "litellm_cache_flush_confirm=true"]),
     ]:
-        run = run_playbook(inventory, f"erni_ki.litellm.{name}", "-e", "litellm_cache_redis_db=9", *extra, check=True)
+        run = run_playbook(inventory, f"erni_ki.litellm.{name}", "-e", "litellm_cache_db=9", *extra, check=True)
         outputs.append(run.stdout + run.stderr)
         assert run.returncode == 0, outputs[-1]
     assert state() == before, "a check-mode run changed a config, restarted a proxy or deleted a key"
@@ -305,7 +305,7 @@ def test_f11_intermittent_stalls_near_socket_timeout_are_refused(
                 endpoints,
                 proxy,
                 litellm_cache_mode="redis",
-                litellm_cache_redis_port=server.port,
+                litellm_cache_login_port=server.port,
                 litellm_cache_socket_timeout=1,
             ),
         )
@@ -339,7 +339,7 @@ def test_f12_a_full_redis_is_refused_at_preflight_and_shown_by_status(
         client.config_set("maxmemory", maxmemory)  # below what an empty Redis already uses: nothing to evict
     config, proxy = proxy_on_a_copy(tmp_path, litellm_launcher, endpoints, "1.80.11", 4071)
     before = sha(config)
-    hostvars = role_vars(endpoints, proxy, litellm_cache_mode="redis", litellm_cache_redis_port=server.port)
+    hostvars = role_vars(endpoints, proxy, litellm_cache_mode="redis", litellm_cache_login_port=server.port)
     run = run_role(tmp_path, hostvars)
     out = run.stdout + run.stderr
     assert run.returncode != 0 and "Redis is not fit for the cache" in out, out
@@ -369,8 +369,8 @@ def test_f12_a_full_redis_is_refused_at_preflight_and_shown_by_status(
         ({"litellm_cache_ttl": -5}, "ttl: -5 is outside > 0"),
         ({"litellm_cache_socket_timeout": -1}, "socket_timeout: -1 is outside > 0"),
         ({"litellm_cache_extra_cache_params": {"max_connections": -1}}, "max_connections: -1 is outside > 0"),
-        ({"litellm_cache_redis_password_env": "NO_SUCH_VAR"}, "os.environ/NO_SUCH_VAR is not set in the container"),
-        ({"litellm_cache_redis_password_env": "NOT SET"}, "'NOT SET' is not an environment variable name"),
+        ({"litellm_cache_login_password_env": "NO_SUCH_VAR"}, "os.environ/NO_SUCH_VAR is not set in the container"),
+        ({"litellm_cache_login_password_env": "NOT SET"}, "'NOT SET' is not an environment variable name"),
         ({"litellm_cache_blocked_versions": ["v1.80.11-stable"], "litellm_cache_force": False}, None),
     ],
 )

@@ -17,7 +17,7 @@ CA_INSIDE = "/run/secrets/redis_ca.crt"  # where the stack mounts the CA, as it 
 def test_a_tls_redis_with_a_private_ca_is_switched_to_verified_and_shown(
     tmp_path, litellm_launcher, endpoints, redis_password, master_key
 ):
-    """litellm_cache_redis_tls and litellm_cache_redis_ca_certs: the module writes ssl: true and ssl_ca_certs, the
+    """litellm_cache_tls and litellm_cache_ca_certs: the module writes ssl: true and ssl_ca_certs, the
     probe (in the LiteLLM container) verifies the server with the same file at preflight and verification, LiteLLM
     caches into the TLS Redis, and cache_status follows the config's TLS settings (none of it works without the
     CA: the server's certificate is not one the system trusts)."""
@@ -34,9 +34,9 @@ def test_a_tls_redis_with_a_private_ca_is_switched_to_verified_and_shown(
             endpoints,
             proxy,
             litellm_cache_mode="redis",
-            litellm_cache_redis_port=server.port,
-            litellm_cache_redis_tls=True,
-            litellm_cache_redis_ca_certs=CA_INSIDE,
+            litellm_cache_login_port=server.port,
+            litellm_cache_tls=True,
+            litellm_cache_ca_certs=CA_INSIDE,
             litellm_cache_namespace="tls",
             litellm_cache_state_dir=str(tmp_path / "state"),
         )
@@ -96,9 +96,9 @@ def verify(tmp_path, port, user=None, secret=PASSWORD):
             "fail_on_unavailable": True,
         },
         "__litellm_cache_verify_key": KEY,
-        "litellm_cache_redis_topology": "standalone",
-        "litellm_cache_redis_db": 0,
-        "litellm_cache_redis_user": user,
+        "litellm_cache_topology": "standalone",
+        "litellm_cache_db": 0,
+        "litellm_cache_login_user": user,
     }
     (tmp_path / "extra.json").write_text(json.dumps(extra))
     (tmp_path / "play.yml").write_text(VERIFY_PLAY)

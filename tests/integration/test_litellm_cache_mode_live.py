@@ -20,9 +20,9 @@ def redis_args(redis_port, version, **kw):
     """Module arguments for redis mode on the sandbox's Redis, password from the container env."""
     return dict(
         mode="redis",
-        redis_host="127.0.0.1",
-        redis_port=redis_port,
-        redis_password_env="REDIS_PASSWORD",
+        login_host="127.0.0.1",
+        login_port=redis_port,
+        login_password_env="REDIS_PASSWORD",
         litellm_version=version,
         min_redis_version="1.80.0",
         **kw,
@@ -42,7 +42,7 @@ def test_written_redis_config_starts_and_caches_into_the_configured_db(
     db = 5
     path = sandbox_copy(endpoints, tmp_path)
     args = redis_args(
-        redis_port, version, redis_db=db, socket_timeout=30, container_env=["REDIS_PASSWORD", "LITELLM_MASTER_KEY"]
+        redis_port, version, db=db, socket_timeout=30, container_env=["REDIS_PASSWORD", "LITELLM_MASTER_KEY"]
     )
     args["min_redis_version"] = "1.80.11"
     run = switch(run_module, path, **args)
@@ -69,7 +69,7 @@ def test_a_url_config_written_by_the_module_caches_into_the_urls_db(
         run_module,
         path,
         mode="redis",
-        redis_url="os.environ/REDIS_URL",
+        login_url="os.environ/REDIS_URL",
         socket_timeout=30,
         litellm_version=version,
         container_env=["REDIS_URL", "REDIS_PASSWORD", "LITELLM_MASTER_KEY"],
@@ -105,7 +105,7 @@ def test_redis_url_in_the_container_env_is_refused_before_1_96(version, run_modu
     is not. Where the keys really land is the rule's probe (kb_probes.probe_005, on every sandbox release)."""
     path = sandbox_copy(endpoints, tmp_path)
     env = ["REDIS_URL", "REDIS_PASSWORD", "LITELLM_MASTER_KEY"]
-    args = redis_args(redis_port, version, redis_db=1, socket_timeout=30, container_env=env)
+    args = redis_args(redis_port, version, db=1, socket_timeout=30, container_env=env)
     run = run_module("litellm_cache_mode", dict(args, path=str(path)))
     if version == "1.80.0":
         assert run.failed and "LITELLM-CACHE-005" in run.result["msg"]

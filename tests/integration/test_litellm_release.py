@@ -117,11 +117,11 @@ def test_switch_cache_upgrades_a_refused_release_first_then_switches_with_a_cros
             name: {
                 "litellm_cache_container": stack.containers(docker_client, name)[0].name,
                 "litellm_cache_master_key_file": endpoints["master_key_file"],
-                "litellm_cache_redis_host": "127.0.0.1",
-                "litellm_cache_redis_port": endpoints["redis"]["port"],
-                "litellm_cache_redis_password_file": endpoints["redis"]["password_file"],
+                "litellm_cache_login_host": "127.0.0.1",
+                "litellm_cache_login_port": endpoints["redis"]["port"],
+                "litellm_cache_login_password_file": endpoints["redis"]["password_file"],
                 # the ERNI-KI form: cache_params by url:, the URL only in the environment the entrypoint builds
-                "litellm_cache_redis_url": "os.environ/REDIS_URL",
+                "litellm_cache_login_url": "os.environ/REDIS_URL",
                 "litellm_cache_state_dir": str(tmp_path / f"state-{name}"),
             }
             for name in services

@@ -23,9 +23,9 @@ def test_flush_cache_counts_first_and_deletes_only_when_confirmed(redis_client, 
     c.set("team1:{api_key:k}:tokens", 7)  # LiteLLM's rate-limit counter under the namespace: kept
     args = [
         "-e",
-        "litellm_cache_redis_host=127.0.0.1",
+        "litellm_cache_login_host=127.0.0.1",
         "-e",
-        "litellm_cache_redis_db=4",
+        "litellm_cache_db=4",
         "-e",
         "litellm_cache_flush_namespace=team1",
     ]
@@ -59,7 +59,7 @@ def test_flush_cache_in_check_mode_deletes_nothing_and_says_so(redis_client):
     c = redis_client(4)
     c.flushdb()
     fill(c, 13, prefix="team3:")
-    args = ["-e", "litellm_cache_redis_host=127.0.0.1", "-e", "litellm_cache_redis_db=4"]
+    args = ["-e", "litellm_cache_login_host=127.0.0.1", "-e", "litellm_cache_db=4"]
     run = playbook(
         "flush_cache",
         *args,
@@ -79,7 +79,7 @@ def test_flush_cache_in_check_mode_deletes_nothing_and_says_so(redis_client):
 @pytest.mark.parametrize(
     ("extra", "state"),
     [
-        ({"litellm_cache_redis_host": "127.0.0.1 evil host"}, None),  # refused input
+        ({"litellm_cache_login_host": "127.0.0.1 evil host"}, None),  # refused input
         ({"litellm_cache_container": "no-such-litellm"}, "failed at preflight"),  # the instance is not found
     ],
     ids=["refused-input", "instance-not-found"],
@@ -112,13 +112,13 @@ def test_flush_cache_as_a_least_privilege_user_does_what_it_says_or_names_the_pe
         secret.write_text(ACL_PASSWORDS["litellm"])
         args = [
             "-e",
-            "litellm_cache_redis_host=127.0.0.1",
+            "litellm_cache_login_host=127.0.0.1",
             "-e",
-            f"litellm_cache_redis_port={server.port}",
+            f"litellm_cache_login_port={server.port}",
             "-e",
-            "litellm_cache_redis_user=litellm",
+            "litellm_cache_login_user=litellm",
             "-e",
-            f"litellm_cache_redis_password_file={secret}",
+            f"litellm_cache_login_password_file={secret}",
         ]
         refused = playbook("flush_cache", *args, "-e", "litellm_cache_flush_namespace=team")
         out = refused.stdout + refused.stderr

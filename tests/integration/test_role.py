@@ -33,7 +33,7 @@ def test_check_mode_end_to_end_changes_nothing_then_template_ownership(
     config, proxy = proxy_on_a_copy(tmp_path, litellm_launcher, endpoints, "1.80.11", 4051)
     state = tmp_path / "state"  # backups, the original and the lock, away from the config's directory
     hostvars = role_vars(
-        endpoints, proxy, litellm_cache_redis_db=6, litellm_cache_mode="redis", litellm_cache_state_dir=str(state)
+        endpoints, proxy, litellm_cache_db=6, litellm_cache_mode="redis", litellm_cache_state_dir=str(state)
     )
     original = config.read_bytes()
     before = sha(config)
@@ -242,7 +242,7 @@ def test_the_url_stack_goes_local_redis_and_back_to_its_original(
         hostvars = role_vars(
             endpoints,
             proxy,
-            litellm_cache_redis_url="os.environ/REDIS_URL",
+            litellm_cache_login_url="os.environ/REDIS_URL",
             litellm_cache_namespace="litellm",
             litellm_cache_socket_timeout=30,
             litellm_cache_state_dir=str(state),

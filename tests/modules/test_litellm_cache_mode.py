@@ -11,10 +11,10 @@ FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures")
 SECRET = "Sup3r-s3cret-redis-pw"
 REDIS = {
     "mode": "redis",
-    "redis_host": "redis",
-    "redis_port": 6379,
-    "redis_db": 1,
-    "redis_password_env": "REDIS_PASSWORD",
+    "login_host": "redis",
+    "login_port": 6379,
+    "db": 1,
+    "login_password_env": "REDIS_PASSWORD",
     "socket_timeout": 30,
     "litellm_version": "v1.80.11-stable.1",
 }
@@ -76,8 +76,8 @@ def test_backup_keeps_the_original(run_module, config):
 
 
 def test_literal_password_never_appears_in_output(run_module, config):
-    args = dict(REDIS, path=str(config), redis_password=SECRET)
-    del args["redis_password_env"]
+    args = dict(REDIS, path=str(config), login_password=SECRET)
+    del args["login_password_env"]
     run = run_module("litellm_cache_mode", args, diff=True, verbosity=3)
     assert not run.failed, run.output
     assert SECRET in config.read_text(), "the literal is written to the file as asked"
@@ -182,7 +182,7 @@ def test_missing_file_and_bad_version_and_exclusive_passwords(run_module, tmp_pa
     assert missing.failed and "does not exist" in missing.result["msg"]
     bad = run_module("litellm_cache_mode", dict(REDIS, path=str(config), litellm_version="latest"))
     assert bad.failed and "cannot read LiteLLM version 'latest'" in bad.result["msg"]
-    both = run_module("litellm_cache_mode", dict(REDIS, path=str(config), redis_password=SECRET))
+    both = run_module("litellm_cache_mode", dict(REDIS, path=str(config), login_password=SECRET))
     assert both.failed and "mutually exclusive" in both.result["msg"]
     assert SECRET not in both.output
 
@@ -258,10 +258,10 @@ def test_content_router_redis_block_is_judged_on_1_80_0(run_module, tmp_path):
 
 SENTINEL = {
     "mode": "redis",
-    "redis_topology": "sentinel",
-    "redis_sentinel_nodes": ["sentinel-1:26379", "sentinel-2:26379"],
-    "redis_service_name": "litellm-cache",
-    "redis_password_env": "REDIS_PASSWORD",
+    "topology": "sentinel",
+    "sentinel_nodes": ["sentinel-1:26379", "sentinel-2:26379"],
+    "service_name": "litellm-cache",
+    "login_password_env": "REDIS_PASSWORD",
     "socket_timeout": 5,
     "litellm_version": "1.108.7",
 }
@@ -269,7 +269,7 @@ SENTINEL = {
 
 def test_sentinel_literal_password_never_appears_and_local_restores_the_bytes(run_module, config):
     original = config.read_bytes()
-    args = dict(SENTINEL, path=str(config), redis_sentinel_password=SECRET)
+    args = dict(SENTINEL, path=str(config), sentinel_password=SECRET)
     check = run_module("litellm_cache_mode", args, check=True, diff=True, verbosity=3)
     assert not check.failed and check.result["changed"] and config.read_bytes() == original, check.output
     assert "+    sentinel_nodes:" in check.output and "+      - [sentinel-1, 26379]" in check.output
@@ -299,9 +299,9 @@ def test_cluster_with_a_db_is_refused_saying_why(run_module, config):
     args = {
         "path": str(config),
         "mode": "redis",
-        "redis_topology": "cluster",
-        "redis_cluster_nodes": ["node-1:6379"],
-        "redis_db": 1,
+        "topology": "cluster",
+        "cluster_nodes": ["node-1:6379"],
+        "db": 1,
         "litellm_version": "1.108.7",
     }
     run = run_module("litellm_cache_mode", args)
@@ -316,7 +316,7 @@ def url_config(tmp_path):
     return path
 
 
-URL = {"mode": "redis", "redis_url": "os.environ/REDIS_URL", "litellm_version": "1.108.7"}
+URL = {"mode": "redis", "login_url": "os.environ/REDIS_URL", "litellm_version": "1.108.7"}
 
 
 def test_url_form_redis_local_redis_in_check_diff_and_for_real(run_module, url_config):
@@ -350,7 +350,7 @@ def test_host_options_on_a_url_config_fail_and_leave_the_bytes(run_module, url_c
 def test_a_literal_url_with_a_password_is_refused_and_never_shown(run_module, config):
     before = snapshot(config)
     url = f"redis://litellm:{SECRET}@redis:6379/1"
-    run = run_module("litellm_cache_mode", dict(URL, path=str(config), redis_url=url), diff=True)
+    run = run_module("litellm_cache_mode", dict(URL, path=str(config), login_url=url), diff=True)
     assert run.failed and "a password in a literal URL" in run.result["msg"], run.output
     assert snapshot(config) == before
     assert SECRET not in run.output

@@ -14,7 +14,7 @@ Options (``args`` of the source in a rulebook):
   socket_timeout: seconds; a PING slower than half of it is ``degraded`` (default 5, LiteLLM's default)
 
 Each instance's Redis is read from its inventory variables as the litellm_cache role reads them
-(``litellm_cache_redis_host``, ``_port``, ``_db`` or a literal ``_url``; ``_user``, ``_password_file``, ``_tls``,
+(``litellm_cache_login_host``, ``_port``, ``_db`` or a literal ``_url``; ``_user``, ``_password_file``, ``_tls``,
 ``_ca_certs``) and reached with the probe's own client (redis_cache_probe: no retries, so one poll is one attempt);
 a standalone Redis only for now (a host of another topology is refused at start, by name). Each poll sends one PING
 and one SET with a one-second TTL of the key ``[<litellm_cache_namespace>:]erni_ki:guard:<instance>`` (a full or
@@ -146,30 +146,30 @@ def instances(inventory, group):
 
 def connection(hv):
     """The probe's connection options (redis_cache_probe's names) from one host's role variables: a standalone
-    Redis by host and port, or by a literal ``litellm_cache_redis_url``; the password from its file."""
-    topology = hv.get("litellm_cache_redis_topology") or "standalone"
+    Redis by host and port, or by a literal ``litellm_cache_login_url``; the password from its file."""
+    topology = hv.get("litellm_cache_topology") or "standalone"
     if topology != "standalone":
         raise ValueError(
-            f"litellm_cache_redis_topology {topology!r}: the cache_health source watches a standalone Redis (by host "
+            f"litellm_cache_topology {topology!r}: the cache_health source watches a standalone Redis (by host "
             "or URL) only; leave this host out of the watched group"
         )
-    url = hv.get("litellm_cache_redis_url") or None
+    url = hv.get("litellm_cache_login_url") or None
     if url and str(url).startswith("os.environ/"):
         raise ValueError(
-            f"litellm_cache_redis_url {url}: the URL is built inside the container; give the source the URL itself "
-            "(a host variable litellm_cache_redis_url with the URL, its password in litellm_cache_redis_password_file)"
+            f"litellm_cache_login_url {url}: the URL is built inside the container; give the source the URL itself "
+            "(a host variable litellm_cache_login_url with the URL, its password in litellm_cache_login_password_file)"
         )
     conn = {
-        "login_user": hv.get("litellm_cache_redis_user") or None,
-        "login_password": _read(hv.get("litellm_cache_redis_password_file")) or hv.get("litellm_cache_redis_password"),
-        "tls": bool(hv.get("litellm_cache_redis_tls")),
-        "ca_certs": hv.get("litellm_cache_redis_ca_certs") or None,
+        "login_user": hv.get("litellm_cache_login_user") or None,
+        "login_password": _read(hv.get("litellm_cache_login_password_file")) or hv.get("litellm_cache_login_password"),
+        "tls": bool(hv.get("litellm_cache_tls")),
+        "ca_certs": hv.get("litellm_cache_ca_certs") or None,
         "key": guard_key(hv.get("litellm_cache_namespace") or None, hv.get("inventory_hostname")),
     }
     if url:
         return dict(conn, login_url=url, label=_collection_module("masking").mask_url_credentials(url))
-    host, port = hv.get("litellm_cache_redis_host") or "localhost", int(hv.get("litellm_cache_redis_port") or 6379)
-    db = int(hv.get("litellm_cache_redis_db") or 0)
+    host, port = hv.get("litellm_cache_login_host") or "localhost", int(hv.get("litellm_cache_login_port") or 6379)
+    db = int(hv.get("litellm_cache_db") or 0)
     scheme = "rediss" if conn["tls"] else "redis"
     return dict(conn, login_host=host, login_port=port, db=db, label=f"{scheme}://{host}:{port}/{db}")
 

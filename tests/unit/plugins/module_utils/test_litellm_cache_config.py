@@ -12,7 +12,7 @@ def params(**kw):
     return cfg.CacheRequest(**{"mode": "redis", "litellm_version": "1.80.11", **kw})
 
 
-REDIS = {"redis_host": "redis", "redis_port": 6379, "redis_password_env": "REDIS_PASSWORD", "socket_timeout": 30}
+REDIS = {"login_host": "redis", "login_port": 6379, "login_password_env": "REDIS_PASSWORD", "socket_timeout": 30}
 
 
 def test_local_to_redis_changes_only_cache_params(fixture_text, changed_lines):
@@ -51,7 +51,7 @@ def test_whole_float_and_int_are_the_same_value(fixture_text):
 
 
 def test_literal_password_is_masked_in_returns(fixture_text):
-    out = cfg.plan(fixture_text("production.yaml"), params(redis_host="redis", redis_password="hunter2"))
+    out = cfg.plan(fixture_text("production.yaml"), params(login_host="redis", login_password="hunter2"))
     assert "hunter2" in out["new_text"]
     assert out["cache_params"]["password"] == MASK
     masked = mask_config_text(out["new_text"], ["hunter2"])
@@ -154,10 +154,10 @@ def test_unknown_version_blocks_redis_but_not_local(fixture_text):
 
 def test_router_redis_writes_cache_kwargs_where_redis_db_is_dropped(fixture_text):
     text = fixture_text("production.yaml")
-    old = cfg.plan(text, params(**REDIS, redis_db=2, router_redis=True, litellm_version="1.80.11"))
+    old = cfg.plan(text, params(**REDIS, db=2, router_redis=True, litellm_version="1.80.11"))
     assert "  cache_kwargs:\n    db: 2\n" in old["new_text"]
     assert "redis_db" not in old["new_text"]
-    new = cfg.plan(text, params(**REDIS, redis_db=2, router_redis=True, litellm_version="1.108.7"))
+    new = cfg.plan(text, params(**REDIS, db=2, router_redis=True, litellm_version="1.108.7"))
     assert "  redis_db: 2\n" in new["new_text"] and "cache_kwargs" not in new["new_text"]
     assert cfg.plan(new["new_text"], params(mode="local", router_redis=True))["new_text"] == text
     assert cfg.plan(old["new_text"], params(mode="local", router_redis=True))["new_text"] == text
@@ -199,10 +199,10 @@ def test_bad_version_text_is_a_config_error(fixture_text):
         ("ttl", -5, "ttl: -5 is outside > 0"),
         ("socket_timeout", -1, "socket_timeout: -1 is outside > 0"),
         ("max_connections", -1, "max_connections: -1 is outside > 0"),
-        ("redis_port", 99999, "redis_port: 99999 is outside 1-65535"),
-        ("redis_db", -1, "redis_db: -1 is outside >= 0"),
-        ("redis_host", "redis host", "redis_host: 'redis host' is not a host name"),
-        ("redis_password_env", "NOT SET", "redis_password_env: 'NOT SET' is not an environment variable name"),
+        ("login_port", 99999, "login_port: 99999 is outside 1-65535"),
+        ("db", -1, "db: -1 is outside >= 0"),
+        ("login_host", "redis host", "login_host: 'redis host' is not a host name"),
+        ("login_password_env", "NOT SET", "login_password_env: 'NOT SET' is not an environment variable name"),
     ],
 )
 def test_values_litellm_would_fail_on_are_refused_naming_the_option(fixture_text, option, value, needle):
@@ -214,7 +214,7 @@ def test_a_dangling_env_reference_is_refused_naming_what_exists(fixture_text):
     env = ["REDIS_PASSWORD", "LITELLM_MASTER_KEY", "PATH"]
     with pytest.raises(cfg.GateRefused) as err:
         cfg.plan(
-            fixture_text("production.yaml"), params(**{**REDIS, "redis_password_env": "NO_SUCH_VAR"}, container_env=env)
+            fixture_text("production.yaml"), params(**{**REDIS, "login_password_env": "NO_SUCH_VAR"}, container_env=env)
         )
     assert err.value.gate["blocked_by"] == ["LITELLM-CACHE-010"]
     assert "os.environ/NO_SUCH_VAR is not set in the container" in str(err.value)
@@ -265,19 +265,19 @@ def test_blocked_entry_that_can_never_match_is_a_warning(fixture_text):
 def test_tls_off_never_writes_a_false_ssl_and_removes_one(fixture_text):
     """On 1.80.x the mere presence of `ssl` in cache_params selects an SSLConnection (LiteLLM's
     get_redis_connection_pool), so `ssl: false` would dial TLS to a plaintext Redis: the module never writes it, and
-    redis_tls false takes an `ssl` key out."""
+    tls false takes an `ssl` key out."""
     text = fixture_text("production.yaml")
-    off = cfg.plan(text, params(**REDIS, redis_tls=False))["new_text"]
+    off = cfg.plan(text, params(**REDIS, tls=False))["new_text"]
     assert "ssl" not in off
-    on = cfg.plan(text, params(**REDIS, redis_tls=True))["new_text"]
+    on = cfg.plan(text, params(**REDIS, tls=True))["new_text"]
     assert "    ssl: true\n" in on
-    back_off = cfg.plan(on, params(**REDIS, redis_tls=False))
+    back_off = cfg.plan(on, params(**REDIS, tls=False))
     assert back_off["changed"] and "ssl" not in back_off["new_text"] and back_off["new_text"] == off
     # an existing false ssl goes too, and a second run changes nothing
     with_false = on.replace("    ssl: true\n", "    ssl: false\n")
-    fixed = cfg.plan(with_false, params(**REDIS, redis_tls=False))
+    fixed = cfg.plan(with_false, params(**REDIS, tls=False))
     assert fixed["changed"] and fixed["new_text"] == off
-    assert not cfg.plan(off, params(**REDIS, redis_tls=False))["changed"]
+    assert not cfg.plan(off, params(**REDIS, tls=False))["changed"]
     # not given: an ssl key the operator wrote stays as it is
     assert cfg.plan(on, params(**REDIS))["new_text"] == on
 
@@ -382,7 +382,7 @@ def test_local_removes_the_url_and_every_key_only_redis_reads(fixture_text, chan
 
 def test_redis_by_url_writes_the_url_after_type_and_is_idempotent(fixture_text, changed_lines):
     local = cfg.plan(fixture_text("url_form.yaml"), params(mode="local"))["new_text"]
-    ask = params(redis_url="os.environ/REDIS_URL", socket_timeout=30, litellm_version="1.108.7")
+    ask = params(login_url="os.environ/REDIS_URL", socket_timeout=30, litellm_version="1.108.7")
     out = cfg.plan(local, ask)
     assert changed_lines(local, out["new_text"]) == [
         '-    type: "local"   # shared by every replica',
@@ -396,12 +396,12 @@ def test_redis_by_url_writes_the_url_after_type_and_is_idempotent(fixture_text, 
 
 
 def test_a_url_replaces_the_host_form_and_its_keys(fixture_text, changed_lines):
-    tls = {"redis_tls": True, "redis_ca_certs": "/run/secrets/redis_ca.crt"}
-    host_form = cfg.plan(fixture_text("production.yaml"), params(**REDIS, redis_db=1, redis_user="litellm", **tls))[
+    tls = {"tls": True, "ca_certs": "/run/secrets/redis_ca.crt"}
+    host_form = cfg.plan(fixture_text("production.yaml"), params(**REDIS, db=1, login_user="litellm", **tls))[
         "new_text"
     ]
     assert "    ssl: true\n    ssl_ca_certs: /run/secrets/redis_ca.crt\n" in host_form
-    out = cfg.plan(host_form, params(redis_url="rediss://litellm@redis:6380/1"))
+    out = cfg.plan(host_form, params(login_url="rediss://litellm@redis:6380/1"))
     # the url carries TLS (rediss://) and its CA (?ssl_ca_certs=): LiteLLM does not use them beside it (014)
     assert changed_lines(host_form, out["new_text"]) == [
         "-    host: redis",
@@ -427,28 +427,28 @@ def test_host_options_beside_a_url_config_are_refused_naming_both_ways(fixture_t
         cfg.plan(fixture_text("url_form.yaml"), params(**REDIS, litellm_version="1.108.7"))
     msg = str(err.value)
     assert "connects by url (os.environ/REDIS_URL)" in msg
-    assert "redis_host, redis_port, redis_password_env would be ignored" in msg
-    assert "give redis_url" in msg and "remove url from cache_params" in msg and msg.endswith("Nothing was changed")
+    assert "login_host, login_port, login_password_env would be ignored" in msg
+    assert "give login_url" in msg and "remove url from cache_params" in msg and msg.endswith("Nothing was changed")
 
 
 @pytest.mark.parametrize(
     ("url", "extra", "needle"),
     [
-        ("os.environ/1BAD", {}, "redis_url: 'os.environ/1BAD' does not name an environment variable"),
+        ("os.environ/1BAD", {}, "login_url: 'os.environ/1BAD' does not name an environment variable"),
         ("http://redis:6379", {}, "is not a redis://, rediss://, unix:// URL"),
         ("redis://litellm:hunter2@redis:6379/1", {}, "a password in a literal URL would be written into the file"),
-        ("os.environ/REDIS_URL", {"redis_db": 1}, "leave out redis_db"),
-        ("os.environ/REDIS_URL", {"redis_ca_certs": "/ca.crt"}, "a private CA as ?ssl_ca_certs=PATH"),
+        ("os.environ/REDIS_URL", {"db": 1}, "leave out db"),
+        ("os.environ/REDIS_URL", {"ca_certs": "/ca.crt"}, "a private CA as ?ssl_ca_certs=PATH"),
         (
             "os.environ/REDIS_URL",
-            {"redis_topology": "cluster", "redis_cluster_nodes": ["redis-1:6379"]},
-            "redis_url names one server, and a cluster cache is being written",
+            {"topology": "cluster", "cluster_nodes": ["redis-1:6379"]},
+            "login_url only applies to topology=standalone, and the topology is cluster",
         ),
     ],
 )
 def test_a_url_that_cannot_be_written_is_refused(fixture_text, url, extra, needle):
     with pytest.raises(cfg.ConfigError) as err:
-        cfg.plan(fixture_text("production.yaml"), params(redis_url=url, **extra))
+        cfg.plan(fixture_text("production.yaml"), params(login_url=url, **extra))
     assert needle in str(err.value) and "hunter2" not in str(err.value), str(err.value)
 
 

@@ -8,29 +8,29 @@ from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_kno
 from ansible_collections.erni_ki.litellm.plugins.module_utils import redis_topology as rt
 from ansible_collections.erni_ki.litellm.plugins.module_utils.redis_connection import (
     connection_params,
+    connection_problems,
     parse_node,
-    topology_problems,
 )
 
 SENTINEL = {
-    "redis_topology": "sentinel",
-    "redis_sentinel_nodes": ["sentinel-1:26379", "sentinel-2:26379", "[::1]:26380"],
-    "redis_service_name": "litellm-cache",
-    "redis_sentinel_password_env": "SENTINEL_PASSWORD",
-    "redis_password_env": "REDIS_PASSWORD",
+    "topology": "sentinel",
+    "sentinel_nodes": ["sentinel-1:26379", "sentinel-2:26379", "[::1]:26380"],
+    "service_name": "litellm-cache",
+    "sentinel_password_env": "SENTINEL_PASSWORD",
+    "login_password_env": "REDIS_PASSWORD",
     "socket_timeout": 5,
 }
 CLUSTER = {
-    "redis_topology": "cluster",
-    "redis_cluster_nodes": ["node-1:6379", "node-2:6379"],
-    "redis_password_env": "REDIS_PASSWORD",
+    "topology": "cluster",
+    "cluster_nodes": ["node-1:6379", "node-2:6379"],
+    "login_password_env": "REDIS_PASSWORD",
     "socket_timeout": 5,
 }
 STANDALONE = {
-    "redis_topology": "standalone",
-    "redis_host": "redis",
-    "redis_port": 6379,
-    "redis_password_env": "REDIS_PASSWORD",
+    "topology": "standalone",
+    "login_host": "redis",
+    "login_port": 6379,
+    "login_password_env": "REDIS_PASSWORD",
     "socket_timeout": 5,
 }
 
@@ -71,7 +71,7 @@ def test_sentinel_cache_params_in_the_form_litellm_reads(fixture_text):
 
 
 def test_cluster_cache_params_use_redis_startup_nodes_and_no_db(fixture_text):
-    out = cfg.plan(fixture_text("production.yaml"), params(**CLUSTER, redis_db=0))
+    out = cfg.plan(fixture_text("production.yaml"), params(**CLUSTER, db=0))
     section = cache_section(out["new_text"])
     assert (
         "    redis_startup_nodes:\n      - {host: node-1, port: 6379}\n      - {host: node-2, port: 6379}\n" in section
@@ -90,7 +90,7 @@ def test_local_topology_local_is_byte_identical_and_idempotent(fixture_text, top
 
 def test_switching_topology_removes_the_keys_of_the_one_before(fixture_text):
     text = fixture_text("production.yaml")
-    standalone = cfg.plan(text, params(**STANDALONE, redis_db=1))["new_text"]
+    standalone = cfg.plan(text, params(**STANDALONE, db=1))["new_text"]
     sentinel = cfg.plan(standalone, params(**SENTINEL))["new_text"]
     cp = cache_params(sentinel)
     assert "host" not in cp and "port" not in cp and cp["db"] == 1 and cp["sentinel_nodes"][0] == ["sentinel-1", 26379]
@@ -98,7 +98,7 @@ def test_switching_topology_removes_the_keys_of_the_one_before(fixture_text):
     cp = cache_params(cluster)
     assert not {"sentinel_nodes", "service_name", "sentinel_password", "db", "host"} & set(cp)
     assert cp["redis_startup_nodes"] == [{"host": "node-1", "port": 6379}, {"host": "node-2", "port": 6379}]
-    back = cfg.plan(cluster, params(**STANDALONE, redis_db=1))["new_text"]
+    back = cfg.plan(cluster, params(**STANDALONE, db=1))["new_text"]
     assert back == standalone
 
 
@@ -111,14 +111,18 @@ def test_without_redis_topology_the_files_topology_is_kept(fixture_text):
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        ({"redis_topology": "sentinel", "redis_service_name": "x"}, "needs redis_sentinel_nodes"),
-        ({"redis_topology": "cluster"}, "needs redis_cluster_nodes"),
-        ({**CLUSTER, "redis_db": 2}, "has only db 0"),
-        ({**CLUSTER, "redis_sentinel_nodes": ["s:1"]}, "only apply to redis_topology=sentinel"),
-        ({**SENTINEL, "redis_host": "redis"}, "redis_host and redis_port name one server"),
-        ({**SENTINEL, "redis_sentinel_nodes": ["sentinel-1"]}, "'sentinel-1' is not host:port"),
-        ({**CLUSTER, "redis_cluster_nodes": ["node:99999"]}, "99999 is outside 1-65535"),
-        ({**SENTINEL, "redis_sentinel_password_env": "NOT A NAME"}, "is not an environment variable name"),
+        ({"topology": "sentinel", "service_name": "x"}, "needs sentinel_nodes"),
+        ({"topology": "cluster"}, "needs cluster_nodes"),
+        ({**CLUSTER, "db": 2}, "has only db 0"),
+        ({**CLUSTER, "sentinel_nodes": ["s:1"]}, "sentinel_nodes only applies to topology=sentinel"),
+        (
+            {**SENTINEL, "login_host": "redis"},
+            "login_host only applies to topology=standalone, and the topology is sentinel \\(a sentinel Redis is "
+            "reached through sentinel_nodes\\)",
+        ),
+        ({**SENTINEL, "sentinel_nodes": ["sentinel-1"]}, "'sentinel-1' is not host:port"),
+        ({**CLUSTER, "cluster_nodes": ["node:99999"]}, "99999 is outside 1-65535"),
+        ({**SENTINEL, "sentinel_password_env": "NOT A NAME"}, "is not an environment variable name"),
     ],
 )
 def test_bad_topology_input_is_refused_and_says_what_to_do(fixture_text, extra, message):
@@ -139,7 +143,7 @@ def test_sentinel_is_refused_where_litellm_cannot_authenticate_to_the_sentinels(
 def test_a_literal_sentinel_password_is_masked(fixture_text):
     out = cfg.plan(
         fixture_text("production.yaml"),
-        params(**{**SENTINEL, "redis_sentinel_password_env": None, "redis_sentinel_password": "s3cret-sentinel"}),
+        params(**{**SENTINEL, "sentinel_password_env": None, "sentinel_password": "s3cret-sentinel"}),
     )
     assert out["cache_params"]["sentinel_password"] != "s3cret-sentinel"
 
@@ -157,11 +161,11 @@ def test_nodes_parse_and_travel_as_pairs():
     assert parse_node("[fe80::1]:6379") == ("fe80::1", 6379)
     conn = connection_params({"topology": "cluster", "cluster_nodes": ["a:1", "b:2"], "sentinel_nodes": []})
     assert conn["cluster_nodes"] == [["a", 1], ["b", 2]]
-    assert topology_problems({"topology": "sentinel", "sentinel_nodes": ["a:1"]}) == [
+    assert connection_problems({"topology": "sentinel", "sentinel_nodes": ["a:1"]}) == [
         "topology=sentinel needs sentinel_nodes (host:port of each sentinel) and service_name"
     ]
-    assert topology_problems({"topology": "standalone", "cluster_nodes": ["a:1"]}) == [
-        "cluster_nodes only applies to topology=cluster (topology is standalone)"
+    assert connection_problems({"topology": "standalone", "cluster_nodes": ["a:1"]}) == [
+        "cluster_nodes only applies to topology=cluster, and the topology is standalone"
     ]
 
 
@@ -227,15 +231,18 @@ def test_a_cluster_result_sums_the_shards_and_survives_a_master_cut_short():
 
 
 def test_url_options_are_the_standalone_form_and_checked():
-    assert topology_problems({"login_url": "redis://h/1", "login_url_env": "REDIS_URL"}) == [
+    assert connection_problems({"login_url": "redis://h/1", "login_url_env": "REDIS_URL"}) == [
         "login_url and login_url_env both name the URL: give one"
     ]
-    assert topology_problems({"login_url": "http://:pw@h/1"}) == [
+    assert connection_problems({"login_url": "http://:pw@h/1"}) == [
         "login_url: 'http://:********@h/1' is not a redis://, rediss://, unix:// URL"
     ]
-    assert topology_problems({"login_url_env": "os.environ/REDIS_URL"}) == [
+    assert connection_problems({"login_url_env": "os.environ/REDIS_URL"}) == [
         "login_url_env: 'os.environ/REDIS_URL' is not an environment variable name"
     ]
-    assert topology_problems(
+    assert connection_problems(
         {"login_url_env": "REDIS_URL", "topology": "sentinel", "sentinel_nodes": ["a:1"], "service_name": "m"}
-    ) == ["login_url and login_url_env are the standalone form; topology is sentinel"]
+    ) == [
+        "login_url_env only applies to topology=standalone, and the topology is sentinel (a sentinel Redis is reached "
+        "through sentinel_nodes)"
+    ]
