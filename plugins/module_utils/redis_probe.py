@@ -149,27 +149,29 @@ def connection_secrets(conn):
     return [conn.get("login_password"), conn.get("sentinel_password"), urlsplit(str(url)).password if url else None]
 
 
-def _tls_kwargs(conn):
+def tls_kwargs(conn):
+    """redis-py's TLS keywords for ``conn`` (the CA, the client certificate, whether to verify the server)."""
     verify = conn.get("validate_certs", True)
     kwargs = dict(ssl_cert_reqs="required" if verify else "none", ssl_check_hostname=bool(verify))
     return kwargs | client_kwargs(conn, ("ca_certs", "client_cert_file", "client_key_file"))
 
 
+def session_kwargs(conn):
+    """What every connection of ``conn`` takes whatever Redis it reaches: the timeouts, the user and password, and
+    no retries (redis-py >= 6 retries a refused connection 3 times with backoff by default, 3.7 s measured, which
+    would hide a dead server, a failover in progress and every stall the probe is there to see)."""
+    names = ("socket_timeout", "socket_connect_timeout", "login_user", "login_password")
+    return dict(client_kwargs(conn, names), retry=Retry(NoBackoff(), 0))
+
+
 def make_client(conn):
     """A redis-py client for the connection options ``conn`` (their keywords from redis_settings.SETTINGS)."""
-    kwargs = dict(
-        client_kwargs(conn, ("socket_timeout", "socket_connect_timeout")),
-        client_name="erni_ki.redis_cache_probe",
-        # no retries: redis-py >= 6 retries a refused connection 3 times with backoff by default (3.7 s measured),
-        # which would hide a dead server, a failover in progress and every stall the probe is there to see
-        retry=Retry(NoBackoff(), 0),
-    )
-    kwargs.update(client_kwargs(conn, ("login_user", "login_password")))
+    kwargs = dict(session_kwargs(conn), client_name="erni_ki.redis_cache_probe")
     url = conn.get("login_url")
     if url:
         # as LiteLLM connects by cache_params.url (redis.Redis.from_url): what the URL says wins, the options fill in
         if urlsplit(url).scheme.lower() == "rediss":
-            kwargs.update(_tls_kwargs(conn))
+            kwargs.update(tls_kwargs(conn))
         return redis.Redis.from_url(url, **kwargs)
     kwargs.update(db=conn.get("db") or 0)
     if conn.get("login_unix_socket"):
@@ -177,7 +179,7 @@ def make_client(conn):
     else:
         kwargs.update(host=conn.get("login_host") or "localhost", port=conn.get("login_port") or 6379)
         if conn.get("tls"):
-            kwargs.update(ssl=True, **_tls_kwargs(conn))
+            kwargs.update(ssl=True, **tls_kwargs(conn))
     return redis.Redis(**kwargs)
 
 

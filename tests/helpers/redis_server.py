@@ -232,19 +232,20 @@ def wait_for(check, what, timeout=30):
 
 
 class SentinelSetup:
-    """A master and a replica with the ``users`` lines (ACL users), and one sentinel (no password of its own) that
-    monitors them as ``setup`` (which must be among ``users``, with every command)."""
+    """A master and a replica with the ``users`` lines (ACL users), and one sentinel (no password of its own, and the
+    ``sentinel_lines`` of its config) that monitors them as ``setup`` (which must be among ``users``, with every
+    command)."""
 
-    def __init__(self, users, service="acl-svc"):
+    def __init__(self, users, service="acl-svc", sentinel_lines=()):
         self.service = service
         self.master = self.replica = self.sentinel = None
         try:
-            self._start(users, service)
+            self._start(users, service, sentinel_lines)
         except BaseException:
             self.stop()
             raise
 
-    def _start(self, users, service):
+    def _start(self, users, service, sentinel_lines):
         admin = ["masteruser setup", f"masterauth {ACL_PASSWORDS['setup']}"]
         self.master = RedisServer([*users, *admin])
         self.replica = RedisServer([*users, *admin, f"replicaof 127.0.0.1 {self.master.port}"])
@@ -253,6 +254,7 @@ class SentinelSetup:
                 f"sentinel monitor {service} 127.0.0.1 {self.master.port} 1",
                 f"sentinel auth-user {service} setup",
                 f"sentinel auth-pass {service} {ACL_PASSWORDS['setup']}",
+                *sentinel_lines,
             ],
             sentinel=True,
         )

@@ -29,7 +29,7 @@ from tests.helpers.guard import (
     stop_guard,
 )
 from tests.helpers.proxies import chat, mode_of, running_cache
-from tests.helpers.redis_server import RedisServer, fill
+from tests.helpers.redis_server import ACL_PASSWORDS, RedisServer, SentinelSetup, acl_users, fill, wait_for
 from tests.helpers.role_runs import ROOT
 
 HOLD_S, INTERVAL_S, RETURN_AFTER_S = 5, 1, 8
@@ -235,6 +235,90 @@ def test_what_the_source_calls_degraded_on_a_real_redis(redis_password):
 
         server.container.kill()
         assert cache_health.poll(watched, key, socket_timeout) == ("down", ["refused: ConnectionError"])
+    finally:
+        server.stop()
+
+
+def _polls_until(watched, key, socket_timeout, done, limit=60.0):
+    """Poll every 0.5 s until ``done(states)`` (the states seen so far); the states."""
+    states, deadline = [], time.monotonic() + limit
+    while time.monotonic() < deadline:
+        states.append(cache_health.poll(watched, key, socket_timeout))
+        if done(states):
+            return states
+        time.sleep(0.5)
+    raise AssertionError(f"not within {limit} s: {states}")
+
+
+def test_the_source_follows_a_sentinel_failover_as_a_least_privilege_user():
+    """A Sentinel setup as real deployments run it (LiteLLM's user limited to ~litellm:*), watched through the same
+    role variables the role reads: healthy on the master; the master killed: down, then healthy again on the replica
+    the sentinel promotes, with no restart of the source."""
+    socket_timeout = 1.0
+    setup = SentinelSetup(
+        acl_users(),
+        sentinel_lines=["sentinel down-after-milliseconds acl-svc 1000", "sentinel failover-timeout acl-svc 5000"],
+    )
+    try:
+        conn = cache_health.connection(
+            {
+                "inventory_hostname": "guard-s",
+                "litellm_cache_topology": "sentinel",
+                "litellm_cache_sentinel_nodes": [f"127.0.0.1:{setup.sentinel.port}"],
+                "litellm_cache_service_name": "acl-svc",
+                "litellm_cache_login_user": "litellm",
+                "litellm_cache_login_password": ACL_PASSWORDS["litellm"],
+                "litellm_cache_namespace": "litellm",
+            }
+        )
+        key, label = conn.pop("key"), conn.pop("label")
+        assert label == f"sentinel acl-svc at 127.0.0.1:{setup.sentinel.port} db 0"
+        watched = cache_health.redis_client(conn, socket_timeout)
+        assert cache_health.poll(watched, key, socket_timeout) == ("healthy", [])
+        setup.master.container.kill()
+        states = _polls_until(
+            watched, key, socket_timeout, lambda seen: any(s[0] == "down" for s in seen) and seen[-1][0] == "healthy"
+        )
+        sentinel = setup.sentinel.client()
+        promoted = wait_for(
+            lambda: (
+                int(sentinel.execute_command("SENTINEL", "GET-MASTER-ADDR-BY-NAME", "acl-svc")[1]) == setup.replica.port
+            ),
+            "the sentinel did not promote the replica",
+        )
+        assert promoted and states[-1] == ("healthy", []), states
+        assert ACL_PASSWORDS["litellm"] not in repr(states)
+        print(f"sentinel failover seen by the source: {[s[0] for s in states]}")
+    finally:
+        setup.stop()
+
+
+def test_the_source_watches_a_cluster_through_its_nodes(redis_password):
+    """A Redis Cluster (one node owning every slot), watched through litellm_cache_cluster_nodes: healthy; the node
+    killed: down (the cluster client cannot be made), never an exception out of the source."""
+    socket_timeout = 1.0
+    server = RedisServer([f"requirepass {redis_password}", "cluster-enabled yes", "cluster-config-file nodes.conf"])
+    try:
+        admin = server.client(password=redis_password)
+        admin.execute_command("CLUSTER", "ADDSLOTSRANGE", 0, 16383)
+        wait_for(lambda: admin.cluster("INFO")["cluster_state"] == "ok", "the cluster is not ok")
+        conn = cache_health.connection(
+            {
+                "inventory_hostname": "guard-c",
+                "litellm_cache_topology": "cluster",
+                "litellm_cache_cluster_nodes": [f"127.0.0.1:{server.port}"],
+                "litellm_cache_login_password": redis_password,
+            }
+        )
+        key, label = conn.pop("key"), conn.pop("label")
+        assert (key, label) == ("erni_ki:guard:guard-c", f"cluster 127.0.0.1:{server.port}")
+        watched = cache_health.redis_client(conn, socket_timeout)
+        assert cache_health.poll(watched, key, socket_timeout) == ("healthy", [])
+        server.container.kill()
+        state, reasons = cache_health.poll(watched, key, socket_timeout)
+        assert state == "down" and len(reasons) == 1, reasons
+        assert cache_health.poll(watched, key, socket_timeout)[0] == "down"  # made again, and still down
+        assert redis_password not in repr(reasons)
     finally:
         server.stop()
 

@@ -13,10 +13,13 @@ Options (``args`` of the source in a rulebook):
                   opt-in return; default: never)
   socket_timeout: seconds; a PING slower than half of it is ``degraded`` (default 5, LiteLLM's default)
 
-Each instance's Redis is read from its inventory variables as the litellm_cache role reads them
-(``litellm_cache_login_host``, ``_port``, ``_db`` or a literal ``_url``; ``_user``, ``_password_file``, ``_tls``,
-``_ca_certs``) and reached with the probe's own client (redis_cache_probe: no retries, so one poll is one attempt);
-a standalone Redis only for now (a host of another topology is refused at start, by name). Each poll sends one PING
+Each instance's Redis is read from its inventory variables as the litellm_cache role reads them (``litellm_cache_``
++ the setting's name: ``login_host``, ``login_port``, ``db`` or a literal ``login_url``; ``topology`` with
+``sentinel_nodes``, ``service_name`` and ``sentinel_password_file``, or ``cluster_nodes``; ``login_user``,
+``login_password_file``, ``tls``, ``ca_certs``) and reached with the probe's own settings (redis_cache_probe: no
+retries, so one poll is one attempt): one server, the master the sentinels name (asked again for every new
+connection, so a failover is followed), or the cluster (the key's shard). A URL built inside the container
+(``os.environ/NAME``) is refused at start, by name: the source runs outside it. Each poll sends one PING
 and one SET with a one-second TTL of the key ``[<litellm_cache_namespace>:]erni_ki:guard:<instance>`` (a full or
 read-only Redis refuses it; under the namespace, a user limited to LiteLLM's keys may write it): two commands per
 instance. Secrets are read from the files, never put into an event: a reason names the kind of failure (``refused``,
@@ -145,33 +148,46 @@ def instances(inventory, group):
 
 
 def connection(hv):
-    """The probe's connection options (redis_cache_probe's names) from one host's role variables: a standalone
-    Redis by host and port, or by a literal ``litellm_cache_login_url``; the password from its file."""
-    topology = hv.get("litellm_cache_topology") or "standalone"
-    if topology != "standalone":
-        raise ValueError(
-            f"litellm_cache_topology {topology!r}: the cache_health source watches a standalone Redis (by host "
-            "or URL) only; leave this host out of the watched group"
-        )
-    url = hv.get("litellm_cache_login_url") or None
+    """The probe's connection options from one host's role variables (``litellm_cache_`` + the option's name in
+    redis_settings.py): a standalone Redis by host and port or by a literal ``litellm_cache_login_url``, a Sentinel
+    setup by its sentinels and service, a Cluster by its nodes; the passwords from their files."""
+    settings = _collection_module("redis_settings")
+    parse_node = _collection_module("redis_connection").parse_node
+    given = {s.option: hv.get("litellm_cache_" + s.option) for s in settings.probe_settings()}
+    url = given["login_url"] or None
     if url and str(url).startswith("os.environ/"):
         raise ValueError(
             f"litellm_cache_login_url {url}: the URL is built inside the container; give the source the URL itself "
             "(a host variable litellm_cache_login_url with the URL, its password in litellm_cache_login_password_file)"
         )
     conn = {
-        "login_user": hv.get("litellm_cache_login_user") or None,
-        "login_password": _read(hv.get("litellm_cache_login_password_file")) or hv.get("litellm_cache_login_password"),
-        "tls": bool(hv.get("litellm_cache_tls")),
-        "ca_certs": hv.get("litellm_cache_ca_certs") or None,
+        "topology": given["topology"] or "standalone",
+        "login_user": given["login_user"] or None,
+        "login_password": _read(given["login_password_file"]) or given["login_password"],
+        "tls": bool(given["tls"]),
+        "ca_certs": given["ca_certs"] or None,
+        "db": int(given["db"] or 0),
         "key": guard_key(hv.get("litellm_cache_namespace") or None, hv.get("inventory_hostname")),
     }
+    scheme = "rediss" if conn["tls"] else "redis"
     if url:
         return dict(conn, login_url=url, label=_collection_module("masking").mask_url_credentials(url))
-    host, port = hv.get("litellm_cache_login_host") or "localhost", int(hv.get("litellm_cache_login_port") or 6379)
-    db = int(hv.get("litellm_cache_db") or 0)
-    scheme = "rediss" if conn["tls"] else "redis"
-    return dict(conn, login_host=host, login_port=port, db=db, label=f"{scheme}://{host}:{port}/{db}")
+    if conn["topology"] == "sentinel":
+        nodes = [parse_node(n) for n in given["sentinel_nodes"] or ()]
+        if not (nodes and given["service_name"]):
+            raise ValueError("litellm_cache_topology sentinel needs litellm_cache_sentinel_nodes and _service_name")
+        password = _read(given["sentinel_password_file"]) or given["sentinel_password"]
+        label = f"sentinel {given['service_name']} at {','.join(f'{h}:{p}' for h, p in nodes)} db {conn['db']}"
+        return dict(
+            conn, sentinel_nodes=nodes, service_name=given["service_name"], sentinel_password=password, label=label
+        )
+    if conn["topology"] == "cluster":
+        nodes = [parse_node(n) for n in given["cluster_nodes"] or ()]
+        if not nodes:
+            raise ValueError("litellm_cache_topology cluster needs litellm_cache_cluster_nodes")
+        return dict(conn, cluster_nodes=nodes, db=0, label=f"cluster {','.join(f'{h}:{p}' for h, p in nodes)}")
+    host, port = given["login_host"] or "localhost", int(given["login_port"] or 6379)
+    return dict(conn, login_host=host, login_port=port, label=f"{scheme}://{host}:{port}/{conn['db']}")
 
 
 def guard_key(namespace, instance):
@@ -234,10 +250,54 @@ def _collection_module(name):
 
 
 def redis_client(conn, socket_timeout):
-    """The client the source polls one instance's Redis with: the probe's own (no retries: one poll, one attempt;
-    every command bounded by socket_timeout)."""
+    """The client the source polls one instance's Redis with, the probe's own settings (no retries: one poll, one
+    attempt; every command bounded by socket_timeout): one server; the master the sentinels name now (asked again
+    for every new connection, so a failover is followed); or the cluster, made again after a failure (a cluster
+    client reads the slots' owners when it is made)."""
+    import redis  # noqa: PLC0415
+
+    probe = _collection_module("redis_probe")
     conn = dict(conn, socket_timeout=socket_timeout, socket_connect_timeout=socket_timeout)
-    return _collection_module("redis_probe").make_client(conn)
+    topology = conn.get("topology") or "standalone"
+    if topology == "standalone":
+        return probe.make_client(conn)
+    kwargs = probe.session_kwargs(conn)
+    if conn.get("tls"):
+        kwargs.update(ssl=True, **probe.tls_kwargs(conn))
+    if topology == "sentinel":
+        from redis.sentinel import Sentinel  # noqa: PLC0415
+
+        # the sentinels' own password (none: they ask for none), no ACL user
+        asking = dict(probe.session_kwargs({**conn, "login_user": None}), password=conn["sentinel_password"])
+        nodes = [tuple(n) for n in conn["sentinel_nodes"]]
+        sentinels = Sentinel(nodes, sentinel_kwargs=asking, db=conn["db"], **kwargs)
+        return sentinels.master_for(conn["service_name"])
+    nodes = [redis.cluster.ClusterNode(host, port) for host, port in conn["cluster_nodes"]]
+    return Reconnecting(lambda: redis.cluster.RedisCluster(startup_nodes=nodes, **kwargs))
+
+
+class Reconnecting:
+    """A client made on first use and made again after any failure."""
+
+    def __init__(self, make):
+        self.make, self.client = make, None
+
+    def _call(self, name, *args, **kwargs):
+        import redis  # noqa: PLC0415
+
+        try:
+            if self.client is None:
+                self.client = self.make()
+            return getattr(self.client, name)(*args, **kwargs)
+        except (redis.exceptions.RedisError, redis.exceptions.RedisClusterException, OSError):
+            self.client = None
+            raise
+
+    def ping(self):
+        return self._call("ping")
+
+    def set(self, *args, **kwargs):
+        return self._call("set", *args, **kwargs)
 
 
 def poll(client, key, socket_timeout):
@@ -257,8 +317,9 @@ def poll(client, key, socket_timeout):
         except redis.exceptions.ResponseError as exc:
             # OOM, READONLY, ...: the reply's code (redis-py keeps only the text after it), never the rest of it
             write_error = probe.reply_code(exc)
-    except (redis.exceptions.RedisError, OSError) as exc:
-        # refused, timeout, auth, tls, dns, unreachable, error: the kind, never the text (it may name a user)
+    except (redis.exceptions.RedisError, redis.exceptions.RedisClusterException, OSError) as exc:
+        # refused, timeout, auth, tls, dns, unreachable, error: the kind, never the text (it may name a user); a
+        # cluster client that cannot be made (no node answers, slots not covered) is not a RedisError
         kind = probe.classify_error(exc)[0]
         if kind == "timeout":
             return classify(
