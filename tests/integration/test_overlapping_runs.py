@@ -23,6 +23,9 @@ from tests.helpers.role_runs import (
 PAIRS = int(os.environ.get("ERNI_OVERLAP_PAIRS", "20"))
 # the pairs are spread over this many instances of their own, which run side by side (each pair keeps its delay)
 LANES = int(os.environ.get("ERNI_OVERLAP_LANES", "2"))
+# ports no other live test uses: this module runs beside the other lanes (a proxy of test_faults.py on the same
+# port once answered for one of these instances, readiness "local" right after a switch to redis)
+PORTS = (4096, 4097, 4098, 4099)
 
 
 def _overlapping_pairs(tmp_path, config, proxy, hostvars, secrets, pairs):
@@ -69,7 +72,7 @@ def test_f7_overlapping_runs_end_in_the_mode_of_the_last_lock_holder(tmp_path, l
     for n in range(LANES):
         lane_dir = tmp_path / f"lane{n}"
         lane_dir.mkdir()
-        config, proxy = proxy_on_a_copy(lane_dir, litellm_launcher, endpoints, "1.80.11", 4073 + n)
+        config, proxy = proxy_on_a_copy(lane_dir, litellm_launcher, endpoints, "1.80.11", PORTS[n])
         lanes.append((lane_dir, config, proxy, role_vars(endpoints, proxy), secrets, list(range(n, PAIRS, LANES))))
     with ThreadPoolExecutor(max_workers=LANES) as pool:
         for done in [pool.submit(_overlapping_pairs, *lane) for lane in lanes]:

@@ -4,6 +4,7 @@ lanes together hold every live test module exactly once."""
 import glob
 import importlib.util
 import os
+import re
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
@@ -54,6 +55,21 @@ def test_every_live_module_is_in_exactly_one_lane():
     modules = sorted(os.path.basename(p) for p in glob.glob(os.path.join(ROOT, "tests", "integration", "test_*.py")))
     assigned = sorted(f for files in lanes.values() for f in files)
     assert assigned == modules
+
+
+def test_no_proxy_port_is_used_by_two_lanes():
+    """The lanes run at once on the host's network: a fixed proxy port (40xx-42xx) written in a module of one lane
+    must not be in a module of another, or one lane's proxy answers for the other's (it happened: a proxy of
+    test_faults.py on 4074 answered readiness "local" for test_overlapping_runs.py right after its switch to redis)."""
+    lanes = _load("live_conftest", "tests/integration/conftest.py").LANES
+    owner = {}
+    for lane, files in lanes.items():
+        for name in files:
+            with open(os.path.join(ROOT, "tests", "integration", name), encoding="utf-8") as f:
+                # a port, not a slice such as out[-4000:]
+                for port in set(re.findall(r"(?<![-\w])4[0-2]\d\d\b", f.read())):
+                    owner.setdefault(port, set()).add(lane)
+    assert {port: sorted(ls) for port, ls in owner.items() if len(ls) > 1} == {}
 
 
 def test_the_table_says_how_busy_the_machine_was():
