@@ -27,14 +27,12 @@ from tests.helpers.launcher import Launcher  # noqa: E402
 # Redis servers and proxies of their own (the fleet and topology presets, the knowledge base's labs, the images) or
 # use a db of the default Redis that no other module touches (test_litellm_cache_mode_live.py: db 5 and
 # proxies of its own; test_redis_cache_probe.py: its own servers, and db 3 read through litellm-a, which no shared
-# module restarts), which can run beside them. test_litellm_release.py (a compose stack of its own, db 14 of the default
-# Redis) could run in either; it is in "shared", the shorter lane. Every module is in exactly one lane
+# module restarts), which can run beside them. Every module is in exactly one lane
 # (tests/repo/test_stage_budgets.py checks), so the lanes together run the whole suite.
 LANES = {
     "shared": (
         "test_awx_chain.py",
         "test_faults.py",
-        "test_litellm_release.py",
         "test_litellm_service.py",
         "test_playbooks.py",
         "test_role.py",
@@ -47,12 +45,18 @@ LANES = {
         "test_knowledge_evidence.py",
         "test_litellm_cache_mode_live.py",
         "test_redis_cache_probe.py",
+    ),
+    # the modules that wait much of their time, on instances of their own: the cache guard (a minute of flapping,
+    # hold times), LiteLLM's circuit breaker (a minute of its recovery), the overlapping runs (each pair's second run
+    # waits for the first's lock), the topology presets (failovers), and the release upgrade (a compose stack of its
+    # own, db 14 of the default Redis); they were in the two long lanes, which they lengthened while the CPU idled
+    "guard": (
+        "test_cache_guard.py",
+        "test_circuit_breaker.py",
+        "test_litellm_release.py",
+        "test_overlapping_runs.py",
         "test_topologies.py",
     ),
-    # the modules that wait most of their time, on instances of their own: the cache guard (a minute of flapping,
-    # hold times), LiteLLM's circuit breaker (a minute of its recovery), the overlapping runs (each pair's second run
-    # waits for the first's lock)
-    "guard": ("test_cache_guard.py", "test_circuit_breaker.py", "test_overlapping_runs.py"),
 }
 
 
