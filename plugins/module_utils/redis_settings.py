@@ -54,7 +54,7 @@ SETTINGS = (
     Setting("login_password_file", type="path", config=False),
     Setting("tls", key="ssl", kwarg="ssl", type="bool", default=False),
     Setting("validate_certs", type="bool", default=True, config=False),
-    Setting("ca_certs", key="ssl_ca_certs", kwarg="ssl_ca_certs"),
+    Setting("ca_certs", key="ssl_ca_certs", kwarg="ssl_ca_certs", type="path"),
     Setting("client_cert_file", kwarg="ssl_certfile", type="path", config=False),
     Setting("client_key_file", kwarg="ssl_keyfile", type="path", config=False),
     Setting("socket_timeout", key="socket_timeout", kwarg="socket_timeout", type="float", default=5.0),

@@ -181,7 +181,7 @@ options:
         CA in the URL's query instead (C(rediss://...?ssl_ca_certs=PATH)). The module refuses it beside
         O(login_url) and removes the key where it writes a url.
       - Not set, an C(ssl_ca_certs) key the config has is kept as it is.
-    type: str
+    type: path
     version_added: 0.1.0
   socket_timeout:
     description:
