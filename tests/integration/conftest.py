@@ -61,11 +61,8 @@ LANES = {
 
 
 def pytest_collection_modifyitems(config, items):
-    """Every test here is ``live`` (pyproject's marker: ``-m "not live"`` leaves them out); with LIVE_LANE set, keep
-    the modules of that lane only (the deselected ones run in the other processes)."""
-    for item in items:
-        if item.path.parent.name == "integration":
-            item.add_marker(pytest.mark.live)
+    """With LIVE_LANE set, keep the modules of that lane only (the deselected ones run in the other processes).
+    Every test here is ``live``: tests/conftest.py marks it."""
     lane = os.environ.get("LIVE_LANE")
     if not lane:
         return
