@@ -32,7 +32,8 @@ def _spec(setting, probe):
     spec = {"type": setting.type}
     if setting.elements:
         spec["elements"] = setting.elements
-    if setting.secret or setting.env_of or setting.option == "login_url_env":
+    # said explicitly for every name that looks like a secret (a password's file or variable name is not one)
+    if setting.secret or "password" in setting.option or setting.option == "login_url_env":
         # litellm_cache_mode refuses a URL with a password in it (url_problem): the URL it writes is shown
         spec["no_log"] = setting.secret and (probe or setting.key != "url")
     if setting.option == "topology":

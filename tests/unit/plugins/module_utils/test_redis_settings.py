@@ -56,6 +56,9 @@ def test_the_argument_specs_are_the_tables():
         assert module[setting.option]["type"] == setting.type
         assert "default" not in module[setting.option]  # None keeps what the file has
     assert module["login_url"]["no_log"] is False  # the module refuses a URL with a password (url_problem)
+    # said for every name that looks like a secret, or Ansible warns "Module did not set no_log for ..."
+    for spec in (probe, module):
+        assert all("no_log" in v for k, v in spec.items() if "password" in k), spec
     assert set(redis_connection.config_argument_spec()) == {s.option for s in rs.config_settings()}
 
 
