@@ -96,6 +96,22 @@ def sha(path):
         return hashlib.sha256(f.read()).hexdigest()
 
 
+def task_result(out, task):
+    """The result of the first run of the task whose name ends with ``task``, from a ``-v`` output: (status, the
+    result as the module returned it), status "ok", "changed" or "failed"; None when the task did not run."""
+    lines = out.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("TASK [") and line.split("]")[0].endswith(task):
+            for result in lines[i + 1 :]:
+                found = re.match(r"(ok|changed|fatal): \[[^\]]+\](?:: FAILED!)? => (\{.*\})$", result)
+                if found:
+                    status = "failed" if found.group(1) == "fatal" else found.group(1)
+                    return status, json.loads(found.group(2))
+                if result.startswith("TASK ["):
+                    return None
+    return None
+
+
 def summary(out):
     """The switch_cache summary: {host: state}, from the debug task's printed result."""
     lines = out.splitlines()

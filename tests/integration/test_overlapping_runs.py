@@ -4,7 +4,6 @@ live suite's "guard" lane (tests/integration/conftest.py LANES): its two instanc
 mostly wait for each other's lock, so it runs beside the two long lanes rather than adding its minutes to one."""
 
 import os
-import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -17,6 +16,7 @@ from tests.helpers.role_runs import (
     proxy_on_a_copy,
     role_vars,
     start_playbook,
+    task_result,
     write_inventory,
 )
 
@@ -26,6 +26,7 @@ LANES = int(os.environ.get("ERNI_OVERLAP_LANES", "2"))
 # ports no other live test uses: this module runs beside the other lanes (a proxy of test_faults.py on the same
 # port once answered for one of these instances, readiness "local" right after a switch to redis)
 PORTS = (4096, 4097, 4098, 4099)
+LOCK_TASK = "Lock | One run at a time on this instance (check mode takes no lock)"
 
 
 def _overlapping_pairs(tmp_path, config, proxy, hostvars, secrets, pairs):
@@ -49,11 +50,14 @@ def _overlapping_pairs(tmp_path, config, proxy, hostvars, secrets, pairs):
         runs = [(first_mode, *finish(first)), (second_mode, *finish(second))]
         held = []
         for mode, code, out in runs:
-            took = re.search(r'"holder": \{[^}]*"since_epoch": ([0-9.]+)', out)
-            assert code == 0 or "is held by another run" in out, out[-3000:]
+            # the lock task's own result: held by this run (since when), or refused because another run held it
+            found = task_result(out, LOCK_TASK)
+            assert found, out[-3000:]
+            status, lock_result = found
+            kept_out = status == "failed" and lock_result.get("reason") == "locked"
+            assert (code == 0 and status == "ok") or (code != 0 and kept_out), out[-3000:]
             if code == 0:
-                assert took, out[-3000:]
-                held.append((float(took.group(1)), mode))
+                held.append((float(lock_result["holder"]["since_epoch"]), mode))
         assert held, "one of the two runs must have held the lock"
         expected = max(held)[1]  # the mode of the run that took the lock last
         out_a, out_b = runs[0][2], runs[1][2]
