@@ -65,12 +65,11 @@ options:
         C(NAME.original) in O(backup_dir)), byte for byte, with the same atomic write, backup, check mode and
         masked diff. The cache options, O(content) and the gate are not used; RV(mode) is the mode of the file put
         back. It fails, changing nothing, when no original was kept.
-      - V(current) evaluates the file at O(path) as it is, in its own mode (the gate and the knowledge base, as the
-        other modes do), and never writes it (what a status reads). A file in none of the modes above (another
-        LiteLLM cache type) is evaluated as V(local). RV(previous_mode) is the file's own mode.
+      - To read the file as it is, with the gate and the knowledge base for it, use
+        M(erni_ki.litellm.litellm_cache_info), which never writes.
     type: str
     required: true
-    choices: [local, redis, disabled, original, current]
+    choices: [local, redis, disabled, original]
   ttl:
     description: Cache entry lifetime in seconds (C(cache_params.ttl)). Left as it is when not given.
     type: int
@@ -300,20 +299,12 @@ notes:
     (O(erni_ki.litellm.litellm_service#module:state=restarted)).
   - The knowledge base, with each rule's evidence, is documented in C(docs/knowledge_base.md).
 seealso:
+  - module: erni_ki.litellm.litellm_cache_info
   - module: erni_ki.litellm.litellm_service
   - module: erni_ki.litellm.redis_cache_probe
 """
 
 EXAMPLES = r"""
-- name: What the config runs, and what the gate and the knowledge base say of it (writes nothing)
-  erni_ki.litellm.litellm_cache_mode:
-    path: /srv/llm/conf/litellm/config.yaml
-    mode: current
-    litellm_version: "{{ litellm_info.litellm_version }}"
-    container_env: "{{ litellm_info.env_names }}"
-    on_blocked: warn
-  register: config_as_it_is
-
 - name: Switch the proxy to a Redis cache, password from the container environment
   erni_ki.litellm.litellm_cache_mode:
     path: /srv/llm/conf/litellm/config.yaml
@@ -401,7 +392,6 @@ previous_mode:
   description:
     - The cache mode the file had before (V(local), V(redis), V(disabled), or another LiteLLM type).
     - With O(content), the mode of the file at O(path) as it was (null when it was not a LiteLLM config).
-    - With O(mode=current), the file's own mode, which RV(mode) equals unless it is none of O(mode)'s.
   returned: always
   type: str
   sample: local
@@ -536,13 +526,13 @@ warnings_list:
 """
 
 import os
-import traceback
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.erni_ki.litellm.plugins.module_utils import deps
 from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_cache_config as cfg
 from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_knowledge as kb
+from ansible_collections.erni_ki.litellm.plugins.module_utils.config_module import make_plan, read_config
 from ansible_collections.erni_ki.litellm.plugins.module_utils.config_state import ConfigState, write_atomically
 from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import mask_config_text, mask_text
 from ansible_collections.erni_ki.litellm.plugins.module_utils.redis_connection import config_argument_spec
@@ -552,7 +542,7 @@ def argument_spec():
     return dict(
         path=dict(type="path"),
         content=dict(type="str"),
-        mode=dict(type="str", required=True, choices=[*cfg.MODES, ORIGINAL, CURRENT]),
+        mode=dict(type="str", required=True, choices=[*cfg.MODES, ORIGINAL]),
         ttl=dict(type="int"),
         supported_call_types=dict(type="list", elements="str"),
         namespace=dict(type="str"),
@@ -574,57 +564,7 @@ def argument_spec():
     )
 
 
-def read_config(module, path, required):
-    """The file's text ('' when it may be missing and is); fails the module on anything it cannot read."""
-    if not os.path.exists(path):
-        if not required:
-            return ""
-        module.fail_json(
-            msg=f"{path} does not exist: give the path of the LiteLLM config on the host "
-            "(litellm_service returns it as config.host_path)"
-        )
-    if os.path.isdir(path):
-        module.fail_json(msg=f"{path} is a directory, not a LiteLLM config file")
-    try:
-        with open(path, "rb") as f:
-            raw = f.read()
-    except OSError as exc:
-        module.fail_json(msg=f"cannot read {path}: {exc.strerror}")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        module.fail_json(msg=f"{path} is not UTF-8 text (byte {exc.start}): LiteLLM reads its config as UTF-8")
-
-
-def make_plan(module, start_text, source, secrets, mode):
-    """cfg.plan for the module's params, to ``mode``; every failure is a fail_json that says the file is untouched."""
-    failed = dict(
-        changed=False,
-        previous_mode=None,
-        mode=mode,
-        cache_params={},
-        topology={},
-        findings=[],
-        gate={},
-    )
-    try:
-        request = cfg.CacheRequest.from_params(dict(module.params, mode=mode))
-        return cfg.plan(start_text, request, source=source)
-    except cfg.GateRefused as exc:
-        failed.update(gate=exc.gate, findings=exc.findings, mode=None, previous_mode=exc.previous_mode)
-        module.fail_json(msg=mask_text(str(exc), secrets), **failed)
-    except cfg.ConfigError as exc:
-        module.fail_json(msg=mask_text(str(exc), secrets), **failed)
-    except Exception as exc:  # noqa: BLE001 - never leave a traceback without saying the file is untouched
-        module.fail_json(
-            msg=f"unexpected error, {module.params['path'] or 'nothing'} left as it was: {exc}",
-            exception=mask_text(traceback.format_exc(), secrets),
-            **failed,
-        )
-
-
 ORIGINAL = "original"  # the mode that puts back the file as it was before the first change
-CURRENT = "current"  # the file evaluated in its own mode, never written
 
 
 def config_state(module, path):
@@ -735,16 +675,7 @@ def main():
         restore_original(module, path, secrets)
     current = read_config(module, path, required=p["content"] is None) if path else ""
     start = current if p["content"] is None else p["content"]
-    as_it_is, mode = p["mode"] == CURRENT, p["mode"]
-    if as_it_is:
-        if not path or p["content"] is not None:
-            module.fail_json(msg="mode=current evaluates the file at path as it is: give path, not content")
-        try:
-            own = cfg.mode_of_text(current, path)
-        except cfg.ConfigError as exc:
-            module.fail_json(msg=mask_text(str(exc), secrets), changed=False, previous_mode=None, mode=None)
-        mode = own if own in cfg.MODES else "local"
-    planned = make_plan(module, start, path or "<content>", secrets, mode)
+    planned = make_plan(module, start, path or "<content>", secrets, p["mode"])
     result = dict(
         changed=False,
         previous_mode=planned["previous_mode"],
@@ -767,10 +698,6 @@ def main():
     if not path:
         result["content"] = mask_config_text(planned["new_text"], secrets)
         module.exit_json(**result)
-    if as_it_is:
-        result["previous_mode"] = own
-        module.exit_json(**result)
-
     result["changed"] = write_result(module, path, current, planned["new_text"], secrets, result)
     module.exit_json(**result)
 

@@ -109,37 +109,6 @@ def test_gate_refusal_fails_names_the_rule_and_changes_nothing(run_module, confi
     assert snapshot(config) == before
 
 
-def test_current_evaluates_the_file_in_its_own_mode_and_never_writes(run_module, config, tmp_path):
-    """mode=current, what a status reads: the file's own mode, the gate and the rules applied to it as it is, and no
-    write, backup or change, in check mode or not."""
-    before = snapshot(config)
-    local = run_module("litellm_cache_mode", {"path": str(config), "mode": "current"})
-    assert not local.failed and local.result["changed"] is False, local.output
-    assert local.result["previous_mode"] == "local" and local.result["mode"] == "local"
-    assert snapshot(config) == before and sorted(os.listdir(tmp_path)) == ["config.yaml"]
-
-    assert run_module("litellm_cache_mode", dict(REDIS, path=str(config))).result["changed"]
-    switched = snapshot(config)
-    on_old = {"path": str(config), "mode": "current", "litellm_version": "1.80.0", "on_blocked": "warn"}
-    for check in (True, False):
-        redis = run_module("litellm_cache_mode", on_old, check=check)
-        assert not redis.failed and redis.result["changed"] is False, redis.output
-        assert redis.result["previous_mode"] == "redis" and redis.result["mode"] == "redis"
-        assert redis.result["gate"]["allowed"] is False and redis.result["gate"]["blocked_by"], redis.result["gate"]
-        assert redis.result["cache_params"]["host"] == "redis"
-        assert snapshot(config) == switched
-
-    other = tmp_path / "s3.yaml"
-    other.write_text("litellm_settings:\n  cache: true\n  cache_params:\n    type: s3\n    s3_bucket_name: b\n")
-    s3 = run_module("litellm_cache_mode", {"path": str(other), "mode": "current"})
-    assert not s3.failed and s3.result["changed"] is False, s3.output
-    assert s3.result["previous_mode"] == "s3" and s3.result["mode"] == "local"
-    assert "type: s3" in other.read_text()
-
-    bad = run_module("litellm_cache_mode", {"mode": "current", "content": "litellm_settings: {}\n"})
-    assert bad.failed and "give path, not content" in bad.result["msg"]
-
-
 def test_fallback_local_warns(run_module, config):
     before = snapshot(config)
     run = run_module(

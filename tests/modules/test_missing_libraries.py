@@ -21,6 +21,7 @@ def bare_python(tmp_path_factory):
     "module,args,requirement,library",
     [
         ("litellm_cache_mode", {"path": "/nonexistent/config.yaml", "mode": "local"}, "ruamel.yaml>=0.18", "ruamel"),
+        ("litellm_cache_info", {"path": "/nonexistent/config.yaml"}, "ruamel.yaml>=0.18", "ruamel"),
         ("litellm_service", {"container": "erni-none"}, "docker>=7.0", "docker"),
         ("litellm_release", {"container": "erni-none", "release": "1.93.0"}, "docker>=7.0", "docker"),
         ("redis_cache_probe", {"login_host": "127.0.0.1", "login_port": 1}, "redis>=5.0", "redis"),
