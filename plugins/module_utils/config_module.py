@@ -61,3 +61,10 @@ def make_plan(module, start_text, source, secrets, mode, **overrides):
             exception=mask_text(traceback.format_exc(), secrets),
             **failed,
         )
+
+
+def plan_result(planned):
+    """What both modules return of a plan: the mode judged, the cache_params (secrets masked), where Redis is, the
+    findings, the gate, whether the router uses Redis, and the warnings."""
+    keys = ("mode", "cache_params", "topology", "findings", "gate", "router_uses_redis")
+    return dict({k: planned[k] for k in keys}, warnings_list=planned["warnings"])

@@ -125,7 +125,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.erni_ki.litellm.plugins.module_utils import deps
 from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_cache_config as cfg
 from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_knowledge as kb
-from ansible_collections.erni_ki.litellm.plugins.module_utils.config_module import make_plan, read_config
+from ansible_collections.erni_ki.litellm.plugins.module_utils.config_module import make_plan, plan_result, read_config
 from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import mask_text
 
 
@@ -152,17 +152,7 @@ def main():
     planned = make_plan(module, text, path, [], mode, on_blocked="warn")  # a refusal is reported, never a failure
     for warning in planned["warnings"]:
         module.warn(mask_text(warning, []))
-    module.exit_json(
-        changed=False,
-        config_mode=own,
-        mode=planned["mode"],
-        cache_params=planned["cache_params"],
-        topology=planned["topology"],
-        findings=planned["findings"],
-        gate=planned["gate"],
-        router_uses_redis=planned["router_uses_redis"],
-        warnings_list=planned["warnings"],
-    )
+    module.exit_json(changed=False, config_mode=own, **plan_result(planned))
 
 
 if __name__ == "__main__":

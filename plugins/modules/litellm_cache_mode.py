@@ -532,7 +532,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.erni_ki.litellm.plugins.module_utils import deps
 from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_cache_config as cfg
 from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_knowledge as kb
-from ansible_collections.erni_ki.litellm.plugins.module_utils.config_module import make_plan, read_config
+from ansible_collections.erni_ki.litellm.plugins.module_utils.config_module import make_plan, plan_result, read_config
 from ansible_collections.erni_ki.litellm.plugins.module_utils.config_state import ConfigState, write_atomically
 from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import mask_config_text, mask_text
 from ansible_collections.erni_ki.litellm.plugins.module_utils.redis_connection import config_argument_spec
@@ -676,17 +676,7 @@ def main():
     current = read_config(module, path, required=p["content"] is None) if path else ""
     start = current if p["content"] is None else p["content"]
     planned = make_plan(module, start, path or "<content>", secrets, p["mode"])
-    result = dict(
-        changed=False,
-        previous_mode=planned["previous_mode"],
-        mode=planned["mode"],
-        cache_params=planned["cache_params"],
-        topology=planned["topology"],
-        findings=planned["findings"],
-        gate=planned["gate"],
-        router_uses_redis=planned["router_uses_redis"],
-        warnings_list=planned["warnings"],
-    )
+    result = dict(changed=False, previous_mode=planned["previous_mode"], **plan_result(planned))
     if path and p["content"] is not None:
         # what runs is the file, whatever the content it is rebuilt from
         try:
