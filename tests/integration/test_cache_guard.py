@@ -29,7 +29,15 @@ from tests.helpers.guard import (
     stop_guard,
 )
 from tests.helpers.proxies import chat, mode_of, running_cache
-from tests.helpers.redis_server import ACL_PASSWORDS, RedisServer, SentinelSetup, acl_users, fill, wait_for
+from tests.helpers.redis_server import (
+    ACL_PASSWORDS,
+    RedisServer,
+    SentinelSetup,
+    acl_users,
+    fill,
+    free_port,
+    wait_for,
+)
 from tests.helpers.role_runs import ROOT
 
 HOLD_S, INTERVAL_S, RETURN_AFTER_S = 5, 1, 8
@@ -297,7 +305,10 @@ def test_the_source_watches_a_cluster_through_its_nodes(redis_password):
     """A Redis Cluster (one node owning every slot), watched through litellm_cache_cluster_nodes: healthy; the node
     killed: down (the cluster client cannot be made), never an exception out of the source."""
     socket_timeout = 1.0
-    server = RedisServer([f"requirepass {redis_password}", "cluster-enabled yes", "cluster-config-file nodes.conf"])
+    # the cluster bus on a port of its own: Redis's default, port + 10000, is past 65535 for a free port above 55535
+    # (a fifth of the kernel's ephemeral range here), and redis-server then exits at start
+    cluster = ["cluster-enabled yes", "cluster-config-file nodes.conf", f"cluster-port {free_port()}"]
+    server = RedisServer([f"requirepass {redis_password}", *cluster])
     try:
         admin = server.client(password=redis_password)
         admin.execute_command("CLUSTER", "ADDSLOTSRANGE", 0, 16383)

@@ -277,17 +277,27 @@ def redis_client(conn, socket_timeout):
 
 
 class Reconnecting:
-    """A client made on first use and made again after any failure."""
+    """A client made before a poll needs it (ready) and made again after any failure."""
 
     def __init__(self, make):
         self.make, self.client = make, None
+
+    def ready(self):
+        """Make the client now, so that a poll's PING times the PING, not the reading of the cluster's slots."""
+        import redis  # noqa: PLC0415
+
+        if self.client is None:
+            try:
+                self.client = self.make()
+            except (redis.exceptions.RedisError, redis.exceptions.RedisClusterException, OSError):
+                self.client = None
+                raise
 
     def _call(self, name, *args, **kwargs):
         import redis  # noqa: PLC0415
 
         try:
-            if self.client is None:
-                self.client = self.make()
+            self.ready()
             return getattr(self.client, name)(*args, **kwargs)
         except (redis.exceptions.RedisError, redis.exceptions.RedisClusterException, OSError):
             self.client = None
@@ -306,6 +316,8 @@ def poll(client, key, socket_timeout):
 
     probe = _collection_module("redis_probe")
     try:
+        if hasattr(client, "ready"):
+            client.ready()  # a cluster client reads the slots when it is made: not part of the PING's time
         start = time.perf_counter()
         client.ping()
         ping_ms = (time.perf_counter() - start) * 1000
