@@ -77,7 +77,7 @@ def timed(port, action):
 
 def start_cluster(masters=3):
     """Three password-less cluster masters on loopback (no replicas: the benchmark measures the masters' work)."""
-    servers = [RedisServer(lines=["cluster-enabled yes", "cluster-node-timeout 5000"]) for _ in range(masters)]
+    servers = [RedisServer(cluster=True) for _ in range(masters)]
     nodes = " ".join(f"127.0.0.1:{s.port}" for s in servers)
     servers[0].shell(f"redis-cli --cluster create {nodes} --cluster-yes >/dev/null")
     deadline = time.monotonic() + 30

@@ -53,9 +53,10 @@ def free_port():
 
 class RedisServer:
     """One redis-server. ``lines`` are extra config lines (requirepass, user, tls-*, unixsocket...); ``sentinel``
-    runs it as a Redis Sentinel (which rewrites its own config file, hence the file and not stdin)."""
+    runs it as a Redis Sentinel (which rewrites its own config file, hence the file and not stdin); ``cluster`` as a
+    Redis Cluster node."""
 
-    def __init__(self, lines=(), port=None, tls=False, workdir=None, sentinel=False):
+    def __init__(self, lines=(), port=None, tls=False, workdir=None, sentinel=False, cluster=False):
         self.dir = workdir or tempfile.mkdtemp(prefix="erni-redis-")
         self.port = port or free_port()
         self.tls = tls
@@ -64,6 +65,10 @@ class RedisServer:
             conf += ["port 0", f"tls-port {self.port}"]
         else:
             conf.append(f"port {self.port}")
+        if cluster:
+            # a cluster node, its bus port said: Redis's default, port + 10000, is past 65535 for a free port above
+            # 55535 (a fifth of the kernel's ephemeral range here), and redis-server then exits at start
+            conf += ["cluster-enabled yes", "cluster-node-timeout 5000", f"cluster-port {free_port()}"]
         conf += list(lines)
         self.conf = os.path.join(self.dir, "redis.conf")
         with open(self.conf, "w", encoding="utf-8") as f:
@@ -284,9 +289,7 @@ class ClusterSetup:
 
     def _start(self, users, masters):
         for _node in range(masters):
-            # the bus port said, not port + 10000 (over 65535 for a free port above 55535)
-            bus = ["cluster-enabled yes", "cluster-node-timeout 5000", f"cluster-port {free_port()}"]
-            self.nodes.append(RedisServer([*users, *bus]))
+            self.nodes.append(RedisServer(users, cluster=True))
         addrs = " ".join(f"127.0.0.1:{n.port}" for n in self.nodes)
         self.nodes[0].shell(
             f"redis-cli --user setup --pass {ACL_PASSWORDS['setup']} --no-auth-warning --cluster create {addrs} "

@@ -35,7 +35,6 @@ from tests.helpers.redis_server import (
     SentinelSetup,
     acl_users,
     fill,
-    free_port,
     wait_for,
 )
 from tests.helpers.role_runs import ROOT
@@ -305,10 +304,7 @@ def test_the_source_watches_a_cluster_through_its_nodes(redis_password):
     """A Redis Cluster (one node owning every slot), watched through litellm_cache_cluster_nodes: healthy; the node
     killed: down (the cluster client cannot be made), never an exception out of the source."""
     socket_timeout = 1.0
-    # the cluster bus on a port of its own: Redis's default, port + 10000, is past 65535 for a free port above 55535
-    # (a fifth of the kernel's ephemeral range here), and redis-server then exits at start
-    cluster = ["cluster-enabled yes", "cluster-config-file nodes.conf", f"cluster-port {free_port()}"]
-    server = RedisServer([f"requirepass {redis_password}", *cluster])
+    server = RedisServer([f"requirepass {redis_password}"], cluster=True)
     try:
         admin = server.client(password=redis_password)
         admin.execute_command("CLUSTER", "ADDSLOTSRANGE", 0, 16383)
