@@ -10,7 +10,7 @@ from tests.helpers.compose_stack import ComposeStack
 from tests.helpers.proxies import running_cache, wait_ready
 from tests.helpers.role_runs import run_playbook, summary, unchanged, write_inventory
 
-FROM, TO, DB, PORT = "1.80.0", "1.108.7", 14, 4101
+FROM, TO, DB, PORT = "1.80.0", "1.108.7", 14, 4111
 
 
 def release(run_module, stack, check=False, diff=False, **kw):
@@ -107,7 +107,7 @@ def test_switch_cache_upgrades_a_refused_release_first_then_switches_with_a_cros
     the instances' URLs on two dbs (a cache they only believe shared), each is upgraded and switched, the hit across
     them fails, and each is rolled back: the compose file, the configs and the running release exactly as they
     were. With the URLs fixed, the run upgrades each, gates again, switches and verifies the hit across them."""
-    services = {"gw-a": 4102, "gw-b": 4103}
+    services = {"gw-a": 4112, "gw-b": 4113}
     stack = ComposeStack(tmp_path, endpoints, image_tags[FROM], services, {"gw-a": DB, "gw-b": DB + 1})
     try:
         stack.up()
@@ -233,7 +233,7 @@ def test_a_plain_container_is_created_again_with_its_own_settings_and_taken_back
     proxy = litellm_launcher.start(
         FROM,
         config_text=open(endpoints["proxies"][0]["config_path"], encoding="utf-8").read(),
-        port=4104,
+        port=4114,
         name="erni-plain-gateway",
         env={"SANDBOX_EXPORT_REDIS_URL": f"{endpoints['redis']['port']}/{DB}"},
         healthcheck=True,

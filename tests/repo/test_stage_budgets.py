@@ -72,6 +72,22 @@ def test_no_proxy_port_is_used_by_two_lanes():
     assert {port: sorted(ls) for port, ls in owner.items() if len(ls) > 1} == {}
 
 
+def test_no_test_port_is_one_of_a_preset_sandbox():
+    """A preset sandbox (sandbox/presets/*.env: the fleet, sentinel, cluster) puts its proxies on its first port and
+    the next ones: a fixed port of a live module must not be among them (test_litellm_release.py's stack on 4101
+    collided with the fleet's litellm-a when the two ran in different lanes)."""
+    taken = {}
+    for path in glob.glob(os.path.join(ROOT, "sandbox", "presets", "*.env")):
+        with open(path, encoding="utf-8") as f:
+            env = dict(line.strip().split("=", 1) for line in f if "=" in line and not line.startswith("#"))
+        first, count = int(env["SANDBOX_LITELLM_A_PORT"]), int(env.get("SANDBOX_INSTANCES", "2"))
+        taken.update({str(port): os.path.basename(path) for port in range(first, first + count)})
+    for path in glob.glob(os.path.join(ROOT, "tests", "integration", "test_*.py")):
+        with open(path, encoding="utf-8") as f:
+            used = set(re.findall(r"(?<![-\w])4[0-2]\d\d\b", f.read()))
+        assert not used & set(taken), (os.path.basename(path), {p: taken[p] for p in used & set(taken)})
+
+
 def test_the_table_says_how_busy_the_machine_was():
     """A stage near 100 % is CPU-bound: only less work makes it faster (docs/testing.md)."""
     assert stages.cpu_busy((100, 1000), (250, 1200)) == 75
