@@ -183,30 +183,85 @@ def make_client(conn):
     return redis.Redis(**kwargs)
 
 
-def classify_error(exc):
-    """(kind, message): refused, timeout, auth, tls, dns, unreachable, error."""
-    text = str(exc)
+# Redis's error replies start with a code (OOM, READONLY, CLUSTERDOWN, ...); redis-py turns the ones it knows into
+# these classes and keeps only the text after the code. Older redis-py (a LiteLLM container's) may lack one.
+REPLY_CODES = (
+    ("ClusterDownError", "CLUSTERDOWN"),
+    ("OutOfMemoryError", "OOM"),
+    ("ReadOnlyError", "READONLY"),
+    ("NoPermissionError", "NOPERM"),
+)
+
+
+def reply_code(exc):
+    """The code of a Redis error reply: from redis-py's exception class where the client maps the code to one; for
+    a reply it does not map, redis-py keeps the whole reply, and the code is its first word, as the protocol puts it
+    (the client's own parser splits it off the same way). "ERR" for the rest."""
+    known = ((getattr(redis_exc, name, None), code) for name, code in REPLY_CODES)
+    code = next((code for cls, code in known if cls is not None and isinstance(exc, cls)), None)
+    if code:
+        return code
+    if type(exc) is redis_exc.ResponseError:
+        first = str(exc).split(" ", 1)[0]
+        if first.isalpha() and first.isupper():
+            return first
+    return "ERR"
+
+
+# What a failed connection means, decided by the exception's type and the operating system's error number along its
+# chain (redis-py raises its ConnectionError from the OSError it caught), never by the words of its message, which
+# differ between redis-py releases, languages and platforms.
+ERRNO_KINDS = {
+    errno.ECONNREFUSED: "refused",
+    errno.ETIMEDOUT: "timeout",
+    errno.ENOENT: "unreachable",  # a unix socket that is not there
+    errno.EACCES: "unreachable",  # a unix socket the user may not open
+    errno.ECONNRESET: "unreachable",
+    errno.ECONNABORTED: "unreachable",
+    errno.EPIPE: "unreachable",
+    errno.EHOSTUNREACH: "unreachable",
+    errno.ENETUNREACH: "unreachable",
+}
+# Replies that say the login is wrong or the user may not: redis-py (>= 4.6) raises these classes for NOAUTH,
+# WRONGPASS, "ERR invalid password" and NOPERM; an older client leaves the reply's code in place (reply_code).
+AUTH_CLASSES = ("AuthenticationError", "AuthenticationWrongNumberOfArgsError", "NoPermissionError")
+AUTH_CODES = ("NOAUTH", "WRONGPASS", "NOPERM")
+
+
+def _chain(exc):
+    """``exc`` and the exceptions it was raised from or during, innermost last (at most five)."""
     chain = [exc]
     cause = exc.__cause__ or exc.__context__
     while cause is not None and len(chain) < 5:
         chain.append(cause)
         cause = cause.__cause__ or cause.__context__
-    if isinstance(exc, redis_exc.AuthenticationError) or any(
-        s in text for s in ("NOAUTH", "WRONGPASS", "invalid password", "invalid username-password")
-    ):
+    return chain
+
+
+def _is_a(exc, *names):
+    classes = tuple(c for c in (getattr(redis_exc, n, None) for n in names) if c is not None)
+    return bool(classes) and isinstance(exc, classes)
+
+
+def classify_error(exc):
+    """(kind, message) of an exception of a Redis connection or command: kind is one of refused, timeout, auth, tls,
+    dns, unreachable (no usable server: closed, reset, no socket file, no master, no cluster node) or error."""
+    chain = _chain(exc)
+    text = str(exc)
+    if _is_a(exc, *AUTH_CLASSES) or reply_code(exc) in AUTH_CODES:
         return "auth", text
-    if isinstance(exc, redis_exc.TimeoutError) or any(isinstance(c, socket.timeout) for c in chain):
+    if _is_a(exc, "TimeoutError") or any(isinstance(c, socket.timeout) for c in chain):
         return "timeout", text
-    if any(isinstance(c, ssl.SSLError) for c in chain) or "SSL" in text or "TLS" in text:
+    if any(isinstance(c, ssl.SSLError) for c in chain):
         return "tls", text
-    if any(isinstance(c, socket.gaierror) for c in chain) or "Name or service not known" in text:
+    if any(isinstance(c, socket.gaierror) for c in chain):
         return "dns", text
-    if "Connection refused" in text or any(isinstance(c, OSError) and c.errno == errno.ECONNREFUSED for c in chain):
-        return "refused", text
-    if "No such file or directory" in text or "Connection reset" in text or "Connection closed" in text:
+    numbers = [c.errno for c in chain if isinstance(c, OSError) and c.errno in ERRNO_KINDS]
+    if numbers:
+        return ERRNO_KINDS[numbers[0]], text
+    # the server hung up (redis-py: "Connection closed by server"), Sentinel knows no master, no cluster node answers
+    if _is_a(exc, "ConnectionError", "RedisClusterException") or isinstance(exc, OSError):
         return "unreachable", text
-    if isinstance(exc, redis_exc.ResponseError) and "NOPERM" in text:
-        return "auth", text
     return "error", text
 
 
@@ -326,17 +381,6 @@ def write_check(client, ttl_ms=10000, tag=None, namespace=None):
     client.unlink(key)
     got = read.decode() if isinstance(read, bytes) else read
     return {"ok": got == value, "key": key, "error": None, "code": None}
-
-
-# Redis's error replies start with a code (OOM, READONLY, CLUSTERDOWN, ...); redis-py turns the ones it knows into
-# these classes and keeps only the text after the code. Older redis-py (a LiteLLM container's) may lack one.
-REPLY_CODES = (("ClusterDownError", "CLUSTERDOWN"), ("OutOfMemoryError", "OOM"), ("ReadOnlyError", "READONLY"))
-
-
-def reply_code(exc):
-    """The code of a Redis error reply, from redis-py's exception class ("ERR" for the others)."""
-    known = ((getattr(redis_exc, name, None), code) for name, code in REPLY_CODES)
-    return next((code for cls, code in known if cls is not None and isinstance(exc, cls)), "ERR")
 
 
 def flush_keys(client, pattern, dry_run=False, batch=BATCH, per_key=False):
@@ -550,11 +594,9 @@ def run_probe(conn, opts, check_mode=False):
         client.ping()
         result["is_available"] = True
         _inspect(client, conn, opts, check_mode, result)
-    except redis_exc.RedisError as exc:
+    except (redis_exc.RedisError, OSError) as exc:
         kind, message = classify_error(exc)
         result["error"] = {"kind": kind, "message": mask_text(message, secrets)}
-    except OSError as exc:
-        result["error"] = {"kind": "unreachable", "message": mask_text(exc, secrets)}
     finally:
         if client is not None:
             try:

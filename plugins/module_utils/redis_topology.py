@@ -62,7 +62,7 @@ def _client(conn, addr, **overrides):
 
 
 def _error(exc, secrets):
-    kind, message = classify_error(exc) if isinstance(exc, redis_exc.RedisError) else ("unreachable", str(exc))
+    kind, message = classify_error(exc)
     return {"kind": kind, "message": mask_text(message, secrets)}
 
 

@@ -1,10 +1,14 @@
+import errno
 import fnmatch
+import os
 import re
 import socket
+import ssl
 import time
 
 import pytest
 from redis import exceptions as rexc
+from redis.sentinel import MasterNotFoundError
 
 from ansible_collections.erni_ki.litellm.plugins.module_utils import masking
 from ansible_collections.erni_ki.litellm.plugins.module_utils import redis_probe as rp
@@ -53,25 +57,57 @@ def _chained(outer, inner):
             return final
 
 
+def _os_error(number):
+    return OSError(number, os.strerror(number))
+
+
 @pytest.mark.parametrize(
     ("exc", "kind"),
     [
+        # what redis-py (>= 4.6) raises for NOAUTH, WRONGPASS, "ERR invalid password" and NOPERM
         (rexc.AuthenticationError("invalid username-password pair"), "auth"),
-        (rexc.ResponseError("WRONGPASS invalid username-password pair"), "auth"),
-        (rexc.ConnectionError("Error 111 connecting to 127.0.0.1:1. Connection refused."), "refused"),
+        (rexc.NoPermissionError("this user has no permissions to run the 'info' command"), "auth"),
+        # an older client leaves the reply's code in place: the code decides, as redis-py's own parser reads it
+        (rexc.ResponseError("WRONGPASS invalid username-password pair or user is disabled."), "auth"),
+        (rexc.ResponseError("ERR unknown command 'x'"), "error"),
+        # redis-py raises its ConnectionError during the OSError it caught: the error number decides
+        (_chained(rexc.ConnectionError("Error 111 connecting"), _os_error(errno.ECONNREFUSED)), "refused"),
+        (_chained(rexc.ConnectionError("Error 2 connecting"), _os_error(errno.ENOENT)), "unreachable"),
+        (_chained(rexc.ConnectionError("Error 104 while reading"), _os_error(errno.ECONNRESET)), "unreachable"),
+        (_chained(rexc.ConnectionError("Error 110 connecting"), _os_error(errno.ETIMEDOUT)), "timeout"),
         (rexc.TimeoutError("Timeout reading from socket"), "timeout"),
-        (
-            _chained(
-                rexc.ConnectionError("Error 1 connecting"), __import__("ssl").SSLError("CERTIFICATE_VERIFY_FAILED")
-            ),
-            "tls",
-        ),
+        (_chained(rexc.ConnectionError("Error 1 connecting"), ssl.SSLError("CERTIFICATE_VERIFY_FAILED")), "tls"),
         (_chained(rexc.ConnectionError("Error -2 connecting to nohost:6379."), socket.gaierror(-2, "x")), "dns"),
-        (rexc.ConnectionError("Error 2 connecting to unix socket: /x.sock. No such file or directory."), "unreachable"),
+        # no OS error behind it: the server hung up, or no Sentinel knows a master
+        (rexc.ConnectionError("Connection closed by server."), "unreachable"),
+        (MasterNotFoundError("No master found for 'cache'"), "unreachable"),
+        (rexc.RedisClusterException("Redis Cluster cannot be connected."), "unreachable"),
+        (_os_error(errno.ECONNREFUSED), "refused"),
     ],
 )
-def test_errors_are_classified(exc, kind):
+def test_errors_are_classified_by_their_type_and_error_number(exc, kind):
     assert rp.classify_error(exc)[0] == kind
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        rexc.ConnectionError("Connection refused"),
+        rexc.ResponseError("ERR the password NOAUTH WRONGPASS was rejected by an SSL TLS proxy"),
+        rexc.RedisError("Name or service not known"),
+    ],
+)
+def test_the_words_of_a_message_decide_nothing(exc):
+    """Issue 23: no code decides by a message's text (it differs between redis-py releases and platforms): words
+    that once decided a kind, without the type or error number behind them, give no kind of their own."""
+    assert rp.classify_error(exc)[0] in {"unreachable", "error"}
+    assert rp.classify_error(exc)[0] == ("unreachable" if isinstance(exc, rexc.ConnectionError) else "error")
+
+
+def test_an_unmapped_reply_keeps_its_code():
+    assert rp.reply_code(rexc.ResponseError("MASTERDOWN Link with MASTER is down")) == "MASTERDOWN"
+    assert rp.reply_code(rexc.NoPermissionError("no permissions to run 'set'")) == "NOPERM"
+    assert rp.reply_code(rexc.ResponseError("unknown subcommand")) == "ERR"
 
 
 def test_probe_masks_with_the_one_masking_module():
