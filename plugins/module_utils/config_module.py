@@ -10,7 +10,19 @@ import os
 import traceback
 
 from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_cache_config as cfg
+from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_knowledge as kb
 from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import mask_text
+
+
+def gate_argument_spec():
+    """The release a config is judged for and the version gate's settings (doc fragment erni_ki.litellm.gate)."""
+    return dict(
+        litellm_version=dict(type="str"),
+        litellm_image=dict(type="str"),
+        container_env=dict(type="list", elements="str", default=[]),
+        min_redis_version=dict(type="str", default=kb.MIN_REDIS_VERSION),
+        blocked_versions=dict(type="list", elements="str", default=[]),
+    )
 
 
 def read_config(module, path, required):

@@ -201,7 +201,7 @@ def reply_code(exc):
     code = next((code for cls, code in known if cls is not None and isinstance(exc, cls)), None)
     if code:
         return code
-    if type(exc) is redis_exc.ResponseError:
+    if isinstance(exc, redis_exc.ResponseError):  # a subclass's text starts after its code
         first = str(exc).split(" ", 1)[0]
         if first.isalpha() and first.isupper():
             return first

@@ -21,6 +21,7 @@ author:
   - erni_ki maintainers (@erni-ki)
 extends_documentation_fragment:
   - erni_ki.litellm.attributes.actiongroup_litellm
+  - erni_ki.litellm.gate
 attributes:
   check_mode:
     support: full
@@ -39,30 +40,6 @@ options:
     description: The LiteLLM config on the host (M(erni_ki.litellm.litellm_service) returns it as C(config.host_path)).
     type: path
     required: true
-  litellm_version:
-    description:
-      - The release the config is judged for (pip or Docker tag form); the gate and the version-bounded rules need
-        it. Unknown, a rule that applies to some releases is a warning.
-    type: str
-  litellm_image:
-    description: The image the proxy runs; its tag is read as a second form of the release.
-    type: str
-  container_env:
-    description:
-      - Names (never values) of the environment variables of the LiteLLM process, for the rules that judge
-        C(os.environ/NAME) references (M(erni_ki.litellm.litellm_service) returns them as C(env_names)).
-    type: list
-    elements: str
-    default: []
-  min_redis_version:
-    description: The oldest release the gate allows on Redis.
-    type: str
-    default: 1.80.11
-  blocked_versions:
-    description: Releases the gate never allows on Redis (tags too).
-    type: list
-    elements: str
-    default: []
 seealso:
   - module: erni_ki.litellm.litellm_cache_mode
   - module: erni_ki.litellm.litellm_service
@@ -124,8 +101,12 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.erni_ki.litellm.plugins.module_utils import deps
 from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_cache_config as cfg
-from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_knowledge as kb
-from ansible_collections.erni_ki.litellm.plugins.module_utils.config_module import make_plan, plan_result, read_config
+from ansible_collections.erni_ki.litellm.plugins.module_utils.config_module import (
+    gate_argument_spec,
+    make_plan,
+    plan_result,
+    read_config,
+)
 from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import mask_text
 
 
@@ -133,11 +114,7 @@ def main():
     module = AnsibleModule(
         argument_spec=dict(
             path=dict(type="path", required=True),
-            litellm_version=dict(type="str"),
-            litellm_image=dict(type="str"),
-            container_env=dict(type="list", elements="str", default=[]),
-            min_redis_version=dict(type="str", default=kb.MIN_REDIS_VERSION),
-            blocked_versions=dict(type="list", elements="str", default=[]),
+            **gate_argument_spec(),
         ),
         supports_check_mode=True,
     )

@@ -28,6 +28,7 @@ requirements:
   - packaging
 extends_documentation_fragment:
   - erni_ki.litellm.attributes.actiongroup_litellm
+  - erni_ki.litellm.gate
   - ansible.builtin.files
 attributes:
   check_mode:
@@ -214,44 +215,6 @@ options:
       - With V(local), the router's Redis keys are removed again.
     type: bool
     default: false
-  litellm_version:
-    description:
-      - Version of the target LiteLLM, in pip form (V(1.80.11), V(1.88.0rc3), V(1.77.2.post1)) or Docker tag form
-        (V(v1.80.0.rc.1), V(v1.80.0-stable.1), V(main-v1.80.0), V(1.88.0-rc.3)).
-      - M(erni_ki.litellm.litellm_service) returns it. Without it, V(redis) is refused unless O(force).
-    type: str
-  litellm_image:
-    description:
-      - Image reference of the target container (V(ghcr.io/berriai/litellm:v1.80.11-stable.1)), as
-        M(erni_ki.litellm.litellm_service) returns it in RV(erni_ki.litellm.litellm_service#module:container.image).
-      - Its tag is another form of the version. O(blocked_versions) entries are matched against O(litellm_version) and
-        this tag, so a channel entry such as V(v1.80.11-stable) can match. An entry that no known form can ever match
-        is a warning.
-    type: str
-    version_added: 0.1.0
-  container_env:
-    description:
-      - Names (not values) of the environment variables set in the LiteLLM container, as
-        M(erni_ki.litellm.litellm_service) returns them in RV(erni_ki.litellm.litellm_service#module:env_names).
-      - Used by the rules on C(REDIS_URL) and numeric C(REDIS_*) variables, and to check that every C(os.environ/NAME)
-        reference (O(login_password_env) among them) names a variable the container has (rule LITELLM-CACHE-010).
-        Empty means not known, and references are then not checked.
-    type: list
-    elements: str
-    default: []
-  min_redis_version:
-    description:
-      - Oldest LiteLLM release allowed to run V(redis) mode. The default is the first release that no error rule
-        of the knowledge base refuses for a plain Redis cache.
-    type: str
-    default: 1.80.11
-  blocked_versions:
-    description:
-      - Releases never allowed to run V(redis) mode, in any version form. V(1.80.0) also blocks its
-        C(-stable.N) re-tags; a tag such as V(v1.80.0-stable.1) blocks only that build.
-    type: list
-    elements: str
-    default: []
   on_blocked:
     description:
       - What to do when the gate refuses V(redis).
@@ -261,7 +224,9 @@ options:
     choices: [fail, fallback_local, warn]
     default: fail
   force:
-    description: Pass the gate whatever it found. The findings are still returned and shown as warnings.
+    description:
+      - Pass the gate whatever it found (an unknown O(litellm_version) among it). The findings are still returned and
+        shown as warnings.
     type: bool
     default: false
   backup:
@@ -531,8 +496,12 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.erni_ki.litellm.plugins.module_utils import deps
 from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_cache_config as cfg
-from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_knowledge as kb
-from ansible_collections.erni_ki.litellm.plugins.module_utils.config_module import make_plan, plan_result, read_config
+from ansible_collections.erni_ki.litellm.plugins.module_utils.config_module import (
+    gate_argument_spec,
+    make_plan,
+    plan_result,
+    read_config,
+)
 from ansible_collections.erni_ki.litellm.plugins.module_utils.config_state import ConfigState, write_atomically
 from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import mask_config_text, mask_text
 from ansible_collections.erni_ki.litellm.plugins.module_utils.redis_connection import config_argument_spec
@@ -550,11 +519,8 @@ def argument_spec():
         **config_argument_spec(),
         extra_cache_params=dict(type="dict", default={}),
         router_redis=dict(type="bool", default=False),
-        litellm_version=dict(type="str"),
-        litellm_image=dict(type="str"),
-        container_env=dict(type="list", elements="str", default=[]),
-        min_redis_version=dict(type="str", default=kb.MIN_REDIS_VERSION),
-        blocked_versions=dict(type="list", elements="str", default=[]),
+        # the release the config is judged for and the gate's settings (doc fragment erni_ki.litellm.gate)
+        **gate_argument_spec(),
         on_blocked=dict(type="str", default="fail", choices=list(cfg.ON_BLOCKED)),
         force=dict(type="bool", default=False),
         backup=dict(type="bool", default=False),

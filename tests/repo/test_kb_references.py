@@ -4,6 +4,7 @@ import os
 
 import yaml
 
+from ansible_collections.erni_ki.litellm.plugins.doc_fragments import gate as gate_fragment
 from ansible_collections.erni_ki.litellm.plugins.doc_fragments import redis as redis_fragment
 from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_knowledge as kb
 from ansible_collections.erni_ki.litellm.plugins.modules import litellm_cache_mode
@@ -19,7 +20,7 @@ def _yaml(*parts):
 
 
 def test_min_redis_version_is_the_knowledge_base_boundary():
-    doc = yaml.safe_load(litellm_cache_mode.DOCUMENTATION)
+    doc = yaml.safe_load(gate_fragment.ModuleDocFragment.DOCUMENTATION)
     assert str(doc["options"]["min_redis_version"]["default"]) == kb.MIN_REDIS_VERSION
     assert litellm_cache_mode.argument_spec()["min_redis_version"]["default"] == kb.MIN_REDIS_VERSION
     assert str(_yaml(ROLE, "defaults", "main.yml")["litellm_cache_min_redis_version"]) == kb.MIN_REDIS_VERSION
