@@ -32,10 +32,11 @@ def _spec(setting, probe):
     spec = {"type": setting.type}
     if setting.elements:
         spec["elements"] = setting.elements
-    # said explicitly for every name that looks like a secret (a password's file or variable name is not one)
-    if setting.secret or "password" in setting.option or setting.option == "login_url_env":
-        # litellm_cache_mode refuses a URL with a password in it (url_problem): the URL it writes is shown
-        spec["no_log"] = setting.secret and (probe or setting.key != "url")
+    no_log = setting.no_log if setting.no_log is not None else (True if setting.secret else None)
+    if not probe and setting.config_no_log is not None:
+        no_log = setting.config_no_log
+    if no_log is not None:
+        spec["no_log"] = no_log
     if setting.option == "topology":
         spec["choices"] = list(TOPOLOGIES)
     if probe:

@@ -27,31 +27,34 @@ SENTINEL_PASSWORD_ENV = "LITELLM_CACHE_REDIS_SENTINEL_PASSWORD"  # noqa: S105 (a
 # keyword (None: not passed as it is); topology: the one it belongs to (None: all); secret: no_log, masked;
 # type/elements: the argument spec's; default: the probe's (the cache-mode module has none: None keeps the file's
 # value); env: the probe's environment fallback; config/probe: which module takes it; env_of: the option whose
-# key it writes as os.environ/NAME (the cache-mode module's *_env options).
+# key it writes as os.environ/NAME (the cache-mode module's *_env options); no_log: the argument spec's, where it is
+# not the secret's (False, said explicitly, for a name that looks like a secret's: a file's or a variable's name);
+# config_no_log: the cache-mode module's, where it differs from the probe's.
 Setting = namedtuple(
     "Setting",
-    "option key kwarg topology secret type elements default env config probe env_of",
-    defaults=(None, None, None, False, "str", None, None, None, True, True, None),
+    "option key kwarg topology secret type elements default env config probe env_of no_log config_no_log",
+    defaults=(None, None, None, False, "str", None, None, None, True, True, None, None, None),
 )
 
 # In the order the cache-mode module writes the keys (where Redis is first: it depends on the topology).
 SETTINGS = (
-    Setting("login_url", key="url", topology="standalone", secret=True),
-    Setting("login_url_env", topology="standalone", config=False),
+    # litellm_cache_mode refuses a URL with a password in it (url_problem): the URL it writes may be shown
+    Setting("login_url", key="url", topology="standalone", secret=True, config_no_log=False),
+    Setting("login_url_env", topology="standalone", config=False, no_log=False),
     Setting("login_host", key="host", kwarg="host", topology="standalone", default="localhost"),
     Setting("login_port", key="port", kwarg="port", topology="standalone", type="int", default=6379),
     Setting("login_unix_socket", kwarg="unix_socket_path", topology="standalone", type="path", config=False),
     Setting("sentinel_nodes", key="sentinel_nodes", topology="sentinel", type="list", elements="str", default=[]),
     Setting("service_name", key="service_name", topology="sentinel"),
     Setting("sentinel_password", key="sentinel_password", topology="sentinel", secret=True, env=SENTINEL_PASSWORD_ENV),
-    Setting("sentinel_password_env", topology="sentinel", probe=False, env_of="sentinel_password"),
-    Setting("sentinel_password_file", topology="sentinel", type="path", config=False),
+    Setting("sentinel_password_env", topology="sentinel", probe=False, env_of="sentinel_password", no_log=False),
+    Setting("sentinel_password_file", topology="sentinel", type="path", config=False, no_log=False),
     Setting("cluster_nodes", key="redis_startup_nodes", topology="cluster", type="list", elements="str", default=[]),
     Setting("db", key="db", kwarg="db", type="int", default=0),
     Setting("login_user", key="username", kwarg="username", env=USER_ENV),
     Setting("login_password", key="password", kwarg="password", secret=True, env=PASSWORD_ENV),
-    Setting("login_password_env", probe=False, env_of="login_password"),
-    Setting("login_password_file", type="path", config=False),
+    Setting("login_password_env", probe=False, env_of="login_password", no_log=False),
+    Setting("login_password_file", type="path", config=False, no_log=False),
     Setting("tls", key="ssl", kwarg="ssl", type="bool", default=False),
     Setting("validate_certs", type="bool", default=True, config=False),
     Setting("ca_certs", key="ssl_ca_certs", kwarg="ssl_ca_certs", type="path"),
