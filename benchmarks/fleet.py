@@ -54,20 +54,16 @@ def bare_restart(client, proxies):
 def timed(inventory, name, *extra, profile=None):
     """Seconds of one playbook run; with ``profile`` (a dict), its tasks' seconds are put there too."""
     with tempfile.NamedTemporaryFile(suffix=".json") as rows:
-        saved = dict(os.environ)
+        env = {}
         if profile is not None:  # benchmarks/callback_plugins/task_profile.py
-            os.environ.update(
-                ANSIBLE_CALLBACK_PLUGINS=os.path.join(ROOT, "benchmarks", "callback_plugins"),
-                ANSIBLE_CALLBACKS_ENABLED="task_profile",
-                TASK_PROFILE_FILE=rows.name,
-            )
-        try:
-            start = time.perf_counter()
-            run = run_playbook(inventory, f"erni_ki.litellm.{name}", *extra, timeout=1800)
-            took = time.perf_counter() - start
-        finally:
-            os.environ.clear()
-            os.environ.update(saved)
+            env = {
+                "ANSIBLE_CALLBACK_PLUGINS": os.path.join(ROOT, "benchmarks", "callback_plugins"),
+                "ANSIBLE_CALLBACKS_ENABLED": "task_profile",
+                "TASK_PROFILE_FILE": rows.name,
+            }
+        start = time.perf_counter()
+        run = run_playbook(inventory, f"erni_ki.litellm.{name}", *extra, timeout=1800, env=env)
+        took = time.perf_counter() - start
         if run.returncode != 0:
             raise SystemExit(f"{name} {' '.join(extra)} failed:\n{run.stdout[-4000:]}{run.stderr[-2000:]}")
         if profile is not None:

@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
-# make test-live: the live suite as three pytest processes side by side, the lanes of tests/integration/conftest.py
-# (LANES): "shared" (the default sandbox's users, in a row), "own" (modules with sandboxes of their own) and "guard"
-# (the cache guard, which mostly waits). Each
-# lane's output goes to build/logs/live-LANE.log and is printed when both are done; --durations=30 lists each lane's
-# slowest tests. LIVE_LANES=serial runs the whole suite in one process instead. Extra pytest arguments pass through.
+# make test-live: the live suite as one pytest process per lane, side by side; the lanes and their modules are
+# tests/integration/conftest.py's LANES (their one home: read from there). Each lane's output goes to
+# build/logs/live-LANE.log and is printed when all are done; --durations=30 lists each lane's slowest tests.
+# LIVE_LANES=serial runs the whole suite in one process instead. Extra pytest arguments pass through.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=tools/side_by_side.sh
@@ -15,7 +14,7 @@ if [ "${LIVE_LANES:-}" = serial ]; then
 fi
 extra=("$@")
 lane() { LIVE_LANE=$1 "$PYTEST" -q --durations=30 -p no:cacheprovider tests/integration "${extra[@]}"; }
-run_shared() { lane shared; }
-run_own() { lane own; }
-run_guard() { lane guard; }
-side_by_side live shared own guard
+read -r -a lanes < <("$(dirname "$PYTEST")/python" -c 'from tests.integration.conftest import LANES; print(*LANES)')
+[ "${#lanes[@]}" -gt 0 ] || { echo "live: no lanes in tests/integration/conftest.py LANES" >&2; exit 2; }
+for name in "${lanes[@]}"; do eval "run_$name() { lane $name; }"; done
+side_by_side live "${lanes[@]}"

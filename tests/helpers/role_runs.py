@@ -22,8 +22,11 @@ ROLE_PLAY = """
 """
 
 
-def ansible_env():
-    return dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, "build", "collections"), ANSIBLE_NOCOLOR="1")
+def ansible_env(**extra):
+    """This process's environment, the collection's path, no colours, and ``extra``."""
+    return dict(
+        os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, "build", "collections"), ANSIBLE_NOCOLOR="1", **extra
+    )
 
 
 def write_inventory(path, hosts):
@@ -39,9 +42,12 @@ def playbook_cmd(inventory, playbook, *extra, check=False):
     return cmd + (["--check", "--diff"] if check else [])
 
 
-def run_playbook(inventory, playbook, *extra, check=False, timeout=600):
+def run_playbook(inventory, playbook, *extra, check=False, timeout=600, env=None):
+    """ansible-playbook, its output captured; ``env``: variables added to its environment."""
     cmd = playbook_cmd(inventory, playbook, *extra, check=check)
-    return subprocess.run(cmd, capture_output=True, text=True, env=ansible_env(), timeout=timeout, check=False)
+    return subprocess.run(
+        cmd, capture_output=True, text=True, env=ansible_env(**(env or {})), timeout=timeout, check=False
+    )
 
 
 def start_playbook(inventory, playbook, *extra, log=None):
