@@ -370,6 +370,30 @@ def log_tail(container, secrets, lines=LOG_TAIL):
     return mask_text(raw, secrets).splitlines()[-lines:]
 
 
+class NotReady(InstanceError):
+    """A restarted container that did not serve in time; ``log_tail``: its last log lines, secrets masked."""
+
+    def __init__(self, message, tail):
+        super().__init__(message)
+        self.log_tail = tail
+
+
+def restart_and_wait(container, url, key, secrets, wait_timeout, healthy=True):
+    """Restart through the Docker API and wait until it serves (wait_ready); returns (readiness, seconds it took).
+    Raises NotReady, or docker_common.DockerException when the engine refuses the restart."""
+    start = time.monotonic()
+    container.restart(timeout=30)
+    try:
+        ready = wait_ready(container, url, key, start + wait_timeout, healthy=healthy)
+    except InstanceError as exc:
+        raise NotReady(
+            f"{container.name} did not become ready within {wait_timeout} s after the restart ({exc}); the last "
+            f"{LOG_TAIL} log lines are in log_tail",
+            log_tail(container, secrets),
+        ) from None
+    return ready, round(time.monotonic() - start, 2)
+
+
 def wait_ready(container, url, key, deadline, healthy=True):
     """Wait until running, healthy (when it has a healthcheck) and answering readiness. Returns readiness.
 

@@ -497,91 +497,15 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.erni_ki.litellm.plugins.module_utils import deps
 from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_cache_config as cfg
 from ansible_collections.erni_ki.litellm.plugins.module_utils.config_module import (
-    gate_argument_spec,
+    ORIGINAL,
+    argument_spec,
+    config_state,
     make_plan,
     plan_result,
     read_config,
+    write_result,
 )
-from ansible_collections.erni_ki.litellm.plugins.module_utils.config_state import ConfigState, write_atomically
 from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import mask_config_text, mask_text
-from ansible_collections.erni_ki.litellm.plugins.module_utils.redis_connection import config_argument_spec
-
-
-def argument_spec():
-    return dict(
-        path=dict(type="path"),
-        content=dict(type="str"),
-        mode=dict(type="str", required=True, choices=[*cfg.MODES, ORIGINAL]),
-        ttl=dict(type="int"),
-        supported_call_types=dict(type="list", elements="str"),
-        namespace=dict(type="str"),
-        # the Redis settings, from the one table (redis_settings.py): the cache_params keys it writes
-        **config_argument_spec(),
-        extra_cache_params=dict(type="dict", default={}),
-        router_redis=dict(type="bool", default=False),
-        # the release the config is judged for and the gate's settings (doc fragment erni_ki.litellm.gate)
-        **gate_argument_spec(),
-        on_blocked=dict(type="str", default="fail", choices=list(cfg.ON_BLOCKED)),
-        force=dict(type="bool", default=False),
-        backup=dict(type="bool", default=False),
-        backup_keep=dict(type="int", default=5),
-        backup_dir=dict(type="path"),
-        file_mode=dict(type="raw"),
-    )
-
-
-ORIGINAL = "original"  # the mode that puts back the file as it was before the first change
-
-
-def config_state(module, path):
-    """The backups and original of ``path`` (module_utils/config_state.py), copied keeping owner and mode."""
-    return ConfigState(path, module.params["backup_dir"], copy=module.preserved_copy)
-
-
-def write_result(module, path, current, new_text, secrets, result, restoring=False):
-    """Diff, backup (and the original, unless ``restoring`` it), atomic write and file attributes; returns whether
-    anything changed."""
-    changed = new_text != current
-    state = config_state(module, path)
-    backing_up = module.params["backup"] and os.path.exists(path)
-    diffs = []
-    if changed and module._diff:
-        diffs.append(
-            dict(
-                before=mask_config_text(current, secrets),
-                after=mask_config_text(new_text, secrets),
-                before_header=path,
-                after_header=path,
-            )
-        )
-    if changed and not module.check_mode:
-        if backing_up:
-            try:
-                state.ensure_dir()
-            except OSError as exc:
-                module.fail_json(
-                    msg=f"cannot create backup_dir {state.dir}: {exc.strerror}; create it (mode 0700) or choose "
-                    f"another, {path} was left as it was"
-                )
-            if not restoring:
-                state.keep_original()
-            result["backup_file"] = state.backup()
-            result["backups_removed"] = state.prune_backups(module.params["backup_keep"])
-        unsafe = module.params["unsafe_writes"]
-        write_atomically(path, new_text.encode("utf-8"), lambda tmp, dest: module.atomic_move(tmp, dest, unsafe))
-    due = changed and backing_up and not restoring and module.check_mode and state.original_due()
-    result.setdefault("original_file", state.original if due or os.path.exists(state.original) else None)
-    if not (module.check_mode and not os.path.exists(path)):
-        # owner, group, mode (as file_mode), SELinux context and attributes, as every Ansible file module does; what
-        # changes of them is a diff of its own, as the file modules show it
-        file_args = module.load_file_common_arguments(dict(module.params, mode=module.params["file_mode"]), path=path)
-        attributes = dict(before={}, after={}, before_header=path, after_header=path)
-        changed = module.set_fs_attributes_if_different(file_args, changed, diff=attributes)
-        if module._diff and attributes["before"] != attributes["after"]:
-            diffs.append(attributes)
-    if diffs:
-        result["diff"] = diffs[0] if len(diffs) == 1 else diffs
-    return changed
 
 
 def restore_original(module, path, secrets):

@@ -229,7 +229,6 @@ log_tail:
 """
 
 import os
-import time
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -254,22 +253,18 @@ def argument_spec():
 def restart_replica(module, container, url, key, secrets, healthy):
     """Restart one container and wait until it serves (and, with ``healthy``, its healthcheck says so); fail the
     module with its masked log tail if not."""
-    start = time.monotonic()
     try:
-        container.restart(timeout=30)
-        ready = li.wait_ready(container, url, key, start + module.params["wait_timeout"], healthy=healthy)
-    except li.InstanceError as exc:
+        return li.restart_and_wait(container, url, key, secrets, module.params["wait_timeout"], healthy=healthy)
+    except li.NotReady as exc:
         module.fail_json(
-            msg=f"{container.name} did not become ready within {module.params['wait_timeout']} s after the restart "
-            f"({exc}); the last {li.LOG_TAIL} log lines are in log_tail",
+            msg=str(exc),
             changed=True,
             restarted=True,
             container=li.container_facts(container),
-            log_tail=li.log_tail(container, secrets),
+            log_tail=exc.log_tail,
         )
     except docker_common.DockerException as exc:
         module.fail_json(msg=mask_text(f"restart of {container.name} failed: {exc}", secrets), changed=True)
-    return ready, round(time.monotonic() - start, 2)
 
 
 def describe(module, client, container, url, key, secrets, ready=None):
