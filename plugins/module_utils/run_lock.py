@@ -32,6 +32,22 @@ class LockHeld(RuntimeError):
         super().__init__(describe_conflict(path, holder, waited))
 
 
+def argument_spec():
+    """litellm_run_lock's options (litellm_cache_rollback validates its O(lock) against them)."""
+    return dict(
+        path=dict(type="path", required=True),
+        lock_dir=dict(type="path"),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        run_id=dict(type="str", required=True),
+        controller=dict(type="str"),
+        pid=dict(type="int"),
+        playbook=dict(type="str"),
+        wait_timeout=dict(type="float", default=0),
+        stale_after=dict(type="int", default=900),
+        guard_mark=dict(type="str", choices=["present", "absent"]),
+    )
+
+
 def lock_path(config_path, lock_dir=None):
     """The lock file of a config: ``<lock_dir or the config's dir>/.<name>.erni_ki.lock``."""
     directory, name = os.path.split(os.path.abspath(config_path))

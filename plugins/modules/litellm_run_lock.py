@@ -152,18 +152,7 @@ from ansible_collections.erni_ki.litellm.plugins.module_utils import run_lock, s
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(
-            path=dict(type="path", required=True),
-            lock_dir=dict(type="path"),
-            state=dict(type="str", default="present", choices=["present", "absent"]),
-            run_id=dict(type="str", required=True),
-            controller=dict(type="str"),
-            pid=dict(type="int"),
-            playbook=dict(type="str"),
-            wait_timeout=dict(type="float", default=0),
-            stale_after=dict(type="int", default=900),
-            guard_mark=dict(type="str", choices=["present", "absent"]),
-        ),
+        argument_spec=run_lock.argument_spec(),
         supports_check_mode=True,
     )
     p = module.params

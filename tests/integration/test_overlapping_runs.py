@@ -26,7 +26,22 @@ LANES = int(os.environ.get("ERNI_OVERLAP_LANES", "2"))
 # ports no other live test uses: this module runs beside the other lanes (a proxy of test_faults.py on the same
 # port once answered for one of these instances, readiness "local" right after a switch to redis)
 PORTS = (4096, 4097, 4098, 4099)
-LOCK_TASK = "Lock | One run at a time on this instance (check mode takes no lock)"
+# the task that takes the lock: the lock phase of a switch to Redis, the one call of the emergency path to local
+LOCK_TASKS = {
+    "redis": "Lock | One run at a time on this instance (check mode takes no lock)",
+    "local": "Emergency | Lock, write, restart, verify, give the lock back (one call)",
+}
+
+
+def lock_taken(out, mode):
+    """From the lock task's own result: (kept out by another run's lock, since when this run held it)."""
+    found = task_result(out, LOCK_TASKS[mode])
+    assert found, out[-3000:]
+    _status, result = found
+    if result.get("reason") == "locked":
+        return True, None
+    holder = result["lock"]["holder"] if mode == "local" else result["holder"]
+    return False, float(holder["since_epoch"])
 
 
 def _overlapping_pairs(tmp_path, config, proxy, hostvars, secrets, pairs):
@@ -51,13 +66,10 @@ def _overlapping_pairs(tmp_path, config, proxy, hostvars, secrets, pairs):
         held = []
         for mode, code, out in runs:
             # the lock task's own result: held by this run (since when), or refused because another run held it
-            found = task_result(out, LOCK_TASK)
-            assert found, out[-3000:]
-            status, lock_result = found
-            kept_out = status == "failed" and lock_result.get("reason") == "locked"
-            assert (code == 0 and status == "ok") or (code != 0 and kept_out), out[-3000:]
+            kept_out, since = lock_taken(out, mode)
+            assert (code == 0 and not kept_out) or (code != 0 and kept_out), out[-3000:]
             if code == 0:
-                held.append((float(lock_result["holder"]["since_epoch"]), mode))
+                held.append((since, mode))
         assert held, "one of the two runs must have held the lock"
         expected = max(held)[1]  # the mode of the run that took the lock last
         out_a, out_b = runs[0][2], runs[1][2]
