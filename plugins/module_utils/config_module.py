@@ -78,6 +78,19 @@ def make_plan(module, start_text, source, secrets, mode, params=None, **override
         )
 
 
+def plan_file(module, path, content, secrets, mode, params=None):
+    """(the file's text, the plan of its write): from ``content`` when given (a role that owns the whole file renders
+    it), else from the file; the plan's previous_mode is the file's, which is what runs."""
+    current = read_config(module, path, required=content is None)
+    planned = make_plan(module, current if content is None else content, path, secrets, mode, params=params)
+    if content is not None:
+        try:
+            planned["previous_mode"] = cfg.mode_of_text(current, path)
+        except cfg.ConfigError:
+            planned["previous_mode"] = None  # the file is replaced whole; what it held was not a config
+    return current, planned
+
+
 def plan_result(planned):
     """What both modules return of a plan: the mode judged, the cache_params (secrets masked), where Redis is, the
     findings, the gate, whether the router uses Redis, and the warnings."""

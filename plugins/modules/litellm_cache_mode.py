@@ -501,6 +501,7 @@ from ansible_collections.erni_ki.litellm.plugins.module_utils.config_module impo
     argument_spec,
     config_state,
     make_plan,
+    plan_file,
     plan_result,
     read_config,
     write_result,
@@ -563,16 +564,11 @@ def main():
         if not path:
             module.fail_json(msg="mode=original puts back a file: give its path")
         restore_original(module, path, secrets)
-    current = read_config(module, path, required=p["content"] is None) if path else ""
-    start = current if p["content"] is None else p["content"]
-    planned = make_plan(module, start, path or "<content>", secrets, p["mode"])
+    if path:
+        current, planned = plan_file(module, path, p["content"], secrets, p["mode"])
+    else:
+        current, planned = "", make_plan(module, p["content"] or "", "<content>", secrets, p["mode"])
     result = dict(changed=False, previous_mode=planned["previous_mode"], **plan_result(planned))
-    if path and p["content"] is not None:
-        # what runs is the file, whatever the content it is rebuilt from
-        try:
-            result["previous_mode"] = cfg.mode_of_text(current, path)
-        except cfg.ConfigError:
-            result["previous_mode"] = None  # the file is replaced whole; what it held was not a config
     for w in planned["warnings"]:
         module.warn(mask_text(w, secrets))
     if not path:

@@ -206,9 +206,8 @@ from ansible_collections.erni_ki.litellm.plugins.module_utils.config_module impo
     argument_spec as cache_mode_argument_spec,
 )
 from ansible_collections.erni_ki.litellm.plugins.module_utils.config_module import (
-    make_plan,
+    plan_file,
     plan_result,
-    read_config,
     write_result,
 )
 from ansible_collections.erni_ki.litellm.plugins.module_utils.config_state import write_atomically
@@ -340,8 +339,9 @@ class Rollback:
         self.fail(f"{why}; {done}", reason=reason, restored=restored, **extra)
 
     def run(self, path):
-        current = read_config(self.module, path, required=True)
-        planned = make_plan(self.module, current, path, self.secrets, self.module.params["mode"], params=self.conf)
+        current, planned = plan_file(
+            self.module, path, self.conf["content"], self.secrets, self.module.params["mode"], params=self.conf
+        )
         self.result.update(previous_mode=planned["previous_mode"], **plan_result(planned))
         for warning in planned["warnings"]:
             self.module.warn(mask_text(warning, self.secrets))
