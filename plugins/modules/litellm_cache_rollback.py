@@ -198,6 +198,7 @@ import os
 
 from ansible.module_utils.basic import FILE_COMMON_ARGUMENTS, AnsibleModule
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.errors import UnsupportedError
 
 from ansible_collections.erni_ki.litellm.plugins.module_utils import deps, docker_common, run_lock, state_dir
 from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_cache_config as cfg
@@ -235,7 +236,8 @@ def validated(module, name, options, spec, **rules):
     own; its secrets are kept out of every output from here on."""
     result = ArgumentSpecValidator(spec, **rules).validate(options)
     if result.error_messages:
-        module.fail_json(msg=f"{name}: {'; '.join(result.error_messages)}")
+        said = [f"unsupported option {e}" if isinstance(e, UnsupportedError) else str(e) for e in result.errors.errors]
+        module.fail_json(msg=f"{name}: {'; '.join(said)}")
     module.no_log_values.update(result._no_log_values)  # pylint: disable=protected-access
     return result.validated_parameters
 

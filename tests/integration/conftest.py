@@ -53,6 +53,7 @@ LANES = {
     "guard": (
         "test_cache_guard.py",
         "test_circuit_breaker.py",
+        "test_litellm_cache_rollback.py",
         "test_litellm_release.py",
         "test_overlapping_runs.py",
         "test_topologies.py",
