@@ -299,15 +299,17 @@ class Rollback:
         ready, took = None, None
         for index, container in enumerate(self.containers):
             more = index < len(self.containers) - 1
+            url = self.module.params["url"] or li.default_url(container)
+            secrets = li.secrets_of(container, [self.key])
             ready, took = li.restart_and_wait(
-                container, self.url, self.key, self.secrets, self.module.params["wait_timeout"], healthy=more
+                container, url, self.key, secrets, self.module.params["wait_timeout"], healthy=more
             )
         return ready, took
 
     def verify(self, ready, mode):
         """Why the restarted proxy does not run ``mode`` from its cache (None: it does)."""
         want = None if mode == "disabled" else mode
-        if ready.get("cache_type") != want:
+        if (ready.get("cache_type") or None) != want:
             return f"{self.first.name} serves with cache {ready.get('cache_type')}; expected {mode}"
         p = self.module.params
         if mode == "disabled" or not p["verify"]:
@@ -332,9 +334,9 @@ class Rollback:
         restored = False
         try:
             write_atomically(path, before.encode("utf-8"), self.module.atomic_move)
+            self.result["mode"] = self.result["previous_mode"]
             ready, _took = self.restart_all()
             restored = ready.get("http_status") == 200
-            self.result["mode"] = self.result["previous_mode"]
         except (OSError, li.InstanceError, docker_common.DockerException) as exc:
             why += f"; putting the config back failed too: {exc}"
         done = "the config as it was is back and the proxy serves on it" if restored else "the proxy does not serve"

@@ -8,6 +8,7 @@ import socket
 import uuid
 
 import pytest
+import yaml
 
 from tests.helpers.launcher import Launcher
 from tests.helpers.role_runs import assert_no_secret, proxy_on_a_copy, sha
@@ -150,6 +151,17 @@ def test_a_proxy_that_does_not_serve_in_time_gets_its_config_back_and_its_log_ta
     assert not os.path.exists(r["lock"]["lock_file"]), "the lock was left behind"
     assert proxy.wait_ready(120)["cache"] == "redis", "the proxy comes up on the config it had"
     assert_no_secret(secrets, run.output, paths=[config.parent])
+
+
+def test_disabled_turns_the_cache_off_and_proves_no_cache_runs(run_module, endpoints, rollback_proxy, secrets):
+    config, proxy, _local = rollback_proxy
+    on_redis(run_module, endpoints, config, proxy)
+    run = rollback(run_module, endpoints, proxy, mode="disabled")
+    r = run.result
+    assert run.rc == 0 and r["changed"] is True and r["mode"] == "disabled", run.output
+    assert "hit_latency" not in r and not r["readiness"].get("cache_type"), "no cache: nothing to prove a hit on"
+    assert yaml.safe_load(config.read_text())["litellm_settings"]["cache"] is False
+    assert_no_secret(secrets, run.output)
 
 
 @pytest.mark.parametrize(
