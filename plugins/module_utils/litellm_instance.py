@@ -304,6 +304,31 @@ def measure_hits(url, key, model, prompts, replay=False):
     }
 
 
+def cache_problem(name, ready, mode, hit_latency=None):
+    """Why the proxy ``name`` does not serve from the cache ``mode`` (a LiteLLM cache type, or ``disabled``: none);
+    None when it does. ``ready``: its readiness; ``hit_latency``: what measure_hits answered, when requests were sent
+    (each must have come from the cache the second time). The one verdict of every verification."""
+    if ready.get("http_status") != 200:
+        return f"{name} answers readiness {ready.get('http_status') or 'nothing'}; expected {mode}"
+    want = None if mode == "disabled" else mode
+    if (ready.get("cache_type") or None) != want:
+        return f"{name} serves with cache {ready.get('cache_type')}; expected {mode}"
+    if hit_latency is None or hit_latency["hits"] == hit_latency["requests"]:
+        return None
+    if hit_latency["requests"] == 1:
+        what = f"the same request (model {hit_latency['model']}), sent twice to {name}, was"
+    else:
+        missed = hit_latency["requests"] - hit_latency["hits"]
+        what = (
+            f"{missed} of {hit_latency['requests']} requests (model {hit_latency['model']}), each sent twice to "
+            f"{name}, were"
+        )
+    return (
+        f"{what} not answered from the cache the second time (no x-litellm-cache-key header): the {mode} cache does "
+        "not work"
+    )
+
+
 def readiness(url, key=None):
     """Readiness as LiteLLM reports it: /health/readiness (1.80.x has cache and version there);
     newer releases moved them to /health/readiness/details (needs the key); /cache/ping as last resort. With the key,
@@ -373,27 +398,49 @@ def log_tail(container, secrets, lines=LOG_TAIL):
 
 
 class NotReady(InstanceError):
-    """A restarted container that did not serve in time; ``log_tail``: its last log lines, secrets masked."""
+    """A restarted container that did not serve in time, or whose restart the engine refused. ``container``: the
+    one it was; ``log_tail``: its last log lines, secrets masked."""
 
-    def __init__(self, message, tail):
+    def __init__(self, message, container, tail):
         super().__init__(message)
+        self.container = container
         self.log_tail = tail
 
 
 def restart_and_wait(container, url, key, secrets, wait_timeout, healthy=True):
     """Restart through the Docker API and wait until it serves (wait_ready); returns (readiness, seconds it took).
-    Raises NotReady, or docker_common.DockerException when the engine refuses the restart."""
+    Raises NotReady (a refused restart too, its message masked)."""
     start = time.monotonic()
-    container.restart(timeout=30)
+    try:
+        container.restart(timeout=30)
+    except docker_common.DockerException as exc:
+        raise NotReady(
+            mask_text(f"restart of {container.name} failed: {exc}", secrets), container, log_tail(container, secrets)
+        ) from None
     try:
         ready = wait_ready(container, url, key, start + wait_timeout, healthy=healthy)
     except InstanceError as exc:
         raise NotReady(
             f"{container.name} did not become ready within {wait_timeout} s after the restart ({exc}); the last "
             f"{LOG_TAIL} log lines are in log_tail",
+            container,
             log_tail(container, secrets),
         ) from None
     return ready, round(time.monotonic() - start, 2)
+
+
+def replicas(containers, url, key, restart=False, wait_timeout=180):
+    """Each replica of an instance with its URL (``url``, else its own) and its secrets; with ``restart``, restarted
+    in turn, the next once this one serves (and its healthcheck says so; the last one's next interval is not waited
+    for). Yields (container, url, secrets, readiness or None, seconds to ready or None). Raises NotReady."""
+    for index, container in enumerate(containers):
+        secrets = secrets_of(container, [key])
+        where = url or default_url(container)
+        ready, took = None, None
+        if restart:
+            more = index < len(containers) - 1
+            ready, took = restart_and_wait(container, where, key, secrets, wait_timeout, healthy=more)
+        yield container, where, secrets, ready, took
 
 
 def wait_ready(container, url, key, deadline, healthy=True):

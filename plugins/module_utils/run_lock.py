@@ -18,6 +18,8 @@ import os
 import socket
 import time
 
+from ansible_collections.erni_ki.litellm.plugins.module_utils import state_dir
+
 LOCK_SUFFIX = ".erni_ki.lock"
 GUARD_SUFFIX = ".erni_ki.guard"  # the cache guard's mark: its rollback took this instance off Redis
 
@@ -30,6 +32,17 @@ class LockHeld(RuntimeError):
         self.holder = holder
         self.waited = waited
         super().__init__(describe_conflict(path, holder, waited))
+
+
+class LockError(RuntimeError):
+    """The lock could not be taken (or the guard's mark not set): the message, and ``facts`` for fail_json."""
+
+    def __init__(self, msg, **facts):
+        super().__init__(msg)
+        self.facts = facts
+
+
+OWNER_FIELDS = ("run_id", "controller", "pid", "playbook")
 
 
 def argument_spec():
@@ -198,3 +211,50 @@ def release(path, run_id, check_mode=False):
         except FileNotFoundError:
             pass
     return {"changed": True, "holder": None}
+
+
+def take(params, config_path, check_mode, warn, option_prefix=""):
+    """Take the lock of ``config_path`` as litellm_run_lock's options ``params`` say (its lock_dir created first).
+
+    Returns {lock_file, changed, holder, took_over, waited}; in check mode a lock held by another run is a warning
+    through ``warn`` (and its holder is returned). Raises LockError naming the option (``option_prefix`` + name).
+    """
+    path = lock_path(config_path, params["lock_dir"])
+    if params["lock_dir"] and not check_mode:
+        try:
+            state_dir.ensure(params["lock_dir"])
+        except OSError as exc:
+            raise LockError(
+                f"cannot create {option_prefix}lock_dir {params['lock_dir']}: {exc.strerror}", lock_file=path
+            ) from exc
+    owner = {k: params[k] for k in OWNER_FIELDS}
+    try:
+        result = acquire(
+            path, owner, wait=params["wait_timeout"], stale_after=params["stale_after"], check_mode=check_mode
+        )
+    except LockHeld as exc:
+        raise LockError(str(exc), lock_file=path, holder=exc.holder, waited=exc.waited, reason="locked") from exc
+    except OSError as exc:
+        raise LockError(f"cannot take the run lock {path}: {exc}", lock_file=path) from exc
+    if result.pop("held", False):
+        warn(describe_conflict(path, result["holder"], 0) + " (check mode: a real run would not go on)")
+    return dict(lock_file=path, **result)
+
+
+def give_back(params, config_path, check_mode):
+    """Give the lock of ``config_path`` back if ``params["run_id"]`` holds it: {lock_file, changed, holder}."""
+    path = lock_path(config_path, params["lock_dir"])
+    return dict(lock_file=path, **release(path, params["run_id"], check_mode=check_mode))
+
+
+def guard_mark(params, config_path, check_mode, act):
+    """The cache guard's mark as ``params["guard_mark"]`` asks (present or absent), when ``act`` (never in check
+    mode). Returns {path, exists}; raises LockError when the file cannot be written or removed."""
+    path = guard_mark_path(config_path, params["lock_dir"])
+    if act and not check_mode:
+        want = params["guard_mark"] == "present"
+        try:
+            set_guard_mark(path, want, params["run_id"])
+        except OSError as exc:
+            raise LockError(f"cannot {'write' if want else 'remove'} the cache guard's mark {path}: {exc}") from exc
+    return {"path": path, "exists": os.path.exists(path)}

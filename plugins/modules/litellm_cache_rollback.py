@@ -158,8 +158,9 @@ hit_latency:
   type: dict
 lock:
   description:
-    - The run lock's file, its holder while this run held it (as M(erni_ki.litellm.litellm_run_lock) returns it),
-      a stale lock it took over, the seconds it waited, and whether it was given back.
+    - The run lock's file, its holder while this run held it (as M(erni_ki.litellm.litellm_run_lock) returns it;
+      in check mode, another run that holds it), a stale lock it took over, the seconds it waited, and whether it was
+      given back.
   returned: once the config path is known
   type: dict
   sample:
@@ -200,7 +201,7 @@ from ansible.module_utils.basic import FILE_COMMON_ARGUMENTS, AnsibleModule
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.errors import UnsupportedError
 
-from ansible_collections.erni_ki.litellm.plugins.module_utils import deps, docker_common, run_lock, state_dir
+from ansible_collections.erni_ki.litellm.plugins.module_utils import deps, docker_common, run_lock
 from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_cache_config as cfg
 from ansible_collections.erni_ki.litellm.plugins.module_utils import litellm_instance as li
 from ansible_collections.erni_ki.litellm.plugins.module_utils.config_module import (
@@ -296,38 +297,23 @@ class Rollback:
 
     def restart_all(self):
         """Every replica in turn (the next once this one serves); the last one's readiness and seconds."""
-        ready, took = None, None
-        for index, container in enumerate(self.containers):
-            more = index < len(self.containers) - 1
-            url = self.module.params["url"] or li.default_url(container)
-            secrets = li.secrets_of(container, [self.key])
-            ready, took = li.restart_and_wait(
-                container, url, self.key, secrets, self.module.params["wait_timeout"], healthy=more
-            )
-        return ready, took
+        p = self.module.params
+        restarted = list(li.replicas(self.containers, p["url"], self.key, restart=True, wait_timeout=p["wait_timeout"]))
+        return restarted[-1][3:]
 
     def verify(self, ready, mode):
         """Why the restarted proxy does not run ``mode`` from its cache (None: it does)."""
-        want = None if mode == "disabled" else mode
-        if (ready.get("cache_type") or None) != want:
-            return f"{self.first.name} serves with cache {ready.get('cache_type')}; expected {mode}"
         p = self.module.params
-        if mode == "disabled" or not p["verify"]:
-            return None
-        model = p["verify_model"] or (ready.get("models") or [None])[0]
-        if not model:
-            return "no model to send the verification's request to: give verify_model, or the master key"
-        prompt = p["verify_prompt"] or f"erni_ki.litellm verification {os.urandom(8).hex()}"
-        try:
-            self.result["hit_latency"] = li.measure_hits(self.url, self.key, model, [prompt])
-        except li.InstanceError as exc:
-            return f"the verification's request: {exc}"
-        if self.result["hit_latency"]["hits"] != 1:
-            return (
-                f"the same request (model {model}), sent twice to {self.first.name}, was not answered from the cache "
-                f"the second time (no x-litellm-cache-key header): the {mode} cache does not work"
-            )
-        return None
+        if mode != "disabled" and p["verify"] and ready.get("cache_type") == mode:
+            model = p["verify_model"] or (ready.get("models") or [None])[0]
+            if not model:
+                return "no model to send the verification's request to: give verify_model, or the master key"
+            prompt = p["verify_prompt"] or f"erni_ki.litellm verification {os.urandom(8).hex()}"
+            try:
+                self.result["hit_latency"] = li.measure_hits(self.url, self.key, model, [prompt])
+            except li.InstanceError as exc:
+                return f"the verification's request: {exc}"
+        return li.cache_problem(self.first.name, ready, mode, self.result.get("hit_latency"))
 
     def put_back(self, path, before, why, reason, **extra):
         """The config as it was, byte for byte, and the proxy restarted on it; then fail naming ``why``."""
@@ -359,8 +345,6 @@ class Rollback:
             ready, took = self.restart_all()
         except li.NotReady as exc:
             return self.put_back(path, current, str(exc), "not_ready", log_tail=exc.log_tail)
-        except docker_common.DockerException as exc:
-            return self.put_back(path, current, f"restart of {self.first.name} failed: {exc}", "not_ready")
         self.result.update(readiness=ready, ready_after_s=took)
         problem = self.verify(ready, mode)
         if problem:
@@ -388,47 +372,28 @@ def main():
     run = Rollback(module, containers, key, conf)
     path = run.config_path()
     conf["path"] = path
-    lock_file = run_lock.lock_path(path, lock["lock_dir"])
-    run.result.update(config_path=path, lock={"lock_file": lock_file})
-    owner = {k: lock[k] for k in ("run_id", "controller", "pid", "playbook")}
-    if lock["lock_dir"] and not module.check_mode:
-        try:
-            state_dir.ensure(lock["lock_dir"])
-        except OSError as exc:
-            run.fail(f"cannot create lock.lock_dir {lock['lock_dir']}: {exc.strerror}")
+    run.result["lock"] = {"lock_file": run_lock.lock_path(path, lock["lock_dir"])}
     try:
-        taken = run_lock.acquire(
-            lock_file, owner, wait=lock["wait_timeout"], stale_after=lock["stale_after"], check_mode=module.check_mode
-        )
-    except run_lock.LockHeld as exc:
-        run.fail(str(exc), reason="locked", holder=exc.holder, waited=exc.waited)
-    except OSError as exc:
-        run.fail(f"cannot take the run lock {lock_file}: {exc}")
-    if taken.pop("held", False):
-        module.warn(
-            run_lock.describe_conflict(lock_file, taken["holder"], 0) + " (check mode: a real run would not go on)"
-        )
-    else:
-        run.result["lock"].update(holder=taken["holder"], took_over=taken["took_over"], waited=taken["waited"])
+        taken = run_lock.take(lock, path, module.check_mode, module.warn, option_prefix="lock.")
+    except run_lock.LockError as exc:
+        facts = dict(exc.facts)
+        facts.pop("lock_file", None)
+        run.fail(str(exc), **facts)
+    run.result["lock"].update({k: taken[k] for k in ("holder", "took_over", "waited")})
     completed = False
     try:
         run.run(path)
         completed = True
     finally:
         # given back whatever happened (a fail_json inside is a SystemExit: this runs before the process ends)
-        released = run_lock.release(lock_file, lock["run_id"], check_mode=module.check_mode)
-        run.result["lock"]["released"] = released["changed"]
+        run.result["lock"]["released"] = run_lock.give_back(lock, path, module.check_mode)["changed"]
     if lock["guard_mark"] and completed:
-        mark = run_lock.guard_mark_path(path, lock["lock_dir"])
-        want = lock["guard_mark"] == "present"
-        if not module.check_mode and (run.result["changed"] or not want):
-            try:
-                run_lock.set_guard_mark(mark, want, lock["run_id"])
-            except OSError as exc:
-                run.fail(
-                    f"rolled back, but cannot {'write' if want else 'remove'} the cache guard's mark {mark}: {exc}"
-                )
-        run.result["guard_mark"] = {"path": mark, "exists": os.path.exists(mark)}
+        # written only when this call rolled back; taken away whenever asked (an operator's run that completed)
+        act = run.result["changed"] or lock["guard_mark"] == "absent"
+        try:
+            run.result["guard_mark"] = run_lock.guard_mark(lock, path, module.check_mode, act=act)
+        except run_lock.LockError as exc:
+            run.fail(f"rolled back, but {exc}")
     module.exit_json(**run.result)
 
 

@@ -143,11 +143,9 @@ waited:
 """
 
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.erni_ki.litellm.plugins.module_utils import run_lock, state_dir
+from ansible_collections.erni_ki.litellm.plugins.module_utils import run_lock
 
 
 def main():
@@ -160,43 +158,15 @@ def main():
         module.fail_json(msg="wait_timeout must be 0 or more and stale_after 1 or more (seconds)")
     if p["guard_mark"] and p["state"] == "present":
         module.fail_json(msg="guard_mark is set when the lock is given back: use it with state=absent")
-    path = run_lock.lock_path(p["path"], p["lock_dir"])
-    if p["lock_dir"] and not module.check_mode and p["state"] == "present":
-        try:
-            state_dir.ensure(p["lock_dir"])
-        except OSError as exc:
-            module.fail_json(msg=f"cannot create lock_dir {p['lock_dir']}: {exc.strerror}", lock_file=path)
-    if p["state"] == "absent":
-        result = run_lock.release(path, p["run_id"], check_mode=module.check_mode)
-        if p["guard_mark"]:
-            result["guard_mark"] = guard_mark(module, result["changed"])
-        module.exit_json(lock_file=path, **result)
-    owner = {k: p[k] for k in ("run_id", "controller", "pid", "playbook")}
     try:
-        result = run_lock.acquire(
-            path, owner, wait=p["wait_timeout"], stale_after=p["stale_after"], check_mode=module.check_mode
-        )
-    except run_lock.LockHeld as exc:
-        module.fail_json(msg=str(exc), lock_file=path, holder=exc.holder, waited=exc.waited, reason="locked")
-    except OSError as exc:
-        module.fail_json(msg=f"cannot take the run lock {path}: {exc}", lock_file=path)
-    if result.pop("held", False):
-        module.warn(run_lock.describe_conflict(path, result["holder"], 0) + " (check mode: a real run would not go on)")
-    module.exit_json(lock_file=path, **result)
-
-
-def guard_mark(module, released):
-    """The guard's mark as O(guard_mark) asks, when this run gave its lock back (never in check mode)."""
-    p = module.params
-    path = run_lock.guard_mark_path(p["path"], p["lock_dir"])
-    want = p["guard_mark"] == "present"
-    if released and not module.check_mode:
-        try:
-            run_lock.set_guard_mark(path, want, p["run_id"])
-        except OSError as exc:
-            module.fail_json(msg=f"gave the run lock back, but cannot {'write' if want else 'remove'} {path}: {exc}")
-        return {"path": path, "exists": want}
-    return {"path": path, "exists": os.path.exists(path)}
+        if p["state"] == "present":
+            module.exit_json(**run_lock.take(p, p["path"], module.check_mode, module.warn))
+        result = run_lock.give_back(p, p["path"], module.check_mode)
+        if p["guard_mark"]:  # only by the run that gave its lock back
+            result["guard_mark"] = run_lock.guard_mark(p, p["path"], module.check_mode, act=result["changed"])
+    except run_lock.LockError as exc:
+        module.fail_json(msg=str(exc), **{"lock_file": run_lock.lock_path(p["path"], p["lock_dir"]), **exc.facts})
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

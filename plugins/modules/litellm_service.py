@@ -83,6 +83,15 @@ options:
     description: Model of the requests. Default the first model the proxy lists (C(/v1/models)).
     type: str
     version_added: 0.1.0
+  expect_cache:
+    description:
+      - The cache the proxy must serve from, a LiteLLM cache type (V(local), V(redis), ...) or V(disabled) (none).
+        The module then returns RV(cache_problem), the verdict of the role's verification and of
+        M(erni_ki.litellm.litellm_cache_rollback) - readiness answers 200, reports this cache type, and with
+        O(measure_hits) every repeated request was answered from the cache.
+      - The module does not fail on it; assert RV(cache_problem) is null. Not in check mode (nothing is sent).
+    type: str
+    version_added: 0.1.0
 notes:
   - The C(/cache/ping) endpoint returns the Redis password in clear text; this module keeps only its C(cache_type).
 seealso:
@@ -191,6 +200,15 @@ replicas:
   type: list
   elements: dict
   version_added: 0.1.0
+cache_problem:
+  description:
+    - With O(expect_cache), why the proxy (the first replica) does not serve from that cache (which readiness status
+      or cache type it reports, or how many repeated requests missed the cache); null when it does.
+  returned: when O(expect_cache) is set, not in check mode
+  type: str
+  sample: >-
+    the same request (model mock-gpt), sent twice to llm-litellm-1, was not answered from the cache the second time
+    (no x-litellm-cache-key header): the redis cache does not work
 hit_latency:
   description:
     - With O(measure_hits), how long the proxy took to answer, in milliseconds, measured where the module runs.
@@ -222,8 +240,9 @@ hit_latency:
       elements: str
       version_added: 0.1.0
 log_tail:
-  description: The last 30 log lines, secrets masked, when the restarted proxy did not become ready.
-  returned: on failure to become ready
+  description: The last 30 log lines, secrets masked, when the restarted proxy did not become ready (or the engine
+    refused its restart).
+  returned: on failure to restart or to become ready
   type: list
   elements: str
 """
@@ -246,25 +265,9 @@ def argument_spec():
         measure_prompt=dict(type="str"),
         measure_replay=dict(type="bool", default=False),
         measure_model=dict(type="str"),
+        expect_cache=dict(type="str"),
     )
     return spec
-
-
-def restart_replica(module, container, url, key, secrets, healthy):
-    """Restart one container and wait until it serves (and, with ``healthy``, its healthcheck says so); fail the
-    module with its masked log tail if not."""
-    try:
-        return li.restart_and_wait(container, url, key, secrets, module.params["wait_timeout"], healthy=healthy)
-    except li.NotReady as exc:
-        module.fail_json(
-            msg=str(exc),
-            changed=True,
-            restarted=True,
-            container=li.container_facts(container),
-            log_tail=exc.log_tail,
-        )
-    except docker_common.DockerException as exc:
-        module.fail_json(msg=mask_text(f"restart of {container.name} failed: {exc}", secrets), changed=True)
 
 
 def describe(module, client, container, url, key, secrets, ready=None):
@@ -304,20 +307,29 @@ def main():
 
     restart = p["state"] == "restarted"
     replicas = []
-    for index, container in enumerate(containers):  # replica by replica: the next restarts once this one serves
-        secrets = li.secrets_of(container, [key])
-        url = p["url"] or li.default_url(container)
-        ready, took = None, None
-        if restart and not module.check_mode:
-            more = index < len(containers) - 1
-            ready, took = restart_replica(module, container, url, key, secrets, healthy=more)
-        replica = describe(module, client, container, url, key, secrets, ready)
-        if took is not None:
-            replica["ready_after_s"] = took
-        replicas.append(replica)
+    try:
+        for container, url, secrets, ready, took in li.replicas(
+            containers, p["url"], key, restart=restart and not module.check_mode, wait_timeout=p["wait_timeout"]
+        ):
+            replica = describe(module, client, container, url, key, secrets, ready)
+            if took is not None:
+                replica["ready_after_s"] = took
+            replicas.append(replica)
+    except li.NotReady as exc:
+        module.fail_json(
+            msg=str(exc),
+            changed=True,
+            restarted=True,
+            container=li.container_facts(exc.container),
+            log_tail=exc.log_tail,
+        )
     result = dict(replicas[0], changed=restart, restarted=restart, replicas=replicas)
     if p["measure_hits"] > 0 and not module.check_mode:
         result["hit_latency"] = measure(module, result, key)
+    if p["expect_cache"] and not module.check_mode:
+        result["cache_problem"] = li.cache_problem(
+            result["container"]["name"], result["readiness"], p["expect_cache"], result.get("hit_latency")
+        )
     module.exit_json(**result)
 
 

@@ -76,3 +76,23 @@ def test_replicas_sort_by_compose_number():
     assert li._replica_number(FakeContainer({}, {"com.docker.compose.container-number": "3"})) == 3
     assert li._replica_number(FakeContainer({}, {"com.docker.compose.container-number": "x"})) == 0
     assert li._replica_number(FakeContainer({}, {})) == 0
+
+
+def test_one_verdict_for_every_verification():
+    ready = {"http_status": 200, "cache_type": "redis"}
+    one_hit = {"model": "mock-gpt", "requests": 1, "hits": 1}
+    assert li.cache_problem("p", ready, "redis") is None, "no requests sent: the cache type decides"
+    assert li.cache_problem("p", ready, "redis", one_hit) is None
+    assert li.cache_problem("p", {"http_status": 503}, "redis") == "p answers readiness 503; expected redis"
+    assert li.cache_problem("p", {"http_status": None}, "local") == "p answers readiness nothing; expected local"
+    assert li.cache_problem("p", ready, "local") == "p serves with cache redis; expected local"
+    assert li.cache_problem("p", {"http_status": 200, "cache_type": None}, "disabled") is None
+    assert li.cache_problem("p", ready, "disabled") == "p serves with cache redis; expected disabled"
+    missed = li.cache_problem("p", ready, "redis", dict(one_hit, hits=0))
+    assert missed == (
+        "the same request (model mock-gpt), sent twice to p, was not answered from the cache the second time "
+        "(no x-litellm-cache-key header): the redis cache does not work"
+    )
+    assert li.cache_problem("p", ready, "redis", {"model": "m", "requests": 5, "hits": 3}).startswith(
+        "2 of 5 requests (model m), each sent twice to p, were not answered from the cache"
+    )

@@ -70,3 +70,52 @@ def test_guard_mark_is_beside_the_lock(tmp_path):
     assert run_lock.set_guard_mark(mark, True, "run-1") and json.load(open(mark))["run_id"] == "run-1"
     assert run_lock.set_guard_mark(mark, False, "run-2") and not os.path.exists(mark)
     assert not run_lock.set_guard_mark(mark, False, "run-2"), "no mark to take away: no change"
+
+
+def _params(run, lock_dir=None, **extra):
+    spec = run_lock.argument_spec()
+    params = {name: option.get("default") for name, option in spec.items()}
+    params.update(run, lock_dir=lock_dir, **extra)
+    return params
+
+
+def test_take_and_give_back_as_both_modules_do(tmp_path):
+    config = str(tmp_path / "config.yaml")
+    lock_dir = str(tmp_path / "state" / "locks")
+    warnings = []
+    taken = run_lock.take(_params(A, lock_dir), config, False, warnings.append)
+    assert taken["changed"] and taken["holder"]["run_id"] == "run-a" and not warnings
+    assert oct(os.stat(lock_dir).st_mode & 0o777) == "0o700", "the lock_dir is made for its owner only"
+    assert taken["lock_file"] == run_lock.lock_path(config, lock_dir) and os.path.exists(taken["lock_file"])
+    with pytest.raises(run_lock.LockError) as err:
+        run_lock.take(_params(B, lock_dir), config, False, warnings.append)
+    assert err.value.facts["reason"] == "locked" and err.value.facts["holder"]["run_id"] == "run-a"
+    assert "held by another run" in str(err.value)
+    preview = run_lock.take(_params(B, lock_dir), config, True, warnings.append)
+    assert preview["changed"] is False and preview["holder"]["run_id"] == "run-a"
+    assert len(warnings) == 1 and "check mode: a real run would not go on" in warnings[0]
+    assert run_lock.give_back(_params(B, lock_dir), config, False)["changed"] is False
+    assert run_lock.give_back(_params(A, lock_dir), config, False) == {
+        "lock_file": taken["lock_file"],
+        "changed": True,
+        "holder": None,
+    }
+
+
+def test_take_names_the_option_it_could_not_use(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(run_lock.LockError) as err:
+        run_lock.take(_params(A, str(blocker / "locks")), str(tmp_path / "c.yaml"), False, None, option_prefix="lock.")
+    assert str(err.value).startswith(f"cannot create lock.lock_dir {blocker / 'locks'}: ")
+
+
+def test_guard_mark_only_when_asked_to_act(tmp_path):
+    config = str(tmp_path / "config.yaml")
+    params = _params(A, guard_mark="present")
+    mark = run_lock.guard_mark_path(config)
+    assert run_lock.guard_mark(params, config, False, act=False) == {"path": mark, "exists": False}
+    assert run_lock.guard_mark(params, config, True, act=True)["exists"] is False, "never in check mode"
+    assert run_lock.guard_mark(params, config, False, act=True)["exists"] is True
+    assert json.loads(open(mark, encoding="utf-8").read())["run_id"] == "run-a"
+    assert run_lock.guard_mark(dict(params, guard_mark="absent"), config, False, act=True)["exists"] is False
