@@ -330,6 +330,51 @@ def test_the_source_watches_a_cluster_through_its_nodes(redis_password):
         server.stop()
 
 
+def test_the_source_reads_a_url_the_entrypoint_built_in_the_container(litellm_launcher, endpoints, redis_password):
+    """``url: os.environ/REDIS_URL`` with REDIS_URL built by the container's entrypoint from its Docker secret: the
+    source reads the URL in the LiteLLM process of the container (not in its configured environment, which lacks
+    it), polls that Redis healthy, down when it is killed, healthy again on the URL read anew; a container it cannot
+    find is down with that reason. The URL's password is in no label or reason."""
+    socket_timeout = 1.0
+    server = RedisServer([f"requirepass {redis_password}"])
+    proxy = None
+    try:
+        text = open(endpoints["proxies"][0]["config_path"], encoding="utf-8").read()
+        # the proxy need not serve: its entrypoint has built the URL once LiteLLM's process runs
+        proxy = litellm_launcher.start(
+            "1.80.11", config_text=text, port=4093, wait=False, env={"SANDBOX_EXPORT_REDIS_URL": f"{server.port}/0"}
+        )
+        hv = {
+            "inventory_hostname": "guard-u",
+            "litellm_cache_login_url": "os.environ/REDIS_URL",
+            "litellm_cache_container": proxy.container.name,
+            "litellm_cache_namespace": "litellm",
+        }
+        conn = cache_health.connection(hv)
+        key, label = conn.pop("key"), conn.pop("label")
+        assert label == f"os.environ/REDIS_URL of {proxy.container.name}"
+        configured = proxy.container.attrs["Config"]["Env"]
+        assert not [e for e in configured if e.startswith("REDIS_URL=")], "the configured environment has no REDIS_URL"
+        watched = cache_health.redis_client(conn, socket_timeout)
+        states = _polls_until(watched, key, socket_timeout, lambda seen: seen[-1] == ("healthy", []), limit=60)
+        early = [s for s in states[:-1] if not (s[0] == "down" and s[1][0].startswith("config: os.environ/REDIS_URL"))]
+        assert not early, f"before the entrypoint had built the URL: {states}"
+        server.container.kill()
+        assert cache_health.poll(watched, key, socket_timeout) == ("down", ["refused: ConnectionError"])
+        server.container.start()
+        server.wait_ready()
+        states += _polls_until(watched, key, socket_timeout, lambda seen: seen[-1] == ("healthy", []), limit=30)
+        gone = cache_health.redis_client(cache_health.connection(dict(hv, litellm_cache_container="erni-no-such")), 1.0)
+        state, reasons = cache_health.poll(gone, key, socket_timeout)
+        assert state == "down" and reasons[0].startswith("config: os.environ/REDIS_URL could not be read"), reasons
+        assert "no container named 'erni-no-such'" in reasons[0]
+        assert redis_password not in repr((label, states, reasons))
+    finally:
+        if proxy is not None:
+            proxy.container.remove(force=True)  # it never needs to serve: its start would only take the cores
+        server.stop()
+
+
 def test_the_guard_runs_in_the_decision_environment(tmp_path, litellm_launcher, endpoints, master_key, redis_password):
     """The decision environment (`make de`: ansible-rulebook, Java and the collection in one image, built offline)
     runs the guard as EDA controller would, on the host's network, its playbooks' modules reaching the Docker engine

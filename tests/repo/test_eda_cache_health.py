@@ -96,3 +96,24 @@ def test_a_release_with_a_circuit_breaker_holds_a_dead_redis_as_long_as_the_brea
     assert [e["held"] for e in watch.observe("down", [], 61.0)] == [True]
     watch.observe("degraded", ["slow"], 62.0)
     assert [e["held"] for e in watch.observe("degraded", ["slow"], 72.0)] == [True], "a stall keeps the plain hold"
+
+
+def test_a_url_built_in_the_container_is_read_there_and_named_never_shown():
+    hv = {"inventory_hostname": "litellm-a", "litellm_cache_login_url": "os.environ/REDIS_URL"}
+    try:
+        cache_health.connection(hv)
+    except ValueError as exc:
+        assert "name the container (litellm_cache_container" in str(exc)
+    else:
+        raise AssertionError("a URL built in no named container was accepted")
+    conn = cache_health.connection(dict(hv, litellm_cache_compose_project="llm", litellm_cache_compose_service="lite"))
+    assert conn["login_url_env"] == "REDIS_URL" and "login_url" not in conn
+    assert conn["in_container"] == {
+        "container": None,
+        "compose_project": "llm",
+        "compose_service": "lite",
+        "docker_host": None,
+    }
+    assert conn["label"] == "os.environ/REDIS_URL of llm/lite"
+    by_name = cache_health.connection(dict(hv, litellm_cache_container="llm-litellm-1"))
+    assert by_name["label"] == "os.environ/REDIS_URL of llm-litellm-1"

@@ -19,7 +19,11 @@ Each instance's Redis is read from its inventory variables as the litellm_cache 
 ``login_password_file``, ``tls``, ``ca_certs``) and reached with the probe's own settings (redis_cache_probe: no
 retries, so one poll is one attempt): one server, the master the sentinels name (asked again for every new
 connection, so a failover is followed), or the cluster (the key's shard). A URL built inside the container
-(``os.environ/NAME``) is refused at start, by name: the source runs outside it. Each poll sends one PING
+(``litellm_cache_login_url: os.environ/NAME``, as an entrypoint builds REDIS_URL from a Docker secret) is read from
+the LiteLLM process of the instance's container (``litellm_cache_container``, or ``litellm_cache_compose_project``
+and ``_compose_service``; the engine at ``litellm_cache_docker_host``), as redis_cache_probe's ``login_url_env``
+reads it there, when the source first polls and again after a poll that failed (the entrypoint may build another
+one when the container restarts); the URL's host must be reachable from where the source runs. Each poll sends one PING
 and one SET with a one-second TTL of the key ``[<litellm_cache_namespace>:]erni_ki:guard:<instance>`` (a full or
 read-only Redis refuses it; under the namespace, a user limited to LiteLLM's keys may write it): two commands per
 instance. Secrets are read from the files, never put into an event: a reason names the kind of failure (``refused``,
@@ -155,11 +159,6 @@ def connection(hv):
     parse_node = _collection_module("redis_connection").parse_node
     given = {s.option: hv.get("litellm_cache_" + s.option) for s in settings.probe_settings()}
     url = given["login_url"] or None
-    if url and str(url).startswith("os.environ/"):
-        raise ValueError(
-            f"litellm_cache_login_url {url}: the URL is built inside the container; give the source the URL itself "
-            "(a host variable litellm_cache_login_url with the URL, its password in litellm_cache_login_password_file)"
-        )
     conn = {
         "topology": given["topology"] or "standalone",
         "login_user": given["login_user"] or None,
@@ -170,6 +169,8 @@ def connection(hv):
         "key": guard_key(hv.get("litellm_cache_namespace") or None, hv.get("inventory_hostname")),
     }
     scheme = "rediss" if conn["tls"] else "redis"
+    if url and str(url).startswith("os.environ/"):
+        return dict(conn, login_url_env=str(url)[len("os.environ/") :], **_built_in(hv, str(url)))
     if url:
         return dict(conn, login_url=url, label=_collection_module("masking").mask_url_credentials(url))
     if conn["topology"] == "sentinel":
@@ -188,6 +189,46 @@ def connection(hv):
         return dict(conn, cluster_nodes=nodes, db=0, label=f"cluster {','.join(f'{h}:{p}' for h, p in nodes)}")
     host, port = given["login_host"] or "localhost", int(given["login_port"] or 6379)
     return dict(conn, login_host=host, login_port=port, label=f"{scheme}://{host}:{port}/{conn['db']}")
+
+
+def _built_in(hv, url):
+    """Where a URL built inside the container is read: the container (by name, or its compose project and service)
+    and the Docker engine; the label names the variable and the container, never the URL."""
+    where = {
+        "container": hv.get("litellm_cache_container") or None,
+        "compose_project": hv.get("litellm_cache_compose_project") or None,
+        "compose_service": hv.get("litellm_cache_compose_service") or None,
+    }
+    if not (where["container"] or (where["compose_project"] and where["compose_service"])):
+        raise ValueError(
+            f"litellm_cache_login_url {url}: the URL is built inside the container, and the source reads it there; "
+            "name the container (litellm_cache_container, or litellm_cache_compose_project and _compose_service)"
+        )
+    named = where["container"] or f"{where['compose_project']}/{where['compose_service']}"
+    return {
+        "in_container": dict(where, docker_host=hv.get("litellm_cache_docker_host") or None),
+        "label": f"{url} of {named}",
+    }
+
+
+def url_in_container(conn):
+    """``conn`` with login_url read from the LiteLLM process of its container (login_url_env, in_container), with the
+    container's own Python (redis_probe.resolve_url, as redis_cache_probe's login_url_env). Raises LookupError
+    saying what could not be found."""
+    docker_common = _collection_module("docker_common")
+    li = _collection_module("litellm_instance")
+    at = conn["in_container"]
+    name = conn["login_url_env"]
+    shipped = [_collection_module(m) for m in ("masking", "deps", "stats", "redis_settings", "redis_probe")]
+    try:
+        client = docker_common.connect({"docker_host": at["docker_host"]})
+        container = li.locate(client, at["container"], at["compose_project"], at["compose_service"])[0]
+        read = docker_common.call_in_container(client, container, shipped, "resolve_url", {"login_url_env": name}, True)
+    except (docker_common.DockerAccessError, docker_common.DockerException, li.InstanceError) as exc:
+        # its last line: the error raised in the container (a traceback before it), or the engine's
+        said = str(exc).strip().splitlines()[-1]
+        raise LookupError(f"os.environ/{name} could not be read in the container: {said}") from None
+    return dict(conn, login_url=read["login_url"])
 
 
 def guard_key(namespace, instance):
@@ -259,6 +300,9 @@ def redis_client(conn, socket_timeout):
     probe = _collection_module("redis_probe")
     conn = dict(conn, socket_timeout=socket_timeout, socket_connect_timeout=socket_timeout)
     topology = conn.get("topology") or "standalone"
+    if conn.get("login_url_env"):  # read in the container when made, and again after a failure
+        unread = {k: v for k, v in conn.items() if k not in ("login_url_env", "in_container")}
+        return Reconnecting(lambda: probe.make_client(dict(unread, login_url=url_in_container(conn)["login_url"])))
     if topology == "standalone":
         return probe.make_client(conn)
     kwargs = probe.session_kwargs(conn)
@@ -289,7 +333,7 @@ class Reconnecting:
         if self.client is None:
             try:
                 self.client = self.make()
-            except (redis.exceptions.RedisError, redis.exceptions.RedisClusterException, OSError):
+            except (redis.exceptions.RedisError, redis.exceptions.RedisClusterException, OSError, LookupError):
                 self.client = None
                 raise
 
@@ -299,7 +343,7 @@ class Reconnecting:
         try:
             self.ready()
             return getattr(self.client, name)(*args, **kwargs)
-        except (redis.exceptions.RedisError, redis.exceptions.RedisClusterException, OSError):
+        except (redis.exceptions.RedisError, redis.exceptions.RedisClusterException, OSError, LookupError):
             self.client = None
             raise
 
@@ -329,6 +373,8 @@ def poll(client, key, socket_timeout):
         except redis.exceptions.ResponseError as exc:
             # OOM, READONLY, ...: the reply's code (redis-py keeps only the text after it), never the rest of it
             write_error = probe.reply_code(exc)
+    except LookupError as exc:  # a URL built in the container that could not be read there: what was missing
+        return classify(None, f"config: {exc}", None, socket_timeout)
     except (redis.exceptions.RedisError, redis.exceptions.RedisClusterException, OSError) as exc:
         # refused, timeout, auth, tls, dns, unreachable, error: the kind, never the text (it may name a user); a
         # cluster client that cannot be made (no node answers, slots not covered) is not a RedisError
