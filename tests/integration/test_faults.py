@@ -100,7 +100,10 @@ def test_f3_redis_dies_right_after_the_switch(tmp_path, litellm_launcher, endpoi
     assert_no_secret(secrets, out, paths=[config.parent])
 
 
-def test_f4_proxy_crashes_on_its_new_config(tmp_path, litellm_launcher, endpoints, secrets):
+@pytest.mark.parametrize("verify", [True, False], ids=["verified", "verify-off"])
+def test_f4_proxy_crashes_on_its_new_config(tmp_path, litellm_launcher, endpoints, secrets, verify):
+    """With the verification off (litellm_cache_verify: false) the rollback still checks the old mode's cache type,
+    and sends no request to prove a hit."""
     config, proxy = proxy_on_a_copy(tmp_path, litellm_launcher, endpoints, "1.80.11", 4063)
     before = config.read_bytes()
     run = run_role(
@@ -112,6 +115,7 @@ def test_f4_proxy_crashes_on_its_new_config(tmp_path, litellm_launcher, endpoint
             litellm_cache_extra_cache_params={"connection_pool_timeout": 5},
             litellm_cache_force=True,
             litellm_cache_wait_timeout=60,
+            litellm_cache_verify=verify,
         ),
     )
     out = run.stdout + run.stderr
