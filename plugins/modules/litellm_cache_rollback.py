@@ -70,7 +70,10 @@ options:
     type: dict
     required: true
   wait_timeout:
-    description: Seconds to wait for the restarted proxy to be ready.
+    description:
+      - Seconds to wait for the restarted proxy to be ready.
+      - The restart on the config put back (after a failed restart or verification) waits at least 180 s, however
+        short this is - that config served before, and deserves the time a start needs.
     type: int
     default: 180
   verify:
@@ -183,6 +186,16 @@ reason:
       serve after the restart), V(not_verified) (it served, but not from the cache asked for).
   returned: on those failures
   type: str
+result:
+  description:
+    - How the call ended, the one value to branch on. V(switched) (the config written, the proxy restarted on it and
+      verified; in check mode, what a real run would do), V(unchanged) (already on O(mode) - nothing written, nothing
+      restarted), V(kept_out) (another run's lock; nothing read or written), V(rolled_back) (the restart or the
+      verification failed, and the config as it was is back and served), V(failed) (anything else, with RV(reason)
+      or the message saying what).
+  returned: once the instance is found
+  type: str
+  sample: switched
 restored:
   description: On a failure after the write, whether the config as it was was written back and the proxy serves on
     it again.
@@ -216,6 +229,7 @@ from ansible_collections.erni_ki.litellm.plugins.module_utils.config_state impor
 from ansible_collections.erni_ki.litellm.plugins.module_utils.masking import mask_text
 
 MODES = ("local", "disabled")
+RESTORE_WAIT_S = 180  # the least a restart on the config put back waits (wait_timeout's default)
 
 
 def argument_spec():
@@ -284,7 +298,8 @@ class Rollback:
         self.result = dict(changed=False, container=li.container_facts(self.first))
 
     def fail(self, msg, **extra):
-        self.module.fail_json(msg=mask_text(msg, self.secrets), **self.result, **extra)
+        ended = "kept_out" if extra.get("reason") == "locked" else "rolled_back" if extra.get("restored") else "failed"
+        self.module.fail_json(msg=mask_text(msg, self.secrets), **dict(self.result, result=ended), **extra)
 
     def config_path(self):
         path = self.conf["path"] or li.config_facts(self.first).get("host_path")
@@ -295,10 +310,10 @@ class Rollback:
             )
         return path
 
-    def restart_all(self):
+    def restart_all(self, wait_timeout):
         """Every replica in turn (the next once this one serves); the last one's readiness and seconds."""
         p = self.module.params
-        restarted = list(li.replicas(self.containers, p["url"], self.key, restart=True, wait_timeout=p["wait_timeout"]))
+        restarted = list(li.replicas(self.containers, p["url"], self.key, restart=True, wait_timeout=wait_timeout))
         return restarted[-1][3:]
 
     def verify(self, ready, mode):
@@ -321,7 +336,8 @@ class Rollback:
         try:
             write_atomically(path, before.encode("utf-8"), self.module.atomic_move)
             self.result["mode"] = self.result["previous_mode"]
-            ready, _took = self.restart_all()
+            # the config known to serve gets the time a start needs, however short wait_timeout was
+            ready, _took = self.restart_all(max(self.module.params["wait_timeout"], RESTORE_WAIT_S))
             restored = ready.get("http_status") == 200
         except (OSError, li.InstanceError, docker_common.DockerException) as exc:
             why += f"; putting the config back failed too: {exc}"
@@ -342,7 +358,7 @@ class Rollback:
             return None
         mode = self.module.params["mode"]
         try:
-            ready, took = self.restart_all()
+            ready, took = self.restart_all(self.module.params["wait_timeout"])
         except li.NotReady as exc:
             return self.put_back(path, current, str(exc), "not_ready", log_tail=exc.log_tail)
         self.result.update(readiness=ready, ready_after_s=took)
@@ -394,6 +410,7 @@ def main():
             run.result["guard_mark"] = run_lock.guard_mark(lock, path, module.check_mode, act=act)
         except run_lock.LockError as exc:
             run.fail(f"rolled back, but {exc}")
+    run.result["result"] = "switched" if run.result["changed"] else "unchanged"
     module.exit_json(**run.result)
 
 

@@ -74,7 +74,7 @@ def test_one_call_rolls_back_proves_a_hit_and_a_second_call_changes_nothing(
     redis_bytes = on_redis(run_module, endpoints, config, proxy)
     run = rollback(run_module, endpoints, proxy, lock={"guard_mark": "present"})
     r = run.result
-    assert run.rc == 0 and r["changed"] is True, run.output
+    assert run.rc == 0 and r["changed"] is True and r["result"] == "switched", run.output
     assert (r["previous_mode"], r["mode"]) == ("redis", "local")
     assert config.read_bytes() == local_bytes, "local -> redis -> local must give back the file byte for byte"
     with open(r["backup_file"], "rb") as f:
@@ -88,7 +88,7 @@ def test_one_call_rolls_back_proves_a_hit_and_a_second_call_changes_nothing(
 
     before = started_at(proxy)
     again = rollback(run_module, endpoints, proxy, lock={"guard_mark": "absent"})
-    assert again.rc == 0 and again.result["changed"] is False, again.output
+    assert again.rc == 0 and again.result["changed"] is False and again.result["result"] == "unchanged", again.output
     assert "readiness" not in again.result and started_at(proxy) == before, "nothing to write: no restart"
     assert again.result["guard_mark"]["exists"] is False and not os.path.exists(r["guard_mark"]["path"])
     assert_no_secret(secrets, run.output, again.output, paths=[config.parent])
@@ -111,6 +111,7 @@ def test_check_mode_and_another_runs_lock_change_nothing(run_module, endpoints, 
     try:
         refused = rollback(run_module, endpoints, proxy)
         assert refused.rc != 0 and refused.result["reason"] == "locked", refused.output
+        assert refused.result["result"] == "kept_out"
         assert refused.result["holder"]["run_id"] == "an-operators-run"
         assert config.read_bytes() == redis_bytes and started_at(proxy) == before, "kept out: nothing changes"
         warned = rollback(run_module, endpoints, proxy, check=True)
@@ -131,6 +132,7 @@ def test_a_proxy_that_does_not_answer_from_its_cache_gets_its_config_back_byte_f
     run = rollback(run_module, endpoints, proxy, verify_model="no-such-model")
     r = run.result
     assert run.rc != 0 and r["reason"] == "not_verified" and r["restored"] is True, run.output
+    assert r["result"] == "rolled_back"
     assert "the verification's request" in r["msg"] and "no-such-model" in r["msg"]
     assert config.read_bytes() == redis_bytes, "the config is back byte for byte"
     assert r["mode"] == "redis" and proxy.wait_ready(10)["cache"] == "redis"
@@ -146,6 +148,8 @@ def test_a_proxy_that_does_not_serve_in_time_gets_its_config_back_and_its_log_ta
     run = rollback(run_module, endpoints, proxy, wait_timeout=1)
     r = run.result
     assert run.rc != 0 and r["reason"] == "not_ready", run.output
+    # the config put back gets the time a start needs (at least 180 s), not the 1 s that was too short
+    assert r["restored"] is True and r["result"] == "rolled_back", run.output
     assert "did not become ready within 1 s" in r["msg"] and r["log_tail"], run.output
     assert config.read_bytes() == redis_bytes, "the config is back byte for byte"
     assert not os.path.exists(r["lock"]["lock_file"]), "the lock was left behind"
