@@ -212,7 +212,7 @@ def _built_in(hv, url):
 
 
 def url_in_container(conn):
-    """``conn`` with login_url read from the LiteLLM process of its container (login_url_env, in_container), with the
+    """The URL login_url_env names, read in the LiteLLM process of the container in_container names, with the
     container's own Python (redis_probe.resolve_url, as redis_cache_probe's login_url_env). Raises LookupError
     saying what could not be found."""
     docker_common = _collection_module("docker_common")
@@ -228,7 +228,7 @@ def url_in_container(conn):
         # its last line: the error raised in the container (a traceback before it), or the engine's
         said = str(exc).strip().splitlines()[-1]
         raise LookupError(f"os.environ/{name} could not be read in the container: {said}") from None
-    return dict(conn, login_url=read["login_url"])
+    return read["login_url"]
 
 
 def guard_key(namespace, instance):
@@ -301,8 +301,7 @@ def redis_client(conn, socket_timeout):
     conn = dict(conn, socket_timeout=socket_timeout, socket_connect_timeout=socket_timeout)
     topology = conn.get("topology") or "standalone"
     if conn.get("login_url_env"):  # read in the container when made, and again after a failure
-        unread = {k: v for k, v in conn.items() if k not in ("login_url_env", "in_container")}
-        return Reconnecting(lambda: probe.make_client(dict(unread, login_url=url_in_container(conn)["login_url"])))
+        return Reconnecting(lambda: probe.make_client(dict(conn, login_url=url_in_container(conn))))
     if topology == "standalone":
         return probe.make_client(conn)
     kwargs = probe.session_kwargs(conn)
